@@ -1,0 +1,309 @@
+/*
+ * Harken int8 kernels: TFLite int8 semantics, C99, no allocation.
+ *
+ * Every kernel takes one params struct that the code generator (or the host
+ * simulator) fills once from the imported graph: shapes, quantization and
+ * geometry are constants by the time a kernel runs. Kernels do not validate;
+ * the importer did (see HarkenGraph).
+ *
+ * Quantized multipliers follow TFLite's convention: a real multiplier M is
+ * stored as a Q31 significand `mult` in [2^30, 2^31) and an exponent `shift`
+ * with M = mult * 2^(shift - 31); shift > 0 shifts left before the high
+ * multiply, shift < 0 is a rounding right shift after it.
+ */
+#ifndef HARKEN_KERNELS_H
+#define HARKEN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* NHWC shape. Tensors of lower rank are right-aligned into it (h = w = 1). */
+typedef struct {
+    int32_t n, h, w, c;
+} hk_shape4_t;
+
+/* ---- fixed-point helpers (TFLite / gemmlowp reference arithmetic) ---- */
+int32_t hk_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
+int32_t hk_rounding_divide_by_pot(int32_t x, int exponent);
+int32_t hk_multiply_by_quantized_multiplier(int32_t x, int32_t mult, int shift);
+
+/* ---- CONV_2D and DEPTHWISE_CONV_2D ----
+ * filter layout: CONV_2D  [out_c][kh][kw][in_c]  (OHWI)
+ *                DEPTHWISE [1][kh][kw][in_c * depth_multiplier]
+ * bias may be NULL. out_mult / out_shift are per output channel.
+ *
+ * input, filter, output   NHWC shapes; CONV_2D: filter = {out_c, kh, kw, in_c / groups} (grouped
+ *                     convolution when filter.c divides input.c, output.c a multiple of the groups);
+ *                     DEPTHWISE: filter = {1, kh, kw, out_c}, out_c = in_c * depth_multiplier
+ * stride_h/w >= 1; dilation_h/w >= 1
+ * pad_h, pad_w        top / left padding >= 0: VALID = 0, SAME = max(0, ((out - 1) * stride +
+ *                     (k - 1) * dilation + 1 - in) / 2); the odd extra pixel is bottom / right
+ * depth_multiplier    >= 1 (CONV_2D: ignored)
+ * input_offset        -input zero point, in [-127, 128]
+ * output_offset       output zero point, in [-128, 127]
+ * act_min, act_max    fused activation clamp (see the conventions further down)
+ * out_mult, out_shift output.c entries each: QuantizeMultiplier(s_in * s_filter[oc] / s_out), with
+ *                     s_filter[0] repeated for per-tensor filters
+ * bias                output.c int32 values with scale s_in * s_filter[oc], zero point 0 */
+typedef struct {
+    hk_shape4_t input, filter, output;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;            /* top / left padding, SAME resolved by the importer */
+    int32_t depth_multiplier;        /* depthwise only */
+    int32_t input_offset;            /* -input zero point */
+    int32_t output_offset;           /* output zero point */
+    int32_t act_min, act_max;        /* fused activation clamp, in output units */
+    const int32_t *out_mult;
+    const int32_t *out_shift;
+} hk_conv_params_t;
+
+void hk_conv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                  const int32_t *bias, int8_t *output);
+void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                    const int32_t *bias, int8_t *output);
+
+/* ---- FULLY_CONNECTED ----
+ * weights [out_depth][in_depth]; per-tensor (n_mult == 1) or per-channel (n_mult == out_depth).
+ *
+ * batches             input elements / in_depth (the input is flattened to [batches][in_depth])
+ * input_offset        -input zero point; filter_offset: -weights zero point (0 for int8 weights)
+ * output_offset       output zero point
+ * out_mult, out_shift n_mult entries. Per-tensor: QuantizeMultiplier(double(float(s_in * s_w)) /
+ *                     s_out), the product rounded to float first as TFLite does; per-channel:
+ *                     QuantizeMultiplier(s_in * s_w[o] / s_out) in double
+ * bias                may be NULL; out_depth int32 values */
+typedef struct {
+    int32_t batches, in_depth, out_depth;
+    int32_t input_offset, filter_offset, output_offset;
+    int32_t act_min, act_max;
+    int32_t n_mult;
+    const int32_t *out_mult;
+    const int32_t *out_shift;
+} hk_fc_params_t;
+
+void hk_fully_connected_s8(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,
+                           const int32_t *bias, int8_t *output);
+
+/* ---- CONCATENATION, SPLIT, SPLIT_V (same quantization on every side: byte copies) ----
+ * The tensor is viewed as [outer][axis * inner]; part i covers part_bytes[i] of each row.
+ *
+ * outer               product of the dimensions before the axis (1 for axis 0)
+ * n_parts             number of inputs (concat) or outputs (split), >= 1
+ * part_bytes          n_parts entries: part i's extent along the axis * inner * element bytes
+ * row_bytes           sum of part_bytes (the concatenated tensor's row) */
+typedef struct {
+    int32_t outer;
+    int32_t n_parts;
+    const int32_t *part_bytes;
+    int32_t row_bytes;               /* sum of part_bytes */
+} hk_concat_params_t;
+
+void hk_concat(const hk_concat_params_t *p, const void *const *inputs, void *output);
+void hk_split(const hk_concat_params_t *p, const void *input, void *const *outputs);
+
+/* ---- STRIDED_SLICE (begin/end/strides and masks resolved at import, up to 5-D) ----
+ * rank                1..5; the shapes below use the first `rank` entries
+ * elem_bytes          bytes per element (1 for int8)
+ * in_shape            input extents
+ * begin               resolved first index per axis (TFLite's StartForAxis), 0 <= begin < in_shape
+ * stride              per axis, non-zero, may be negative
+ * out_shape           element count per axis, >= 1 (1 for shrunk axes, which keep their place in
+ *                     memory); begin + (out_shape - 1) * stride stays inside the axis */
+typedef struct {
+    int32_t rank;
+    int32_t elem_bytes;
+    int32_t in_shape[5];
+    int32_t begin[5];
+    int32_t stride[5];
+    int32_t out_shape[5];
+} hk_slice_params_t;
+
+void hk_strided_slice(const hk_slice_params_t *p, const void *input, void *output);
+
+/* ---- LOGISTIC int8 (gemmlowp fixed-point logistic, output scale 1/256, zp -128) ----
+ * size                element count
+ * input_zero_point    raw input zero point
+ * input_multiplier, input_left_shift   frexp(s_in * 2^27) = (q, e): multiplier = round(q * 2^31)
+ *                     (half away from zero), left shift = e; the input becomes Q4.27
+ * input_range_radius  floor(15 * 2^27 / 2^e): |q - zp| at or beyond it saturates to -128 / 127 */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point;
+    int32_t input_range_radius;
+    int32_t input_multiplier;
+    int32_t input_left_shift;
+} hk_logistic_params_t;
+
+void hk_logistic_s8(const hk_logistic_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- QUANTIZE: int8/uint8 -> int8/uint8 requantization, float -> int8/uint8 ---- */
+enum { HK_TYPE_INT8 = 0, HK_TYPE_UINT8 = 1, HK_TYPE_FLOAT32 = 2, HK_TYPE_INT16 = 3, HK_TYPE_INT32 = 4 };
+/* size                element count
+ * in_type, out_type   int8 / uint8 / int16 -> int8 / uint8 / int16 / int32 (requantize), or
+ *                     float32 -> int8 / uint8 / int16
+ * input_zero_point    raw input zero point (integer input); output_zero_point: raw
+ * mult, shift         integer input: QuantizeMultiplier(s_in / s_out); unused for float input */
+typedef struct {
+    int32_t size;
+    int32_t in_type, out_type;
+    int32_t input_zero_point, output_zero_point;
+    int32_t mult, shift;             /* integer requantization */
+    float scale;                     /* float -> integer: the output scale itself. TFLM divides by
+                                        it (x / scale); x * (1 / scale) rounds differently. */
+} hk_quantize_params_t;
+
+void hk_quantize(const hk_quantize_params_t *p, const void *input, void *output);
+
+/* ======================================================================
+ * Additions: documentation of the structs above, gemmlowp transcendental
+ * helpers, and the kernels the Sentry architectures need.
+ *
+ * Conventions for every params struct below:
+ *  - "offset" fields are already negated zero points where the kernel adds
+ *    them to an input (input_offset = -zero_point), and plain zero points
+ *    where they are added to an output (output_offset = zero_point).
+ *  - mult / shift pairs use the convention at the top of this file and are
+ *    produced by TFLite's QuantizeMultiplier (frexp + round, see the
+ *    importer); mult is 0 or in [2^30, 2^31), shift in [-31, 30].
+ *  - act_min / act_max are the fused-activation clamp in output units, with
+ *    -128 <= act_min <= act_max <= 127.
+ *  - Shapes are NHWC, every dimension >= 1.
+ * ====================================================================== */
+
+/* ---- gemmlowp fixed-point transcendental functions (LOGISTIC, SOFTMAX) ----
+ * A "Qm" value is an int32 with m integer bits and 31 - m fractional bits.
+ * hk_exp_on_negative_values: a in Qm (a <= 0, 0 <= m <= 30), returns exp(a) in Q0.
+ * hk_one_over_one_plus_x_for_x_in_0_1: a in Q0 (0 <= a), returns 1 / (1 + a) in Q0.
+ * hk_logistic_fixed: a in Qm, returns 1 / (1 + exp(-a)) in Q0. */
+int32_t hk_exp_on_negative_values(int32_t a, int integer_bits);
+int32_t hk_one_over_one_plus_x_for_x_in_0_1(int32_t a);
+int32_t hk_logistic_fixed(int32_t a, int integer_bits);
+
+/* ---- AVERAGE_POOL_2D, MAX_POOL_2D (int8; input and output share scale and zero point) ----
+ * filter_h, filter_w  window size, >= 1
+ * stride_h, stride_w  >= 1
+ * pad_h, pad_w        top / left padding (SAME resolved by the importer, VALID = 0); windows are
+ *                     clipped to the image, the average divides by the clipped count
+ * act_min, act_max    fused activation clamp in output units */
+typedef struct {
+    hk_shape4_t input, output;
+    int32_t filter_h, filter_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_h, pad_w;
+    int32_t act_min, act_max;
+} hk_pool_params_t;
+
+void hk_avgpool2d_s8(const hk_pool_params_t *p, const int8_t *input, int8_t *output);
+void hk_maxpool2d_s8(const hk_pool_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- ADD (int8, TFLite's general rescaling scheme, 4-D broadcasting) ----
+ * input1, input2      shapes right-aligned to 4-D; each dimension equals output's or is 1
+ *                     (a 1 is repeated along that dimension)
+ * input1_offset, input2_offset   -zero point of each input, in [-127, 128]
+ * output_offset       output zero point, in [-128, 127]
+ * left_shift          20 for int8: inputs are scaled up by 2^20 before the rescale so that the
+ *                     two rescaled inputs keep ~20 fractional bits; |x| <= 255 * 2^20 < 2^31
+ * input1_mult/shift   QuantizeMultiplier(s1 / (2 * max(s1, s2))), shift <= 0
+ * input2_mult/shift   QuantizeMultiplier(s2 / (2 * max(s1, s2))), shift <= 0
+ * output_mult/shift   QuantizeMultiplier(2 * max(s1, s2) / (2^left_shift * s_out)), shift <= 0 */
+typedef struct {
+    hk_shape4_t input1, input2, output;
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift;
+    int32_t input1_mult, input1_shift;
+    int32_t input2_mult, input2_shift;
+    int32_t output_mult, output_shift;
+    int32_t act_min, act_max;
+} hk_add_params_t;
+
+void hk_add_s8(const hk_add_params_t *p, const int8_t *input1, const int8_t *input2, int8_t *output);
+
+/* ---- MUL (int8, 4-D broadcasting as ADD) ----
+ * output_mult/shift   QuantizeMultiplier(s1 * s2 / s_out) */
+typedef struct {
+    hk_shape4_t input1, input2, output;
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t output_mult, output_shift;
+    int32_t act_min, act_max;
+} hk_mul_params_t;
+
+void hk_mul_s8(const hk_mul_params_t *p, const int8_t *input1, const int8_t *input2, int8_t *output);
+
+/* ---- MEAN (int8) over a contiguous run of axes ----
+ * The input is viewed as [outer][reduce][inner] and the output as [outer][inner]; MEAN over H and W
+ * of NHWC is outer = N, reduce = H * W, inner = C (keep_dims only changes the output's shape).
+ * TFLM takes this path for every int8 MEAN, also when input and output share scale and zero point.
+ * input_zero_point, output_zero_point   raw zero points
+ * mult, shift         QuantizeMultiplier(s_in / s_out) = (mult0, shift0) with 1/reduce folded in:
+ *                       k = min(floor(log2(reduce)), 32, 31 + shift0)
+ *                       mult = (mult0 << k) / reduce (int64, truncating), shift = shift0 - k
+ * reduce < 2^23 keeps the int32 sums exact. */
+typedef struct {
+    int32_t outer, reduce, inner;
+    int32_t input_zero_point, output_zero_point;
+    int32_t mult, shift;
+} hk_mean_params_t;
+
+void hk_mean_s8(const hk_mean_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- PAD (int8; PAD fills with the output zero point, PADV2 with its constant) ----
+ * input, output       4-D shapes (right-aligned); output = before + input + after per dimension
+ * before[4]           leading padding of n, h, w, c, >= 0
+ * pad_value           value written outside the input, in [-128, 127] */
+typedef struct {
+    hk_shape4_t input, output;
+    int32_t before[4];
+    int32_t pad_value;
+} hk_pad_params_t;
+
+void hk_pad_s8(const hk_pad_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- SOFTMAX (int8 in; int8 out with scale 1/256, zero point -128) ----
+ * Softmax runs over the last dimension: the tensor is [outer][depth].
+ * input_mult, input_left_shift   QuantizeMultiplier(min(beta * s_in * 2^(31 - 5), 2^31 - 1)),
+ *                     left shift >= 0: input differences become Q5.26
+ * diff_min            -floor((2^5 - 1) * 2^26 / 2^input_left_shift): differences from the row
+ *                     maximum below this give exp() == 0 and output -128 */
+typedef struct {
+    int32_t outer, depth;
+    int32_t input_mult, input_left_shift;
+    int32_t diff_min;
+} hk_softmax_params_t;
+
+void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- DEQUANTIZE (int8 / uint8 / int16 -> float32): out = scale * (float)(q - zero_point) ---- */
+typedef struct {
+    int32_t size;
+    int32_t in_type;                 /* HK_TYPE_INT8, HK_TYPE_UINT8 or HK_TYPE_INT16 */
+    int32_t zero_point;
+    float scale;
+} hk_dequantize_params_t;
+
+void hk_dequantize(const hk_dequantize_params_t *p, const void *input, float *output);
+
+/* ---- HARD_SWISH (int8, TFLite's 16-bit fixed-point reference) ----
+ * With hires = s_in / 128 computed in float:
+ * output_mult, output_exponent    QuantizeMultiplier(float(hires / s_out)) rounded to Q15
+ *                     (DownScaleInt32ToInt16Multiplier); output_exponent <= 0
+ * reluish_mult, reluish_exponent  same for float(hires / (3 / 32768)); exponent in [-31, 30]
+ * All multipliers are in [0, 32767]. */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point, output_zero_point;
+    int32_t reluish_mult, reluish_exponent;
+    int32_t output_mult, output_exponent;
+} hk_hard_swish_params_t;
+
+void hk_hard_swish_s8(const hk_hard_swish_params_t *p, const int8_t *input, int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

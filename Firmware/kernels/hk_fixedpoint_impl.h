@@ -1,0 +1,111 @@
+/*
+ * Private to Firmware/kernels: the fixed-point primitives as static inline
+ * functions, so that the reference kernels' inner loops do not pay a call per
+ * element. hk_fixedpoint.c exports the same functions under the public names.
+ *
+ * Everything here is integer arithmetic with results defined by C99 for every
+ * input: signed overflow is avoided or done in uint32_t, right shifts of
+ * negative values are written so that they do not depend on the compiler's
+ * choice for `>>`, and int32_t / int16_t are two's complement by definition.
+ */
+#ifndef HARKEN_FIXEDPOINT_IMPL_H
+#define HARKEN_FIXEDPOINT_IMPL_H
+
+#include <stdint.h>
+
+/* uint32_t -> int32_t modulo 2^32. A plain cast is implementation-defined for
+ * values above INT32_MAX; this form is defined and compiles to nothing. */
+static inline int32_t hk__from_u32(uint32_t u)
+{
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : (int32_t)(u - 0x80000000u) - INT32_MAX - 1;
+}
+
+/* int32_t -> int16_t modulo 2^16, as the implicit narrowing in TFLite's
+ * int16 code does on every two's-complement target. */
+static inline int16_t hk__to_i16(int32_t v)
+{
+    return (int16_t)(((v & 0xFFFF) ^ 0x8000) - 0x8000);
+}
+
+/* floor(x / 2^e) for 0 <= e <= 31. For negative x, ~x = -x - 1 >= 0 and
+ * ~(~x >> e) = -floor((-x - 1) / 2^e) - 1 = floor(x / 2^e). */
+static inline int32_t hk__asr(int32_t x, int e)
+{
+    return x >= 0 ? (x >> e) : ~(~x >> e);
+}
+
+/* x * 2^e modulo 2^32 (0 <= e <= 31). TFLite writes x * (1 << e) in int32 and
+ * relies on it not overflowing; where it does overflow every target wraps,
+ * and so do we. */
+static inline int32_t hk__shl_wrap(int32_t x, int e)
+{
+    return hk__from_u32((uint32_t)x << e);
+}
+
+/* round(a * b / 2^31), ties away from zero, saturating the single overflowing
+ * case INT32_MIN * INT32_MIN (= +1.0, not representable) to INT32_MAX: the
+ * VQRDMULH instruction. The 64-bit product is exact; the nudge of +-2^30
+ * followed by C99's truncating division gives the rounding. |a * b| <= 2^62,
+ * so the quotient fits in int32 once the one overflow case is excluded. */
+static inline int32_t hk__srdhm(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* x / 2^e rounded to nearest, ties away from zero (0 <= e <= 31). The
+ * remainder of the floor division is compared against half the divisor; for
+ * negative x the threshold is one higher so that an exact half rounds down
+ * (away from zero) instead of up. */
+static inline int32_t hk__rdbpot(int32_t x, int e)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return hk__asr(x, e) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * 2^e saturating to [INT32_MIN, INT32_MAX] for e > 0, x / 2^e rounded for
+ * e < 0: gemmlowp's SaturatingRoundingMultiplyByPOT. Like gemmlowp, values
+ * beyond +-(2^(31-e) - 1) saturate (so -2^(31-e) maps to INT32_MIN, which is
+ * also its exact product). */
+static inline int32_t hk__srmbpot(int32_t x, int e)
+{
+    if (e > 0) {
+        const int32_t threshold = ((int32_t)1 << (31 - e)) - 1;
+        if (x > threshold) {
+            return INT32_MAX;
+        }
+        if (x < -threshold) {
+            return INT32_MIN;
+        }
+        return x * ((int32_t)1 << e); /* |x| <= threshold: no overflow */
+    }
+    if (e < 0) {
+        return hk__rdbpot(x, -e);
+    }
+    return x;
+}
+
+/* TFLite's default (double-rounding) MultiplyByQuantizedMultiplier:
+ * a left shift (shift > 0) is applied before the rounding high multiply, a
+ * right shift (shift < 0) is a second rounding after it. The two roundings
+ * differ from one exact rounding of x * M in rare ties; TFLM rounds twice, so
+ * do we. */
+static inline int32_t hk__mbqm(int32_t x, int32_t mult, int shift)
+{
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    return hk__rdbpot(hk__srdhm(hk__shl_wrap(x, left), mult), right);
+}
+
+static inline int32_t hk__clamp(int32_t v, int32_t lo, int32_t hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+#endif

@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The device runtime is optimised even in debug builds: the simulator streams
+// hours of audio through it, and tests compare it bit for bit, not step through it.
+let runtimeFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
+
+let package = Package(
+    name: "Harken",
+    products: [
+        .executable(name: "harken", targets: ["Harken"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Firmware/ is the device runtime; the host compiles the very same files.
+        .target(
+            name: "HarkenRuntime",
+            path: "Firmware",
+            sources: ["frontend", "kernels", "detector"],
+            publicHeadersPath: "include",
+            cSettings: runtimeFlags
+        ),
+        .systemLibrary(name: "CSndFile", path: "Sources/CSndFile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSampleRate", path: "Sources/CSampleRate", pkgConfig: "samplerate",
+                       providers: [.apt(["libsamplerate0-dev"])]),
+        .target(
+            name: "CTFLiteSchema",
+            path: "Sources/CTFLiteSchema",
+            exclude: ["schema"],
+            sources: ["hk_tflite.cpp"],
+            publicHeadersPath: "include",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("stdc++")]
+        ),
+        .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "CSndFile", "CSampleRate"]),
+        .target(name: "HarkenData", dependencies: ["HarkenAudio"]),
+        .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
+        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph"]),
+        .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
+        .target(name: "HarkenPipeline",
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream"]),
+        .executableTarget(
+            name: "Harken",
+            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "HarkenTests",
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenRuntime"]
+        ),
+    ],
+    cLanguageStandard: .c99,
+    cxxLanguageStandard: .cxx17
+)

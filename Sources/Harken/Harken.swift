@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import HarkenAudio
+import HarkenPipeline
+
+@main
+struct Harken: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "harken",
+        abstract: "Custom wake words for microcontrollers: compile, simulate and ship int8 streaming models.",
+        subcommands: [Compile.self, Simulate.self, Demo.self]
+    )
+}
+
+/// Prints `value` as pretty JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try e.encode(value), as: UTF8.self))
+}
+
+/// Runs a pipeline call and turns its errors into a clean message and exit status 1.
+func guarded<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as CustomStringConvertible {
+        FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// A one-line progress bar on a terminal; silent when stderr is not one.
+final class ProgressBar {
+    let label: String
+    let enabled = isatty(2) != 0
+    var last = -1
+
+    init(_ label: String) { self.label = label }
+
+    func update(_ fraction: Double) {
+        guard enabled else { return }
+        let pct = Int(fraction * 100)
+        guard pct != last else { return }
+        last = pct
+        let filled = pct * 30 / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%".utf8))
+        if pct >= 100 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import HarkenAudio
+
+public enum SynthesisError: Error, CustomStringConvertible {
+    case engineMissing(String)
+    case engineFailed(engine: String, status: Int32, stderr: String)
+
+    public var description: String {
+        switch self {
+        case .engineMissing(let e): return "\(e) is not installed (Debian package \(e)); run `make setup`"
+        case let .engineFailed(e, status, err): return "\(e) exited with status \(status): \(err)"
+        }
+    }
+}
+
+/// Text to speech through espeak-ng, delivered as 16 kHz mono int16.
+public struct Synthesizer: Sendable {
+    public var voice: String
+    public var wordsPerMinute: Int
+    public var pitch: Int
+
+    public init(voice: String = "en-us", wordsPerMinute: Int = 150, pitch: Int = 50) {
+        self.voice = voice
+        self.wordsPerMinute = wordsPerMinute
+        self.pitch = pitch
+    }
+
+    public func speak(_ text: String) throws -> Audio {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("harken-tts-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Synthesizer.run("espeak-ng", ["-v", voice, "-s", String(wordsPerMinute), "-p", String(pitch), "-w", tmp, text])
+        return try Audio.read(tmp)
+    }
+
+    static func run(_ tool: String, _ args: [String]) throws {
+        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard let exe = search.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw SynthesisError.engineMissing(tool)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw SynthesisError.engineFailed(engine: tool, status: p.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
+        }
+    }
+}
+
+/// A deterministic scene for demos and tests: silence, speech of the phrase in
+/// several voices, quiet noise in between.
+public enum DemoScene {
+    public static func make(phrase: String, seed: UInt64 = 1) throws -> (audio: Audio, phraseStartsS: [Double]) {
+        var rng = SplitMix64(seed: seed)
+        var samples = [Int16](repeating: 0, count: 16000)
+        var starts: [Double] = []
+        let voices = [Synthesizer(voice: "en-us", wordsPerMinute: 140), Synthesizer(voice: "en", wordsPerMinute: 160, pitch: 40),
+                      Synthesizer(voice: "en-us+m3", wordsPerMinute: 130), Synthesizer(voice: "en-gb-x-rp", wordsPerMinute: 150, pitch: 60)]
+        for v in voices {
+            starts.append(Double(samples.count) / 16000)
+            samples += try v.speak(phrase).samples
+            // 1.5 s of quiet white noise (about -50 dBFS) before the next voice.
+            samples += (0..<24000).map { _ in Int16(Int(rng.next() % 201) - 100) }
+        }
+        return (Audio(samples: samples), starts)
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64) so scenes are reproducible.
+public struct SplitMix64: Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

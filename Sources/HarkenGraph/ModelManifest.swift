@@ -1,0 +1,40 @@
+import Foundation
+
+/// The JSON manifest beside a model: ESPHome micro_wake_word v2 fields, plus Harken's own.
+public struct ModelManifest: Codable, Sendable {
+    public struct Micro: Codable, Sendable {
+        public var probability_cutoff: Double
+        public var feature_step_size: Int?
+        public var sliding_window_size: Int
+        public var tensor_arena_size: Int?
+        public var minimum_esphome_version: String?
+    }
+
+    public var type: String?
+    public var wake_word: String
+    public var author: String?
+    public var model: String?
+    public var version: Int?
+    public var micro: Micro
+
+    /// Reads `<model>.json` beside a `.tflite`, or the given manifest path.
+    public static func load(path: String) throws -> ModelManifest {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw GraphError.unreadable(file: path, reason: "cannot read the manifest: \((error as NSError).localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(ModelManifest.self, from: data)
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw GraphError.invalid(file: path, location: (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."), expected: "a value (the field is missing)")
+        } catch let DecodingError.typeMismatch(type, ctx) {
+            throw GraphError.invalid(file: path, location: ctx.codingPath.map(\.stringValue).joined(separator: "."), expected: "a value of type \(type)")
+        } catch {
+            throw GraphError.invalid(file: path, location: "JSON", expected: "a micro_wake_word manifest (\(error))")
+        }
+    }
+
+    public static func besideModel(_ modelPath: String) -> String {
+        (modelPath as NSString).deletingPathExtension + ".json"
+    }
+}

@@ -1,0 +1,68 @@
+import HarkenRuntime
+
+/// Where a tensor's bytes live at run time.
+public enum Storage: Equatable, Hashable, Sendable {
+    case arena(offset: Int)
+    case state(offset: Int)
+    case constant(index: Int)
+}
+
+/// One kernel call with every parameter resolved: the host simulator and the
+/// generated C both run exactly this list.
+public enum Kernel: @unchecked Sendable {
+    case conv(hk_conv_params_t, depthwise: Bool, mult: [Int32], shift: [Int32])
+    case fullyConnected(hk_fc_params_t, mult: [Int32], shift: [Int32])
+    case concat(hk_concat_params_t, partBytes: [Int32])
+    case split(hk_concat_params_t, partBytes: [Int32])
+    case stridedSlice(hk_slice_params_t)
+    case logistic(hk_logistic_params_t)
+    case quantize(hk_quantize_params_t)
+    case copy(bytes: Int)
+
+    public var cName: String {
+        switch self {
+        case .conv(_, let dw, _, _): return dw ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
+        case .fullyConnected: return "hk_fully_connected_s8"
+        case .concat: return "hk_concat"
+        case .split: return "hk_split"
+        case .stridedSlice: return "hk_strided_slice"
+        case .logistic: return "hk_logistic_s8"
+        case .quantize: return "hk_quantize"
+        case .copy: return "memcpy"
+        }
+    }
+}
+
+public struct Step: Sendable {
+    public var operatorIndex: Int
+    public var opName: String
+    public var kernel: Kernel
+    /// Data operands in kernel order: tensor inputs (constants included), then outputs.
+    public var inputs: [Storage?]
+    public var outputs: [Storage]
+    public var macs: Int
+}
+
+public struct PlanTensor: Sendable {
+    public var tensor: Int
+    public var storage: Storage
+    public var type: ElementType
+    public var shape: [Int]
+    public var quantization: Quantization?
+    public var byteCount: Int
+}
+
+/// A lowered, memory-planned model.
+public struct Plan: Sendable {
+    public var steps: [Step]
+    public var constants: [[UInt8]]
+    public var constantTypes: [ElementType]
+    public var arenaBytes: Int
+    public var stateBytes: Int
+    /// Offset of each state variable in the state block, and its initial bytes.
+    public var stateOffsets: [Int]
+    public var stateInitial: [UInt8]
+    public var inputs: [PlanTensor]
+    public var outputs: [PlanTensor]
+    public var weightBytes: Int { constants.reduce(0) { $0 + $1.count } }
+}

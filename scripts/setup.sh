@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything Harken needs on a fresh Debian 12 machine (run as root):
+# the Debian build and tool dependencies, and a Python venv holding the test oracles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential pkg-config
+  libsndfile1-dev libsamplerate0-dev
+  libflatbuffers-dev flatbuffers-compiler
+  espeak-ng sox
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  valgrind python3-venv
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The oracles Harken's tests compare against (never needed by Harken itself).
+VENV=.venv
+STAMP=$VENV/.harken-requirements
+if [ ! -f "$STAMP" ] || ! cmp -s scripts/requirements-oracles.txt "$STAMP"; then
+  echo "setup: creating $VENV with the test oracles"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  "$VENV/bin/pip" install -q --pre -r scripts/requirements-oracles.txt
+  cp scripts/requirements-oracles.txt "$STAMP"
+fi
