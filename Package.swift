@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenRuntime"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime"]
         ),
     ],
     cLanguageStandard: .c99,

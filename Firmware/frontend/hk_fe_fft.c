@@ -9,7 +9,8 @@
  *  - Q15 products round half up: (a * b + 2^14) >> 15, then keep 16 bits.
  *  - Each radix-p butterfly first scales its p inputs by 1/p, as a Q15
  *    multiply by floor(32767 / p) (8191 for radix 4, 16383 for radix 2),
- *    so the transform never grows and never saturates.
+ *    so the output is the DFT divided by n and stays in int16 range (but
+ *    for rare full-scale corners, where the wrapping below is reproduced).
  *  - Sums and differences are stored as int16, wrapping.
  *  - The complex FFT is decimation in time, radix 4 first and a single radix
  *    2 stage last when log2(n) is odd, applied innermost-first after a

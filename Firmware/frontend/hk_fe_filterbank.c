@@ -1,9 +1,10 @@
 /*
- * Mel filterbank: power spectrum -> num_channels triangular bands -> square
- * root. Bins are grouped into num_channels + 1 contiguous bands between
- * consecutive mel centres; a bin's `weight` is its share of the channel whose
- * centre lies above it (rising edge), its `unweight` the share of the channel
- * below (falling edge).
+ * Mel filterbank: power spectrum -> num_channels triangular channels ->
+ * square root. Bins are grouped into num_channels + 1 contiguous bands
+ * between consecutive mel centres (the first band starts at the lower band
+ * limit); a bin's `weight` is its share of the channel centred just below it,
+ * its `unweight` (rounded separately, not 4096 - weight) the share of the
+ * channel centred just above.
  */
 #include <harken/hk_frontend.h>
 
@@ -104,10 +105,13 @@ void hk_fe_filterbank_energy(const hk_fe_filterbank_t *fb, const hk_cpx16_t *spe
 void hk_fe_filterbank_apply(const hk_fe_filterbank_t *fb, const uint32_t *energy,
                             uint64_t *band_sum, int32_t scale_down_shift, uint32_t *out)
 {
+    /* band_sum[b] collects the channel centred between bands b-1 and b:
+     * band b-1's unweighted energy (carried) plus band b's weighted energy.
+     * band_sum[0] is band 0's weights alone and belongs to no channel. */
     uint64_t carry = 0;
     for (int32_t b = 0; b <= fb->num_channels; b++) {
-        uint64_t rising = carry;
-        uint64_t falling = 0;
+        uint64_t total = carry;
+        uint64_t next = 0;
         for (int32_t k = fb->band_start[b]; k < fb->band_start[b + 1]; k++) {
             /* The reference keeps energies as int32 and widens them signed, so
              * the single energy that does not fit (2^31, from a bin of
@@ -117,13 +121,12 @@ void hk_fe_filterbank_apply(const hk_fe_filterbank_t *fb, const uint32_t *energy
             if ((e & 0x80000000u) != 0u) {
                 e |= 0xFFFFFFFF00000000u;
             }
-            rising += (uint64_t)fb->weight[k] * e;
-            falling += (uint64_t)fb->unweight[k] * e;
+            total += (uint64_t)fb->weight[k] * e;
+            next += (uint64_t)fb->unweight[k] * e;
         }
-        band_sum[b] = rising;
-        carry = falling;
+        band_sum[b] = total;
+        carry = next;
     }
-    /* Band 0 only lends its falling edge to channel 0. */
     for (int32_t c = 0; c < fb->num_channels; c++) {
         out[c] = hk_fe_sqrt_u64(band_sum[c + 1]) >> scale_down_shift;
     }

@@ -28,3 +28,20 @@ void hk_features_quantize(const hk_feature_quant_t *q, const uint16_t *features,
         out[i] = (int8_t)v;
     }
 }
+
+void hk_features_quantize_table(const hk_feature_table_t *t, const uint16_t *features, int n, int8_t *out)
+{
+    for (int i = 0; i < n; i++) {
+        /* Binary search for the number of thresholds <= f: 8 compares for a full table. */
+        int32_t lo = 0, hi = t->count;
+        while (lo < hi) {
+            int32_t mid = (lo + hi) / 2;
+            if (t->threshold[mid] <= features[i]) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        out[i] = (int8_t)(t->first_code + lo);
+    }
+}

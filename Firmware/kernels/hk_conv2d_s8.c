@@ -3,9 +3,10 @@
  * reference per-channel convolution.
  *
  * Accumulation: each term is (input + input_offset) * filter with
- * |input + input_offset| <= 255 and |filter| <= 127, so one product is below
- * 2^15 and int32 holds the sum of 2^16 of them; the importer rejects filters
- * with more than kh * kw * in_c = 65536 taps, so the accumulator cannot wrap.
+ * |input + input_offset| <= 255 and |filter| <= 128, so one product is at
+ * most 2^15 and int32 holds the sum of 2^16 of them. TFLite accumulates in
+ * int32 as well; filters with more than kh * kw * in_c = 65536 taps (which
+ * could wrap, undefined in C) are for the importer to reject.
  * Zero padding contributes nothing (the padded input equals the zero point,
  * i.e. zero after the offset), which is why out-of-image taps are skipped.
  *

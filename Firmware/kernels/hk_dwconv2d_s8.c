@@ -4,7 +4,7 @@
  * ic * depth_multiplier + m filters input channel ic with its own kh x kw
  * kernel, stored at filter[0][fy][fx][oc].
  *
- * Accumulation bound as in hk_conv2d_s8.c: kh * kw products below 2^15 each.
+ * Accumulation bound as in hk_conv2d_s8.c: kh * kw products of at most 2^15.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"

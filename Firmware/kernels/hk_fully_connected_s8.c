@@ -4,8 +4,9 @@
  *
  * filter_offset is -weights zero point; TFLite's int8 weights are symmetric
  * so it is 0 in practice, but the per-tensor path honours it as TFLite does.
- * Accumulation: in_depth products of magnitude <= 255 * 255 < 2^16; the
- * importer keeps in_depth <= 32768 so the int32 sum cannot wrap.
+ * Accumulation: in_depth products of magnitude <= 255 * 128 < 2^15 (255 * 255
+ * with a non-zero filter_offset), summed in int32 as TFLite does; in_depth
+ * above 32768, where the sum could wrap, is for the importer to reject.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "harken_tflite_generated.h"
 
@@ -56,12 +57,18 @@ class Diagnosis {
     }
 
     // A vector-of-tables field: the field, the vector, then each element in turn.
-    template <typename Parent, typename Elem, typename Fn>
-    bool walk_vector(const Parent *parent, flatbuffers::voffset_t field,
-                     const flatbuffers::Vector<flatbuffers::Offset<Elem>> *vec, const std::string &path,
+    // `get` reads the field, so it runs only once the field's own slot is verified.
+    template <typename Parent, typename Get, typename Fn>
+    bool walk_vector(const Parent *parent, flatbuffers::voffset_t field, Get &&get, const std::string &path,
                      hk_tfl_error *err, Fn &&descend) const {
         auto v = verifier();
-        if (!as_table(parent)->VerifyOffset(v, field) || !v.VerifyVector(vec)) {
+        if (!as_table(parent)->VerifyOffset(v, field)) {
+            set_error(err, offset_of(parent), path, "a field offset inside the file");
+            return false;
+        }
+        const auto *vec = get();
+        using Elem = typename std::remove_pointer<decltype(vec->Get(0))>::type;
+        if (!v.VerifyVector(vec)) {
             set_error(err, offset_of(parent), path, "a vector of tables inside the file");
             return false;
         }
@@ -75,7 +82,7 @@ class Diagnosis {
                 set_error(err, offset_of(slot), elem_path, "an offset to a table inside the file");
                 return false;
             }
-            const Elem *e = vec->Get(i);
+            const auto *e = static_cast<const Elem *>(vec->Get(i));
             if (!table_start_ok(e)) {
                 set_error(err, offset_of(e), elem_path, "a table with a valid vtable");
                 return false;
@@ -107,10 +114,10 @@ class Diagnosis {
     }
 
     bool subgraph(const tfl::SubGraph *g, const std::string &path, hk_tfl_error *err) const {
-        if (!walk_vector(g, tfl::SubGraph::VT_TENSORS, g->tensors(), path + ".tensors", err,
+        if (!walk_vector(g, tfl::SubGraph::VT_TENSORS, [&] { return g->tensors(); }, path + ".tensors", err,
                          [&](const tfl::Tensor *t, const std::string &p) { return tensor(t, p, err); }))
             return false;
-        return walk_vector(g, tfl::SubGraph::VT_OPERATORS, g->operators(), path + ".operators", err,
+        return walk_vector(g, tfl::SubGraph::VT_OPERATORS, [&] { return g->operators(); }, path + ".operators", err,
                            [&](const tfl::Operator *, const std::string &) { return true; });
     }
 
@@ -130,12 +137,12 @@ class Diagnosis {
             return;
         }
         auto nothing = [](const void *, const std::string &) { return true; };
-        if (!walk_vector(m, tfl::Model::VT_OPERATOR_CODES, m->operator_codes(), "Model.operator_codes", err, nothing)) return;
-        if (!walk_vector(m, tfl::Model::VT_SUBGRAPHS, m->subgraphs(), "Model.subgraphs", err,
+        if (!walk_vector(m, tfl::Model::VT_OPERATOR_CODES, [&] { return m->operator_codes(); }, "Model.operator_codes", err, nothing)) return;
+        if (!walk_vector(m, tfl::Model::VT_SUBGRAPHS, [&] { return m->subgraphs(); }, "Model.subgraphs", err,
                          [&](const tfl::SubGraph *g, const std::string &p) { return subgraph(g, p, err); }))
             return;
-        if (!walk_vector(m, tfl::Model::VT_BUFFERS, m->buffers(), "Model.buffers", err, nothing)) return;
-        if (!walk_vector(m, tfl::Model::VT_METADATA, m->metadata(), "Model.metadata", err, nothing)) return;
+        if (!walk_vector(m, tfl::Model::VT_BUFFERS, [&] { return m->buffers(); }, "Model.buffers", err, nothing)) return;
+        if (!walk_vector(m, tfl::Model::VT_METADATA, [&] { return m->metadata(); }, "Model.metadata", err, nothing)) return;
         set_error(err, root, "Model", "fields of the declared types within the file");
     }
 

@@ -29,6 +29,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Audio file (WAV/FLAC, 16-bit PCM, any rate).") var wav: String
     @Option(help: "Manifest JSON (default: the model's path with .json).") var manifest: String?
     @OptionGroup var detector: DetectorOptions
+    @Option(help: "Feature rounding: device (ESPHome's integer formula) or float (microWakeWord's Python pipeline).")
+    var featureRounding: FeatureRounding = .device
     @Option(help: "Write the probability trace as CSV.") var traceCsv: String?
     @Flag(help: "Print the report as JSON (the trace included).") var json = false
 
@@ -37,7 +39,7 @@ struct Simulate: ParsableCommand {
             let audio = try Audio.read(wav)
             let bar = ProgressBar("simulate")
             return try Pipeline.simulate(model: model, audio: audio, manifest: manifest, overrides: detector.overrides,
-                                         keepTrace: json || traceCsv != nil, progress: bar.update)
+                                         rounding: featureRounding, keepTrace: json || traceCsv != nil, progress: bar.update)
         }
         if let path = traceCsv {
             var csv = "step,time_s,probability,mean\n"
@@ -51,6 +53,7 @@ struct Simulate: ParsableCommand {
     static func describe(_ r: SimulationReport, wav: String) -> String {
         var s = """
         \(wav): \(String(format: "%.1f", r.audioSeconds)) s of audio, \(r.steps) inference steps of \(r.stepMs) ms
+          features        \(r.featureRounding.rawValue) rounding
           detector        cutoff \(r.detector.cutoff), release \(r.detector.release), window \(r.detector.window), refractory \(r.detector.refractoryMs) ms
           detections      \(r.detections.count)
         """
@@ -66,3 +69,5 @@ struct Simulate: ParsableCommand {
         return s
     }
 }
+
+extension FeatureRounding: ExpressibleByArgument {}

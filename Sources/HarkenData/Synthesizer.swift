@@ -59,8 +59,11 @@ public enum DemoScene {
         var rng = SplitMix64(seed: seed)
         var samples = [Int16](repeating: 0, count: 16000)
         var starts: [Double] = []
-        let voices = [Synthesizer(voice: "en-us", wordsPerMinute: 140), Synthesizer(voice: "en", wordsPerMinute: 160, pitch: 40),
-                      Synthesizer(voice: "en-us+m3", wordsPerMinute: 130), Synthesizer(voice: "en-gb-x-rp", wordsPerMinute: 150, pitch: 60)]
+        // espeak-ng voices vary a lot in how much they sound like the recordings wake-word
+        // models learn from: the female variants and klatt are heard, m3 mostly is not.
+        let voices = [Synthesizer(voice: "en-us+f3", wordsPerMinute: 160), Synthesizer(voice: "en-us+f4", wordsPerMinute: 175),
+                      Synthesizer(voice: "en-us+klatt", wordsPerMinute: 150), Synthesizer(voice: "en-us+f2", wordsPerMinute: 160),
+                      Synthesizer(voice: "en-us+m3", wordsPerMinute: 160)]
         for v in voices {
             starts.append(Double(samples.count) / 16000)
             samples += try v.speak(phrase).samples

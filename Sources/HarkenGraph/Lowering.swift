@@ -57,6 +57,11 @@ struct Lowerer {
         case .writeState(let v):
             return [PendingStep(op: op, kernel: .copy(bytes: graph.variables[v].byteCount), inputs: op.inputs, outputs: [], macs: 0)]
         case .builtin(let b):
+            // Only the bias of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED may be omitted.
+            let optional: Set<Int> = [.conv2d, .depthwiseConv2d, .fullyConnected].contains(b) ? [2] : []
+            for (i, t) in op.inputs.enumerated() where t < 0 && !optional.contains(i) {
+                throw fail(op, "input \(i) to be a tensor, got \(t)")
+            }
             switch b {
             case .conv2d, .depthwiseConv2d: return [try lowerConv(op, depthwise: b == .depthwiseConv2d)]
             case .fullyConnected: return [try lowerFullyConnected(op)]

@@ -30,10 +30,10 @@ extension Pipeline {
 
     /// `harken simulate`: audio through frontend, model and detector.
     public static func simulate(model: String, audio: Audio, manifest: String? = nil, overrides: DetectorOverrides = .init(),
-                                keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) throws -> SimulationReport {
+                                rounding: FeatureRounding = .device, keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) throws -> SimulationReport {
         let (_, plan) = try load(model: model)
         let settings = try detectorSettings(model: model, manifest: manifest, overrides: overrides)
-        let sim = try Simulator(plan: plan, detector: settings, featureQuant: Simulator.featureQuantization(for: plan))
+        let sim = try Simulator(plan: plan, detector: settings, rounding: rounding)
         return sim.run(audio, keepTrace: keepTrace, progress: progress)
     }
 }

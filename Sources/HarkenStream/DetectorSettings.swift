@@ -19,14 +19,23 @@ public struct DetectorSettings: Codable, Sendable, Equatable {
         self.refractoryMs = refractoryMs
     }
 
-    /// Probabilities are uint8 with scale 1/256 (microWakeWord's output), so
-    /// mean > c  <=>  sum > c * 256 * window, and the device compares sums.
+    /// Probabilities are uint8 with scale 1/256 (microWakeWord's output), so the
+    /// window mean exceeds c exactly when its sum exceeds the largest S with
+    /// S / (256 * window) <= c, evaluated in doubles as microWakeWord's runtime does.
     public func config(stepMs: Int) -> hk_detector_config_t {
         var c = hk_detector_config_t()
         c.window = Int32(window)
-        c.trigger_sum = Int32((cutoff * 256 * Double(window)).rounded(.down))
-        c.release_sum = Int32((release * 256 * Double(window)).rounded(.down))
+        c.trigger_sum = DetectorSettings.sumLevel(cutoff, window: window)
+        c.release_sum = DetectorSettings.sumLevel(release, window: window)
         c.refractory_steps = Int32((refractoryMs + stepMs - 1) / max(stepMs, 1))
         return c
+    }
+
+    static func sumLevel(_ level: Double, window: Int) -> Int32 {
+        let denominator = 256.0 * Double(window)
+        var s = Int32((level * denominator).rounded(.down))
+        while Double(s + 1) / denominator <= level { s += 1 }
+        while s >= 0 && Double(s) / denominator > level { s -= 1 }
+        return s
     }
 }

@@ -16,6 +16,7 @@ public struct SimulationReport: Codable, Sendable {
     public var steps: Int
     public var detections: [Detection]
     public var detector: DetectorSettings
+    public var featureRounding: FeatureRounding
     public var stepMs: Int
     public var hostMeanStepUs: Double
     public var hostP99StepUs: Double
@@ -41,17 +42,19 @@ public final class Simulator {
     public let runner: ModelRunner
     public let frontend: Frontend
     public let detector: DetectorSettings
-    public let featureQuant: hk_feature_quant_t
+    public let quantizer: FeatureQuantizer
+    public let rounding: FeatureRounding
     public let stride: Int
     public let stepMs: Int
     private let outputZeroPoint: Int32
     private let outputIsInt8: Bool
 
-    public init(plan: Plan, detector: DetectorSettings, featureQuant: hk_feature_quant_t) throws {
+    public init(plan: Plan, detector: DetectorSettings, rounding: FeatureRounding = .device) throws {
         runner = ModelRunner(plan: plan)
         frontend = try Frontend()
         self.detector = detector
-        self.featureQuant = featureQuant
+        quantizer = FeatureQuantizer(rounding: rounding, input: plan.inputs[0].quantization)
+        self.rounding = rounding
         let input = plan.inputs[0]
         let features = input.shape.last ?? 0
         guard input.type == .int8, features == frontend.channels, input.elementCount % features == 0 else {
@@ -68,18 +71,6 @@ public final class Simulator {
         outputZeroPoint = output.quantization?.zeroPoint ?? 0
     }
 
-    /// The integer feature quantization for a model input: ESPHome's constants for
-    /// microWakeWord models (input scale 26/255, zero point -128, as ESPHome hard-codes),
-    /// else derived from the input's own scale and zero point.
-    public static func featureQuantization(for plan: Plan) -> hk_feature_quant_t {
-        let q = plan.inputs[0].quantization
-        let scale = Double(q?.scale ?? 0.1019607843), zp = q?.zeroPoint ?? -128
-        if abs(scale - 26.0 / 255.0) < 1e-6 && zp == -128 { return hk_feature_quant_esphome() }
-        // feature value = f / 25.6, so q = f / (25.6 * scale) + zp = (f * 256 + den/2) / den + zp.
-        let den = Int32((25.6 * scale * 256).rounded())
-        return hk_feature_quant_t(num: 256, bias: den / 2, den: max(den, 1), zero_point: zp)
-    }
-
     public func run(_ audio: Audio, keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) -> SimulationReport {
         runner.reset()
         frontend.reset()
@@ -93,14 +84,13 @@ public final class Simulator {
         var trace: [TracePoint] = []
         var stepNs: [UInt64] = []
         var window: [Int] = []
-        var quant = featureQuant
         let start = DispatchTime.now().uptimeNanoseconds
         let chunk = 16_000
         var offset = 0
         while offset < audio.samples.count {
             let end = min(offset + chunk, audio.samples.count)
             frontend.process(audio.samples[offset..<end]) { features in
-                hk_features_quantize(&quant, features.baseAddress, Int32(channels), input.baseAddress! + pending * channels)
+                quantizer.quantize(features.baseAddress!, count: channels, into: input.baseAddress! + pending * channels)
                 pending += 1
                 frameIndex += 1
                 guard pending == stride else { return }
@@ -130,7 +120,7 @@ public final class Simulator {
         let sorted = stepNs.sorted()
         let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count) / 1000
         let p99 = sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1000
-        return SimulationReport(audioSeconds: audio.seconds, steps: step, detections: detections, detector: detector,
+        return SimulationReport(audioSeconds: audio.seconds, steps: step, detections: detections, detector: detector, featureRounding: rounding,
                                 stepMs: stepMs, hostMeanStepUs: mean, hostP99StepUs: p99,
                                 realTimeFactor: wall > 0 ? audio.seconds / wall : 0,
                                 arenaBytes: runner.plan.arenaBytes, stateBytes: runner.plan.stateBytes,

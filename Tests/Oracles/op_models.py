@@ -30,6 +30,7 @@ import sys
 import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as S
+from tflite_micro.python.tflite_micro import _version as tflm_version
 from tflite_micro.python.tflite_micro import runtime
 
 SCHEMA_VERSION = 1
@@ -178,7 +179,8 @@ def case_conv(rng, depthwise):
         cin, cout = groups * int(rng.integers(1, 4)), groups * int(rng.integers(1, 3))
     act = str(rng.choice(list(ACTIVATIONS)))
     in_scale, in_zp = f32(log_uniform(rng, 1e-3, 0.5)), zp8(rng)
-    f_scales = log_uniform(rng, 1e-3, 0.1, cout).astype(np.float32)
+    per_channel = bool(rng.integers(0, 5) > 0)
+    f_scales = log_uniform(rng, 1e-3, 0.1, cout if per_channel else 1).astype(np.float32)
     taps = kh * kw * (1 if depthwise else cin // groups)
     out_scale = f32(in_scale * float(np.median(f_scales)) * 74 * 73 * math.sqrt(taps) * 3 / 127
                     * log_uniform(rng, 0.05, 4))
@@ -193,13 +195,13 @@ def case_conv(rng, depthwise):
     else:
         f_shape = [cout, kh, kw, cin // groups]
         qdim = 0
-    filt = m.tensor(f_shape, np.int8, f_scales, np.zeros(cout, np.int64),
+    filt = m.tensor(f_shape, np.int8, f_scales, np.zeros(len(f_scales), np.int64),
                     data=rand_int8(rng, f_shape), quantized_dimension=qdim)
     ins = [x, filt]
     if has_bias:
         b_scales = (np.float32(in_scale) * f_scales).astype(np.float32)
         bias = rng.integers(-20000, 20000, size=cout).astype(np.int32)
-        ins.append(m.tensor([cout], np.int32, b_scales, np.zeros(cout, np.int64), data=bias))
+        ins.append(m.tensor([cout], np.int32, b_scales, np.zeros(len(b_scales), np.int64), data=bias))
     y = m.output([n, oh, ow, cout], np.int8, out_scale, out_zp)
     if depthwise:
         o = S.DepthwiseConv2DOptionsT()
@@ -213,7 +215,7 @@ def case_conv(rng, depthwise):
     o.fusedActivationFunction = ACTIVATIONS[act]
     m.op(code, ins, [y], otype, o)
     opts = dict(padding=padding, stride=[sh, sw], dilation=[dh, dw], activation=act,
-                depth_multiplier=dm, groups=groups, bias=has_bias)
+                depth_multiplier=dm, groups=groups, per_channel=per_channel, bias=has_bias)
     return m, [rand_int8(rng, [n, h, w, cin])], opts
 
 
@@ -228,7 +230,7 @@ def case_fc(rng):
                     * log_uniform(rng, 0.05, 4))
     has_bias = bool(rng.integers(0, 4) > 0)
     m = ModelBuilder()
-    x = m.input([batches, depth], np.int8, in_scale, zp8(rng) if False else in_zp)
+    x = m.input([batches, depth], np.int8, in_scale, in_zp)
     w = m.tensor([units, depth], np.int8, f_scales, np.zeros(len(f_scales), np.int64),
                  data=rand_int8(rng, [units, depth]))
     ins = [x, w]
@@ -614,6 +616,7 @@ def main(argv):
         "provenance": {
             "oracle": "TensorFlow Lite Micro reference kernels (Python wheel tflite-micro)",
             "tflite-micro": importlib.metadata.version("tflite-micro"),
+            "tflite-micro-build": tflm_version.__version__,
             "ai-edge-litert": importlib.metadata.version("ai-edge-litert"),
             "flatbuffers": importlib.metadata.version("flatbuffers"),
             "numpy": np.__version__,

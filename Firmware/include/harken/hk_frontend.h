@@ -97,12 +97,14 @@ typedef struct {
     int32_t num_channels;
     int32_t start_bin;                    /* first FFT bin any channel uses */
     int32_t end_bin;                      /* one past the last */
-    /* Band b (0..num_channels) covers bins [band_start[b], band_start[b + 1]).
-     * Band 0 only feeds channel 0's rising edge; channel c = band c+1's
-     * rising edge plus band c's falling edge. */
+    /* Band b (0..num_channels) covers bins [band_start[b], band_start[b + 1]),
+     * the bins between mel centres b-1 and b. Channel c's triangle peaks at
+     * centre c: it rises over band c (unweights) and falls over band c+1
+     * (weights). Band 0's weights and the last band's unweights belong to
+     * no channel. */
     uint16_t band_start[HK_FE_MAX_CHANNELS + 2];
-    int16_t weight[HK_FE_MAX_BINS];       /* rising-edge weight of a bin, Q12 */
-    int16_t unweight[HK_FE_MAX_BINS];     /* falling-edge weight of a bin, Q12 */
+    int16_t weight[HK_FE_MAX_BINS];       /* share of the channel centred below the bin, Q12 */
+    int16_t unweight[HK_FE_MAX_BINS];     /* share of the channel centred above the bin, Q12 */
 } hk_fe_filterbank_t;
 
 typedef struct {
@@ -260,6 +262,21 @@ typedef struct {
 hk_feature_quant_t hk_feature_quant_esphome(void);
 void hk_features_quantize(const hk_feature_quant_t *q, const uint16_t *features, int n,
                           int8_t *out);
+
+/*
+ * Any monotonic rounding rule as a step table, so the device can reproduce
+ * exactly how a model's training pipeline rounded its float features (e.g.
+ * microWakeWord's round-half-even of f/25.6/scale + zero point) with integer
+ * compares only: out = first_code + (number of thresholds <= f). The host
+ * computes the table; thresholds ascend; count <= 255.
+ */
+typedef struct {
+    int32_t first_code;
+    int32_t count;
+    uint16_t threshold[255];
+} hk_feature_table_t;
+
+void hk_features_quantize_table(const hk_feature_table_t *t, const uint16_t *features, int n, int8_t *out);
 
 #ifdef __cplusplus
 }

@@ -73,9 +73,9 @@ void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t
  * batches             input elements / in_depth (the input is flattened to [batches][in_depth])
  * input_offset        -input zero point; filter_offset: -weights zero point (0 for int8 weights)
  * output_offset       output zero point
- * out_mult, out_shift n_mult entries. Per-tensor: QuantizeMultiplier(double(float(s_in * s_w)) /
- *                     s_out), the product rounded to float first as TFLite does; per-channel:
- *                     QuantizeMultiplier(s_in * s_w[o] / s_out) in double
+ * out_mult, out_shift n_mult entries: QuantizeMultiplier(s_in * s_w[o] / s_out) in double (per-tensor:
+ *                     s_w[0]); TFLM multiplies in double here, not float(s_in * s_w) as older
+ *                     TFLite sources do
  * bias                may be NULL; out_depth int32 values */
 typedef struct {
     int32_t batches, in_depth, out_depth;
