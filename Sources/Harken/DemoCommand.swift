@@ -28,7 +28,11 @@ struct Demo: ParsableCommand {
                 struct Both: Encodable { var compile: CompileResult; var simulate: SimulationReport }
                 return try printJSON(Both(compile: compiled, simulate: report))
             }
-            print("phrase \"\(phrase)\" spoken at " + scene.phraseStartsS.map { String(format: "%.2f s", $0) }.joined(separator: ", "))
+            // A detection belongs to the utterance that started at most 2.5 s before it.
+            let heard = scene.phraseStartsS.filter { start in report.detections.contains { $0.timeS >= start && $0.timeS <= start + 2.5 } }
+            print("phrase \"\(phrase)\" spoken by \(scene.phraseStartsS.count) espeak-ng voices at "
+                  + scene.phraseStartsS.map { String(format: "%.2f s", $0) }.joined(separator: ", ")
+                  + "; \(heard.count) of them detected")
             print("compiled \(model): \(compiled.kernelCalls) kernel calls, arena \(compiled.arenaBytes) B, state \(compiled.stateBytes) B, weights \(compiled.weightBytes) B -> \((out as NSString).appendingPathComponent("c"))")
             print(Simulate.describe(report, wav: wav))
         }
