@@ -40,4 +40,11 @@ final class AudioErrorTests: XCTestCase {
         for i in 1000..<15000 where (audio.samples[i - 1] < 0) != (audio.samples[i] < 0) { crossings += 1 }
         XCTAssertEqual(Double(crossings), 14000.0 / 8, accuracy: 4)
     }
+
+    func testReadsFLAC() throws {
+        let path = try Support.tempDir("audio-flac").appendingPathComponent("tone.flac").path
+        try Support.run("/usr/bin/sox", ["-n", "-r", "44100", "-c", "1", "-b", "16", path, "synth", "0.5", "sine", "440"])
+        let audio = try Audio.read(path)
+        XCTAssertEqual(audio.samples.count, 8000, accuracy: 2)
+    }
 }

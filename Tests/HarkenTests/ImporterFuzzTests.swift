@@ -91,3 +91,32 @@ final class ImporterFuzzTests: XCTestCase {
         }
     }
 }
+
+/// Operators and versions Harken does not run are named with their operator index.
+final class UnsupportedOperatorTests: XCTestCase {
+    func retag(_ from: Int, _ to: Int, version: Int? = nil) throws -> String {
+        let out = try Support.tempDir("retag").appendingPathComponent("model.tflite").path
+        try Support.py("retag_operator.py", [try Support.modelPath("hey_jarvis"), out, String(from), String(to)] + (version.map { [String($0)] } ?? []))
+        return out
+    }
+
+    func testUnknownOperatorIsNamed() throws {
+        let path = try retag(14, 28)   // LOGISTIC -> TANH
+        XCTAssertThrowsError(try Graph.load(tflite: path)) { e in
+            XCTAssertEqual(e as? GraphError, .unsupportedOperator(file: path, op: "TANH", version: 2, operatorIndex: 43))
+        }
+    }
+
+    func testNewerVersionIsNamed() throws {
+        let path = try retag(9, 9, version: 99)   // FULLY_CONNECTED v99
+        XCTAssertThrowsError(try Graph.load(tflite: path)) { e in
+            XCTAssertEqual("\(e)", "\(path): operator 42 is FULLY_CONNECTED version 99, which Harken does not support")
+        }
+    }
+
+    func testRewrittenModelStillImports() throws {
+        // The object-API round trip itself must not be what breaks the model.
+        let path = try retag(14, 14)
+        XCTAssertNoThrow(try Graph.load(tflite: path).lower(file: path))
+    }
+}

@@ -1,0 +1,229 @@
+"""Harken beside TFLM and pymicro-wakeword, measured in one run, reported as ratios.
+
+usage: bench.py --harken BIN [--work DIR] [--steps N] [--hour-seconds S] [--models a,b] [--json]
+
+For each of microWakeWord's published models (shipped in pymicro-wakeword):
+  arena   Harken's arena + state bytes (`harken compile --json`) beside TFLM's arena
+          ("Arena allocation total" printed by the PyPI tflite-micro interpreter's
+          print_allocations(), after AllocateTensors on this x86-64 host) and beside the
+          manifest's tensor_arena_size.
+  steps   host instructions per streaming step under callgrind, on the same real-feature
+          inputs: the generated C built with `cc -O2 -std=c99` (counted inside <name>_invoke)
+          against the PyPI TFLM interpreter (counted inside
+          tflite::micro::MicroInterpreter::Invoke()); the two output streams must be identical.
+Then, for the first model:
+  rtf     `harken simulate` over an hour of 16 kHz audio, timed end to end, and
+          pymicro-wakeword's Python runtime (its frontend + TFLite) over the same file.
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pymicro_wakeword
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PY = sys.executable
+MODELS = ["hey_jarvis", "alexa", "hey_mycroft", "okay_nabu"]
+TFLM_INVOKE = "tflite::micro::MicroInterpreter::Invoke()"
+ARENA_GOAL = 0.40
+HOUR_GOAL_S = 10.0
+
+
+def log(msg: str) -> None:
+    sys.stderr.write(f"[bench] {msg}\n")
+    sys.stderr.flush()
+
+
+def run(cmd, **kw) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run([str(c) for c in cmd], check=True, capture_output=True, text=True, **kw)
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed ({e.returncode}):\n{e.stderr[-4000:]}")
+    except FileNotFoundError as e:
+        sys.exit(f"bench: {e.filename} is not installed")
+
+
+def callgrind(cmd, toggle: str, out: pathlib.Path) -> int:
+    """Instructions executed inside `toggle` (and what it calls) while running cmd."""
+    run(["valgrind", "--tool=callgrind", f"--toggle-collect={toggle}", f"--callgrind-out-file={out}"] + list(cmd))
+    m = re.search(r"^totals:\s+(\d+)", out.read_text(), re.M) or re.search(r"^summary:\s+(\d+)", out.read_text(), re.M)
+    if not m or int(m.group(1)) == 0:
+        sys.exit(f"bench: callgrind counted nothing inside {toggle!r} ({out})")
+    return int(m.group(1))
+
+
+def tflm_arena(text: str) -> dict:
+    def grab(pattern):
+        m = re.search(pattern, text)
+        if not m:
+            sys.exit(f"bench: TFLM's print_allocations() output has no {pattern!r}:\n{text}")
+        return int(m.group(1))
+    return {"total": grab(r"Arena allocation total (\d+) bytes"),
+            "head": grab(r"Arena allocation head (\d+) bytes"),
+            "tail": grab(r"Arena allocation tail (\d+) bytes")}
+
+
+def object_ram(obj: pathlib.Path) -> int:
+    """.data + .bss of a compiled object: the static RAM it really takes."""
+    out = run(["size", "-A", obj]).stdout
+    ram = 0
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and (parts[0].startswith(".data") or parts[0].startswith(".bss")):
+            ram += int(parts[1])
+    return ram
+
+
+def bench_model(name: str, args, work: pathlib.Path, inputs_for) -> dict:
+    model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{name}.tflite"
+    manifest = json.loads(model.with_suffix(".json").read_text())
+    d = work / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    log(f"{name}: harken compile")
+    comp = json.loads(run([args.harken, "compile", "--model", model, "--out", d / "c", "--name", name, "--json"]).stdout)
+    header = (d / "c" / f"{name}_model.h").read_text()
+    in_bytes = int(re.search(rf"#define {name.upper()}_INPUT_BYTES (\d+)", header).group(1))
+    out_bytes = int(re.search(rf"#define {name.upper()}_OUTPUT_BYTES (\d+)", header).group(1))
+    inputs = inputs_for(in_bytes // 40)
+
+    cflags = ["-O2", "-std=c99", f"-I{ROOT / 'Firmware/include'}", f"-I{d / 'c'}"]
+    run(["cc"] + cflags + ["-c", d / "c" / f"{name}_model.c", "-o", d / "model.o"])
+    kernels = sorted((ROOT / "Firmware/kernels").glob("*.c"))
+    run(["cc"] + cflags + [f"-DHK_NAME={name}", f"-DHK_INPUT_BYTES={in_bytes}", f"-DHK_OUTPUT_BYTES={out_bytes}",
+                           "-include", f"{name}_model.h", ROOT / "Benchmarks/step_driver.c",
+                           d / "c" / f"{name}_model.c", d / "c" / f"{name}_weights.c"] + kernels + ["-o", d / "driver", "-lm"])
+
+    log(f"{name}: callgrind, generated C")
+    ours_ir = callgrind([d / "driver", inputs, d / "out_harken.bin"], f"{name}_invoke", d / "callgrind.harken")
+    log(f"{name}: callgrind, TFLM")
+    tflm_ir = callgrind([PY, ROOT / "Benchmarks/tflm_steps.py", model, inputs, d / "out_tflm.bin"],
+                        TFLM_INVOKE, d / "callgrind.tflm")
+    alloc = json.loads(run([PY, ROOT / "Benchmarks/tflm_steps.py", model]).stdout)["allocations"]
+    steps = os.path.getsize(inputs) // in_bytes
+    ours_out, tflm_out = (d / "out_harken.bin").read_bytes(), (d / "out_tflm.bin").read_bytes()
+    if len(ours_out) != steps * out_bytes or ours_out != tflm_out:
+        first = next((i for i, (a, b) in enumerate(zip(ours_out, tflm_out)) if a != b), min(len(ours_out), len(tflm_out)))
+        sys.exit(f"bench: {name}: generated C and TFLM outputs differ (first at byte {first})")
+
+    arena = tflm_arena(alloc)
+    ours_ram = comp["arenaBytes"] + comp["stateBytes"]
+    return {
+        "model": name,
+        "harken": {"arenaBytes": comp["arenaBytes"], "stateBytes": comp["stateBytes"], "weightBytes": comp["weightBytes"],
+                   "ramBytes": ours_ram, "objectDataBssBytes": object_ram(d / "model.o"),
+                   "instructionsPerStep": ours_ir / steps},
+        "tflm": {"arenaTotalBytes": arena["total"], "arenaHeadBytes": arena["head"], "arenaTailBytes": arena["tail"],
+                 "allocations": [l.strip() for l in alloc.splitlines() if l.strip()],
+                 "instructionsPerStep": tflm_ir / steps},
+        "manifestTensorArenaSize": manifest["micro"]["tensor_arena_size"],
+        "steps": steps,
+        "outputsIdentical": True,
+        "ramRatioVsTflm": ours_ram / arena["total"],
+        "ramRatioVsManifest": ours_ram / manifest["micro"]["tensor_arena_size"],
+        "instructionRatio": ours_ir / tflm_ir,
+    }
+
+
+def bench_rtf(name: str, args, work: pathlib.Path, base_wav: pathlib.Path) -> dict:
+    model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{name}.tflite"
+    hour = work / "hour.wav"
+    log(f"writing {args.hour_seconds:.0f} s of audio")
+    run([PY, ROOT / "Benchmarks/make_hour.py", base_wav, hour, "--seconds", args.hour_seconds])
+    log(f"{name}: harken simulate over {args.hour_seconds:.0f} s")
+    t0 = time.perf_counter()
+    sim = json.loads(run([args.harken, "simulate", "--model", model, "--wav", hour, "--json"]).stdout)
+    wall = time.perf_counter() - t0
+    log(f"{name}: pymicro-wakeword over {args.hour_seconds:.0f} s")
+    mww = json.loads(run([PY, ROOT / "Benchmarks/mww_rtf.py", name, hour]).stdout)
+    hour.unlink()
+    return {
+        "model": name,
+        "audioSeconds": sim["audioSeconds"],
+        "harken": {"wallSeconds": wall, "realTimeFactor": sim["realTimeFactor"],
+                   "endToEndRealTimeFactor": sim["audioSeconds"] / wall,
+                   "hostMeanStepUs": sim["hostMeanStepUs"], "steps": sim["steps"],
+                   "detections": len(sim["detections"])},
+        "pymicroWakeword": mww,
+        "hourWallSeconds": wall * 3600.0 / sim["audioSeconds"],
+        "rtfRatio": sim["realTimeFactor"] / mww["realTimeFactor"],
+    }
+
+
+def table(report: dict) -> str:
+    lines = [f"Harken binary: {report['harken']} ({report['build']})", ""]
+    lines.append("RAM (bytes)    harken arena+state   TFLM arena total   ours/TFLM   manifest arena   ours/manifest")
+    for m in report["models"]:
+        h = m["harken"]
+        lines.append(f"{m['model']:<14} {h['arenaBytes']:>6} + {h['stateBytes']:>5} = {h['ramBytes']:>5}"
+                     f"   {m['tflm']['arenaTotalBytes']:>16}   {100 * m['ramRatioVsTflm']:>8.1f} %"
+                     f"   {m['manifestTensorArenaSize']:>14}   {100 * m['ramRatioVsManifest']:>11.1f} %")
+    lines.append(f"goal: ours/TFLM <= {100 * ARENA_GOAL:.0f} %")
+    lines.append("")
+    lines.append(f"Instructions per step (callgrind, {report['models'][0]['steps']} steps of real features; outputs identical)")
+    lines.append("               harken C (-O2)    TFLM Invoke()   ours/TFLM")
+    for m in report["models"]:
+        lines.append(f"{m['model']:<14} {m['harken']['instructionsPerStep']:>14,.0f}   {m['tflm']['instructionsPerStep']:>14,.0f}"
+                     f"   {m['instructionRatio']:>9.2f}")
+    r = report.get("rtf")
+    if r:
+        lines.append("")
+        lines.append(f"Simulator, {r['model']}, {r['audioSeconds'] / 60:.0f} min of 16 kHz audio")
+        lines.append(f"  harken simulate    {r['harken']['wallSeconds']:6.2f} s end to end   "
+                     f"loop RTF {r['harken']['realTimeFactor']:7.0f}x   ({r['hourWallSeconds']:.2f} s per hour; goal < {HOUR_GOAL_S:.0f} s)")
+        lines.append(f"  pymicro-wakeword   {r['pymicroWakeword']['wallSeconds']:6.2f} s loop only    "
+                     f"loop RTF {r['pymicroWakeword']['realTimeFactor']:7.0f}x")
+        lines.append(f"  RTF ratio harken/pymicro-wakeword: {r['rtfRatio']:.2f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--harken", required=True)
+    ap.add_argument("--work", default=str(ROOT / "build/bench"))
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--hour-seconds", type=float, default=3600.0)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--no-rtf", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    args.harken = str(pathlib.Path(args.harken).resolve())
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    models = [m for m in args.models.split(",") if m]
+    for m in models:
+        if m not in MODELS:
+            sys.exit(f"bench: unknown model {m!r}; expected some of {', '.join(MODELS)}")
+
+    base = work / "mixed.wav"
+    log("writing the speech/noise clip (espeak-ng + sox)")
+    run([PY, ROOT / "Tests/Oracles/make_mixed_audio.py", base, "--seconds", 120, "--seed", 7])
+    cache = {}
+
+    def inputs_for(stride: int) -> pathlib.Path:
+        if stride not in cache:
+            path = work / f"inputs_stride{stride}.bin"
+            run([PY, ROOT / "Benchmarks/features.py", base, path, "--steps", args.steps, "--stride", stride])
+            cache[stride] = path
+        return cache[stride]
+
+    report = {"schemaVersion": 1, "harken": args.harken,
+              "build": "release" if "/release/" in args.harken else "debug" if "/debug/" in args.harken else "unknown",
+              "cc": run(["cc", "--version"]).stdout.splitlines()[0],
+              "models": [bench_model(m, args, work, inputs_for) for m in models]}
+    if not args.no_rtf:
+        report["rtf"] = bench_rtf(models[0], args, work, base)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(table(report))
+
+
+if __name__ == "__main__":
+    main()
