@@ -108,9 +108,10 @@ def bench_model(name: str, args, work: pathlib.Path, inputs_for) -> dict:
     alloc = json.loads(run([PY, ROOT / "Benchmarks/tflm_steps.py", model]).stdout)["allocations"]
     steps = os.path.getsize(inputs) // in_bytes
     ours_out, tflm_out = (d / "out_harken.bin").read_bytes(), (d / "out_tflm.bin").read_bytes()
-    if len(ours_out) != steps * out_bytes or ours_out != tflm_out:
+    identical = len(ours_out) == steps * out_bytes and ours_out == tflm_out
+    if not identical:
         first = next((i for i, (a, b) in enumerate(zip(ours_out, tflm_out)) if a != b), min(len(ours_out), len(tflm_out)))
-        sys.exit(f"bench: {name}: generated C and TFLM outputs differ (first at byte {first})")
+        log(f"{name}: WARNING: generated C and TFLM outputs differ (first at byte {first})")
 
     arena = tflm_arena(alloc)
     ours_ram = comp["arenaBytes"] + comp["stateBytes"]
@@ -124,7 +125,7 @@ def bench_model(name: str, args, work: pathlib.Path, inputs_for) -> dict:
                  "instructionsPerStep": tflm_ir / steps},
         "manifestTensorArenaSize": manifest["micro"]["tensor_arena_size"],
         "steps": steps,
-        "outputsIdentical": True,
+        "outputsIdentical": identical,
         "ramRatioVsTflm": ours_ram / arena["total"],
         "ramRatioVsManifest": ours_ram / manifest["micro"]["tensor_arena_size"],
         "instructionRatio": ours_ir / tflm_ir,
@@ -166,7 +167,9 @@ def table(report: dict) -> str:
                      f"   {m['manifestTensorArenaSize']:>14}   {100 * m['ramRatioVsManifest']:>11.1f} %")
     lines.append(f"goal: ours/TFLM <= {100 * ARENA_GOAL:.0f} %")
     lines.append("")
-    lines.append(f"Instructions per step (callgrind, {report['models'][0]['steps']} steps of real features; outputs identical)")
+    same = all(m["outputsIdentical"] for m in report["models"])
+    lines.append(f"Instructions per step (callgrind, {report['models'][0]['steps']} steps of real features; "
+                 f"{'outputs identical' if same else 'OUTPUTS DIFFER'})")
     lines.append("               harken C (-O2)    TFLM Invoke()   ours/TFLM")
     for m in report["models"]:
         lines.append(f"{m['model']:<14} {m['harken']['instructionsPerStep']:>14,.0f}   {m['tflm']['instructionsPerStep']:>14,.0f}"
@@ -223,6 +226,8 @@ def main() -> None:
         print(json.dumps(report, indent=2))
     else:
         print(table(report))
+    if not all(m["outputsIdentical"] for m in report["models"]):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

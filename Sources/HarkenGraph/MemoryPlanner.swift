@@ -53,6 +53,29 @@ struct MemoryPlanner {
         }
         func root(_ t: Int) -> Int { var r = t; while let a = aliasOf[r] { r = a }; return r }
 
+        // A state write whose value is computed just for it: the producer writes straight
+        // into the state block, once every alias of the variable's old value has been read.
+        var producer: [Int: Int] = [:]
+        for (i, s) in steps.enumerated() { for t in s.outputs { producer[t] = i } }
+        let aliased = Set(aliasOf.values)
+        for (j, s) in steps.enumerated() {
+            guard case .writeState(let v) = s.op.kind, let t = s.inputs.first, let p = producer[t] else { continue }
+            guard lastUse[t] == j, !graph.outputs.contains(t), !aliased.contains(t), aliasOf[t] == nil,
+                  stateAlias[t] == nil, !skip.contains(p) else { continue }
+            let oldValueLastRead = stateAlias.filter { $0.value == v }.map { lastUse[$0.key] ?? 0 }.max() ?? -1
+            let otherAccess = steps.indices.contains { k in
+                guard k != j, (p...j).contains(k) || k > j else { return false }
+                switch steps[k].op.kind {
+                case .readState(let w), .writeState(let w): return w == v && !skip.contains(k)
+                default: return false
+                }
+            }
+            if oldValueLastRead < p && !otherAccess {
+                stateAlias[t] = v
+                skip.insert(j)
+            }
+        }
+
         // Buffers: one per alias root that is neither constant nor state-aliased.
         struct Buffer { var tensor: Int; var bytes: Int; var first: Int; var last: Int; var offset = 0 }
         var buffers: [Int: Buffer] = [:]
