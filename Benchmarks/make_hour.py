@@ -1,11 +1,11 @@
 """Writes a long 16 kHz mono int16 WAV for the simulator's real-time benchmark.
 
-usage: make_hour.py BASE.wav OUT.wav [--seconds 3600] [--excerpt EXCERPT.wav --excerpt-seconds 300] [--seed 1]
+usage: make_hour.py BASE.wav OUT.wav [--seconds 3600] [--seed 1]
 
 BASE.wav is a short clip of speech, noise and tones (Tests/Oracles/make_mixed_audio.py writes one).
 It is repeated until OUT.wav is `seconds` long; every repetition gets its own gain
 (-12..0 dB) and its own white noise (-70..-30 dBFS), so no two stretches are identical.
-The first `excerpt-seconds` are also written to EXCERPT.wav. Same inputs and seed, same bytes.
+Same inputs and seed, same bytes.
 """
 import argparse
 import os
@@ -22,8 +22,6 @@ def main() -> None:
     ap.add_argument("base")
     ap.add_argument("out")
     ap.add_argument("--seconds", type=float, default=3600.0)
-    ap.add_argument("--excerpt")
-    ap.add_argument("--excerpt-seconds", type=float, default=300.0)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     with wave.open(args.base, "rb") as w:
@@ -34,29 +32,20 @@ def main() -> None:
         sys.exit(f"{args.base}: no audio")
     rng = np.random.default_rng(args.seed)
     total = int(args.seconds * RATE)
-    excerpt_total = int(args.excerpt_seconds * RATE) if args.excerpt else 0
-    tmp, etmp = args.out + ".tmp", (args.excerpt + ".tmp") if args.excerpt else None
-    outs = [wave.open(tmp, "wb")] + ([wave.open(etmp, "wb")] if args.excerpt else [])
-    for w in outs:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-    written = 0
-    while written < total:
-        n = min(len(base), total - written)
-        gain = 10.0 ** (rng.uniform(-12.0, 0.0) / 20.0)
-        noise_amp = 32768.0 * 10.0 ** (rng.uniform(-70.0, -30.0) / 20.0) * np.sqrt(3.0)
-        x = base[:n] * gain + rng.uniform(-noise_amp, noise_amp, n)
-        pcm = np.clip(np.round(x), -32768, 32767).astype("<i2")
-        outs[0].writeframes(pcm.tobytes())
-        if len(outs) > 1 and written < excerpt_total:
-            outs[1].writeframes(pcm[: excerpt_total - written].tobytes())
-        written += n
-    for w in outs:
-        w.close()
+    tmp = args.out + ".tmp"
+    with wave.open(tmp, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        written = 0
+        while written < total:
+            n = min(len(base), total - written)
+            gain = 10.0 ** (rng.uniform(-12.0, 0.0) / 20.0)
+            noise_amp = 32768.0 * 10.0 ** (rng.uniform(-70.0, -30.0) / 20.0) * np.sqrt(3.0)
+            x = base[:n] * gain + rng.uniform(-noise_amp, noise_amp, n)
+            out.writeframes(np.clip(np.round(x), -32768, 32767).astype("<i2").tobytes())
+            written += n
     os.replace(tmp, args.out)
-    if args.excerpt:
-        os.replace(etmp, args.excerpt)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ usage: mww_rtf.py MODEL_NAME IN.wav
 Feeds the audio in 1 s blocks through MicroWakeWordFeatures and MicroWakeWord.process_streaming
 (its frontend, TFLite interpreter and sliding-window detector), timing the loop only: reading
 the file and loading the model are outside the clock, as in `harken simulate`'s realTimeFactor.
-Prints JSON: audio seconds, wall seconds, real-time factor, steps, and detections (rising edges
-of the detector's output).
+Prints JSON: audio seconds, wall seconds, real-time factor, steps, and detections: rising edges of
+the runtime's output (mean > cutoff), an edge within 1 s of the last detection not counted again
+(the runtime itself has no refractory time), each with the end time of the frame that raised it.
 """
 import json
 import sys
@@ -16,6 +17,7 @@ import wave
 from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures, Model
 
 RATE = 16000
+REFRACTORY_S = 1.0  # as `harken simulate --refractory-ms 1000`, its default
 
 
 def main() -> None:
@@ -26,7 +28,8 @@ def main() -> None:
         pcm = w.readframes(w.getnframes())
     mww = MicroWakeWord.from_builtin(Model(name))
     feats = MicroWakeWordFeatures()
-    frames = detections = 0
+    frames = 0
+    detections = []
     active = False
     block = RATE * 2
     start = time.perf_counter()
@@ -35,12 +38,14 @@ def main() -> None:
             frames += 1
             fired = bool(mww.process_streaming(frame))
             if fired and not active:
-                detections += 1
+                t = round((frames - 1) * 0.010 + 0.030, 2)
+                if not detections or t - detections[-1] >= REFRACTORY_S:
+                    detections.append(t)
             active = fired
     wall = time.perf_counter() - start
     seconds = len(pcm) / 2 / RATE
     print(json.dumps({"audioSeconds": seconds, "wallSeconds": wall, "realTimeFactor": seconds / wall,
-                      "steps": frames // mww.stride, "detections": detections}))
+                      "steps": frames // mww.stride, "detections": len(detections), "detectionTimesS": detections}))
 
 
 if __name__ == "__main__":

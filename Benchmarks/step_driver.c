@@ -1,7 +1,8 @@
 /* Streams N steps of int8 input through a model produced by `harken compile`.
  *
- *   cc -O2 -std=c99 -IFirmware/include -I<compile-out> -DHK_NAME=hey_jarvis \
- *      -include hey_jarvis_model.h Benchmarks/step_driver.c <compile-out>/*.c Firmware/kernels/*.c
+ *   cc -O2 -std=c99 -IFirmware/include -IOUT -DHK_NAME=hey_jarvis -DHK_INPUT_BYTES=120 \
+ *      -DHK_OUTPUT_BYTES=1 -include hey_jarvis_model.h Benchmarks/step_driver.c \
+ *      OUT/hey_jarvis_model.c OUT/hey_jarvis_weights.c Firmware/kernels/(every .c) -o driver
  *   ./driver INPUTS.bin OUTPUTS.bin
  *
  * INPUTS.bin holds N input tensors back to back; OUTPUTS.bin receives the N output tensors.
@@ -20,7 +21,7 @@
 #define HK_XCAT(a, b) HK_CAT(a, b)
 #define HK_FN(suffix) HK_XCAT(HK_NAME, suffix)
 
-/* The generated header names its sizes <NAME>_INPUT_BYTES in upper case; the build passes them. */
+/* The generated header spells its sizes in upper case (HEY_JARVIS_INPUT_BYTES); the build passes them. */
 #ifndef HK_INPUT_BYTES
 #error "define HK_INPUT_BYTES"
 #endif

@@ -136,9 +136,7 @@ public struct CEmitter {
         }
     }
 
-    func shape(_ s: hk_shape4_t) -> String { "{\(s.n), \(s.h), \(s.w), \(s.c)}" }
     func ints(_ a: [Int32]) -> String { "{" + a.map(String.init).joined(separator: ", ") + "}" }
-    func five(_ t: (Int32, Int32, Int32, Int32, Int32)) -> String { ints([t.0, t.1, t.2, t.3, t.4]) }
 
     public var source: String {
         var decls = ""
@@ -146,49 +144,68 @@ public struct CEmitter {
         for (k, step) in plan.steps.enumerated() {
             let id = "op\(k)"
             body += "    /* operator \(step.operatorIndex): \(step.opName) */\n"
+            func params(_ type: String, _ value: Any, pointers: [String] = []) {
+                decls += "static const \(type) \(id) = \(CLiteral.render(value, pointers: pointers));\n\n"
+            }
+            func call(_ args: String...) {
+                body += "    \(step.kernel.cName)(&\(id), " + args.joined(separator: ", ") + ");\n"
+            }
+            let i8 = { (k: Int) in ref(step.inputs[k], "int8_t") }
+            let o8 = ref(step.outputs.first, "int8_t", const: false)
             switch step.kernel {
-            case let .conv(p, depthwise, mult, shift):
+            case let .conv(p, _, mult, shift):
                 decls += "static const int32_t \(id)_mult[\(mult.count)] = \(ints(mult));\n"
                 decls += "static const int32_t \(id)_shift[\(shift.count)] = \(ints(shift));\n"
-                decls += """
-                static const hk_conv_params_t \(id) = {
-                    \(shape(p.input)), \(shape(p.filter)), \(shape(p.output)),
-                    \(p.stride_h), \(p.stride_w), \(p.dilation_h), \(p.dilation_w), \(p.pad_h), \(p.pad_w), \(p.depth_multiplier),
-                    \(p.input_offset), \(p.output_offset), \(p.act_min), \(p.act_max), \(id)_mult, \(id)_shift
-                };
-
-                """
-                body += "    \(depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8")(&\(id), \(ref(step.inputs[0], "int8_t")), \(ref(step.inputs[1], "int8_t")), \(ref(step.inputs[2], "int32_t")), \(ref(step.outputs[0], "int8_t", const: false)));\n"
+                params("hk_conv_params_t", p, pointers: ["\(id)_mult", "\(id)_shift"])
+                call(i8(0), i8(1), ref(step.inputs[2], "int32_t"), o8)
             case let .fullyConnected(p, mult, shift):
                 decls += "static const int32_t \(id)_mult[\(mult.count)] = \(ints(mult));\n"
                 decls += "static const int32_t \(id)_shift[\(shift.count)] = \(ints(shift));\n"
-                decls += """
-                static const hk_fc_params_t \(id) = {
-                    \(p.batches), \(p.in_depth), \(p.out_depth), \(p.input_offset), \(p.filter_offset), \(p.output_offset),
-                    \(p.act_min), \(p.act_max), \(p.n_mult), \(id)_mult, \(id)_shift
-                };
-
-                """
-                body += "    hk_fully_connected_s8(&\(id), \(ref(step.inputs[0], "int8_t")), \(ref(step.inputs[1], "int8_t")), \(ref(step.inputs[2], "int32_t")), \(ref(step.outputs[0], "int8_t", const: false)));\n"
-            case let .concat(p, parts), let .split(p, parts):
+                params("hk_fc_params_t", p, pointers: ["\(id)_mult", "\(id)_shift"])
+                call(i8(0), i8(1), ref(step.inputs[2], "int32_t"), o8)
+            case let .concat(p, parts):
                 decls += "static const int32_t \(id)_parts[\(parts.count)] = \(ints(parts));\n"
-                decls += "static const hk_concat_params_t \(id) = { \(p.outer), \(p.n_parts), \(id)_parts, \(p.row_bytes) };\n"
-                if case .concat = step.kernel {
-                    decls += "static const void *const \(id)_in[\(step.inputs.count)] = { \(step.inputs.map { raw($0!) }.joined(separator: ", ")) };\n\n"
-                    body += "    hk_concat(&\(id), \(id)_in, \(raw(step.outputs[0])));\n"
-                } else {
-                    decls += "static void *const \(id)_out[\(step.outputs.count)] = { \(step.outputs.map { raw($0) }.joined(separator: ", ")) };\n\n"
-                    body += "    hk_split(&\(id), \(raw(step.inputs[0]!)), \(id)_out);\n"
-                }
+                decls += "static const void *const \(id)_in[\(step.inputs.count)] = { \(step.inputs.map { raw($0!) }.joined(separator: ", ")) };\n"
+                params("hk_concat_params_t", p, pointers: ["\(id)_parts"])
+                call("\(id)_in", raw(step.outputs[0]))
+            case let .split(p, parts):
+                decls += "static const int32_t \(id)_parts[\(parts.count)] = \(ints(parts));\n"
+                decls += "static void *const \(id)_out[\(step.outputs.count)] = { \(step.outputs.map { raw($0) }.joined(separator: ", ")) };\n"
+                params("hk_concat_params_t", p, pointers: ["\(id)_parts"])
+                call(raw(step.inputs[0]!), "\(id)_out")
             case let .stridedSlice(p):
-                decls += "static const hk_slice_params_t \(id) = { \(p.rank), \(p.elem_bytes), \(five(p.in_shape)), \(five(p.begin)), \(five(p.stride)), \(five(p.out_shape)) };\n\n"
-                body += "    hk_strided_slice(&\(id), \(raw(step.inputs[0]!)), \(raw(step.outputs[0])));\n"
+                params("hk_slice_params_t", p)
+                call(raw(step.inputs[0]!), raw(step.outputs[0]))
             case let .logistic(p):
-                decls += "static const hk_logistic_params_t \(id) = { \(p.size), \(p.input_zero_point), \(p.input_range_radius), \(p.input_multiplier), \(p.input_left_shift) };\n\n"
-                body += "    hk_logistic_s8(&\(id), \(ref(step.inputs[0], "int8_t")), \(ref(step.outputs[0], "int8_t", const: false)));\n"
+                params("hk_logistic_params_t", p)
+                call(i8(0), o8)
             case let .quantize(p):
-                decls += "static const hk_quantize_params_t \(id) = { \(p.size), \(p.in_type), \(p.out_type), \(p.input_zero_point), \(p.output_zero_point), \(p.mult), \(p.shift), \(p.scale)f };\n\n"
-                body += "    hk_quantize(&\(id), \(raw(step.inputs[0]!)), \(raw(step.outputs[0])));\n"
+                params("hk_quantize_params_t", p)
+                call(raw(step.inputs[0]!), raw(step.outputs[0]))
+            case let .pool(p, _):
+                params("hk_pool_params_t", p)
+                call(i8(0), o8)
+            case let .add(p):
+                params("hk_add_params_t", p)
+                call(i8(0), i8(1), o8)
+            case let .mul(p):
+                params("hk_mul_params_t", p)
+                call(i8(0), i8(1), o8)
+            case let .mean(p):
+                params("hk_mean_params_t", p)
+                call(i8(0), o8)
+            case let .pad(p):
+                params("hk_pad_params_t", p)
+                call(i8(0), o8)
+            case let .softmax(p):
+                params("hk_softmax_params_t", p)
+                call(i8(0), o8)
+            case let .dequantize(p):
+                params("hk_dequantize_params_t", p)
+                call(raw(step.inputs[0]!), ref(step.outputs[0], "float", const: false))
+            case let .hardSwish(p):
+                params("hk_hard_swish_params_t", p)
+                call(i8(0), o8)
             case let .copy(bytes):
                 body += "    memmove(\(raw(step.outputs[0])), \(raw(step.inputs[0]!)), \(bytes));\n"
             }

@@ -71,6 +71,14 @@ struct Lowerer {
             case .reshape: return [try lowerReshape(op)]
             case .logistic: return [try lowerLogistic(op)]
             case .quantize: return [try lowerQuantize(op)]
+            case .averagePool2d, .maxPool2d: return [try lowerPool(op, max: b == .maxPool2d)]
+            case .add: return [try lowerAdd(op)]
+            case .mul: return [try lowerMul(op)]
+            case .mean: return [try lowerMean(op)]
+            case .pad: return [try lowerPad(op)]
+            case .softmax: return [try lowerSoftmax(op)]
+            case .dequantize: return [try lowerDequantize(op)]
+            case .hardSwish: return [try lowerHardSwish(op)]
             default:
                 throw GraphError.unsupportedOperator(file: file, op: b.name, version: op.version, operatorIndex: op.index)
             }
@@ -110,7 +118,10 @@ struct Lowerer {
             }
             depthMultiplier = outC / xs[3]
         } else {
-            guard ws[0] == outC, ws[3] > 0, xs[3] == ws[3] else { throw fail(op, "an [\(outC), kh, kw, \(xs[3])] filter") }
+            // Grouped convolution: the filter sees in_c / groups channels.
+            guard ws[0] == outC, ws[3] > 0, xs[3] % ws[3] == 0, outC % (xs[3] / ws[3]) == 0 else {
+                throw fail(op, "an [\(outC), kh, kw, \(xs[3]) / groups] filter")
+            }
             depthMultiplier = 1
         }
         let (padH, outH) = try padding(op, in: xs[1], filter: kh, stride: Int(o.strideH), dilation: Int(o.dilationH))
@@ -134,7 +145,9 @@ struct Lowerer {
             pad_h: Int32(padH), pad_w: Int32(padW), depth_multiplier: Int32(depthMultiplier),
             input_offset: -qx.zeroPoint, output_offset: qy.zeroPoint, act_min: actMin, act_max: actMax,
             out_mult: nil, out_shift: nil)
-        let perOutput = kh * kw * (depthwise ? 1 : xs[3])
+        let perOutput = kh * kw * (depthwise ? 1 : ws[3])
+        // int32 accumulators: 255 * 255 * taps must stay below 2^31.
+        guard perOutput <= 32768 else { throw fail(op, "at most 32768 multiply-accumulates per output, got \(perOutput)") }
         return PendingStep(op: op, kernel: .conv(p, depthwise: depthwise, mult: mult, shift: shift),
                            inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
     }
@@ -163,6 +176,7 @@ struct Lowerer {
         let (outDepth, inDepth) = (tensor(w).shape[0], tensor(w).shape[1])
         guard inDepth > 0, tensor(x).elementCount % inDepth == 0 else { throw fail(op, "input elements a multiple of \(inDepth)") }
         let batches = tensor(x).elementCount / inDepth
+        guard inDepth <= 32768 else { throw fail(op, "an input depth of at most 32768, got \(inDepth)") }
         guard tensor(y).elementCount == batches * outDepth else { throw fail(op, "\(batches * outDepth) output elements") }
         if b >= 0 {
             try requireType(op, b, [.int32], "bias")
@@ -256,7 +270,7 @@ struct Lowerer {
         let x = op.inputs[0], y = op.outputs[0]
         let shape = tensor(x).shape
         let rank = shape.count
-        guard rank >= 1, rank <= 5 else { throw fail(op, "an input of rank 1 to 5") }
+        guard rank >= 1, rank <= 4 else { throw fail(op, "an input of rank 1 to 4 (as TFLM)") }
         let o = op.options
         guard o.ellipsisMask == 0, o.newAxisMask == 0 else { throw fail(op, "no ellipsis_mask or new_axis_mask") }
         let begin = try constantInts(op, op.inputs[1], "begin")
@@ -282,7 +296,7 @@ struct Lowerer {
             }
             var stop: Int
             if o.shrinkAxisMask & (1 << i) != 0 {
-                start = begin[i] < 0 ? begin[i] + dim : begin[i]
+                // begin_mask applies to shrunk axes too (TFLite's StartForAxis).
                 guard start >= 0, start < dim else { throw fail(op, "a shrunk index inside dimension \(i)") }
                 stop = start + 1
             } else if o.endMask & (1 << i) != 0 { stop = s > 0 ? dim : -1 } else {
@@ -320,7 +334,7 @@ struct Lowerer {
         try requireType(op, y, [.int8], "output")
         let (qx, qy) = (try quant(op, x, "input"), try quant(op, y, "output"))
         guard qy.zeroPoint == -128, qy.scale == 1.0 / 256 else { throw fail(op, "output scale 1/256 and zero point -128") }
-        let p = LogisticQuantization(inputScale: qx.scale)
+        guard let p = LogisticQuantization(inputScale: qx.scale) else { throw fail(op, "an input scale whose Q4.27 multiplier fits in 31 bits") }
         let params = hk_logistic_params_t(size: Int32(tensor(x).elementCount), input_zero_point: qx.zeroPoint,
                                           input_range_radius: p.rangeRadius, input_multiplier: p.multiplier,
                                           input_left_shift: p.leftShift)
@@ -367,15 +381,180 @@ struct LogisticQuantization {
     var leftShift: Int32
     var rangeRadius: Int32
 
-    init(inputScale: Float) {
+    init?(inputScale: Float) {
         let inputIntegerBits = 4
         let real = Double(inputScale) * Double(1 << (31 - inputIntegerBits))
         let (significand, exponent) = frexp(real)
-        multiplier = Int32((significand * Double(Int64(1) << 31)).rounded(.toNearestOrAwayFromZero))
+        let m = (significand * Double(Int64(1) << 31)).rounded(.toNearestOrAwayFromZero)
+        guard m < Double(Int32.max), exponent >= 0, exponent < 31 else { return nil }
+        multiplier = Int32(m)
         leftShift = Int32(exponent)
         // TFLite's CalculateInputRadius(4, left_shift, 31).
         let maxInputRescaled = 1.0 * Double((1 << inputIntegerBits) - 1) * Double(Int64(1) << (31 - inputIntegerBits))
             / Double(Int64(1) << exponent)
         rangeRadius = Int32(floor(maxInputRescaled))
+    }
+}
+
+/// Lowering of the operators Sentry architectures use beyond microWakeWord's set.
+extension Lowerer {
+    func unary(_ op: Operator, inputs count: Int = 1) throws -> (Int, Int) {
+        guard op.inputs.count == count, op.outputs.count == 1 else { throw fail(op, "\(count) input(s) and one output") }
+        return (op.inputs[0], op.outputs[0])
+    }
+
+    func lowerPool(_ op: Operator, max: Bool) throws -> PendingStep {
+        let (x, y) = try unary(op)
+        try requireType(op, x, [.int8], "input")
+        try requireType(op, y, [.int8], "output")
+        try sameQuantization(op, [x, y])
+        let (xs, ys) = (tensor(x).shape, tensor(y).shape)
+        guard xs.count == 4, ys.count == 4, ys[0] == xs[0], ys[3] == xs[3] else { throw fail(op, "4-D input and output with equal batch and channels") }
+        let o = op.options
+        guard o.filterH > 0, o.filterW > 0, o.strideH > 0, o.strideW > 0 else { throw fail(op, "positive filter size and strides") }
+        let (padH, outH) = try padding(op, in: xs[1], filter: Int(o.filterH), stride: Int(o.strideH), dilation: 1)
+        let (padW, outW) = try padding(op, in: xs[2], filter: Int(o.filterW), stride: Int(o.strideW), dilation: 1)
+        guard ys[1] == outH, ys[2] == outW else { throw fail(op, "output shape [\(xs[0]), \(outH), \(outW), \(xs[3])], got \(ys)") }
+        let q = try quant(op, y, "output")
+        guard let (lo, hi) = activationRange(o.activation, scale: q.scale, zeroPoint: q.zeroPoint, type: .int8) else {
+            throw fail(op, "fused activation NONE, RELU, RELU_N1_TO_1 or RELU6")
+        }
+        let p = hk_pool_params_t(input: shape4(xs), output: shape4(ys), filter_h: o.filterH, filter_w: o.filterW,
+                                 stride_h: o.strideH, stride_w: o.strideW, pad_h: Int32(padH), pad_w: Int32(padW),
+                                 act_min: lo, act_max: hi)
+        return PendingStep(op: op, kernel: .pool(p, max: max), inputs: [x], outputs: [y],
+                           macs: ys.reduce(1, *) * Int(o.filterH * o.filterW))
+    }
+
+    /// Right-aligned 4-D broadcasting: each input dimension equals the output's or is 1.
+    func broadcastShapes(_ op: Operator, _ a: Int, _ b: Int, _ y: Int) throws -> (hk_shape4_t, hk_shape4_t, hk_shape4_t) {
+        let (sa, sb, sy) = (tensor(a).shape, tensor(b).shape, tensor(y).shape)
+        guard sa.count <= 4, sb.count <= 4, sy.count <= 4 else { throw fail(op, "shapes of rank at most 4") }
+        let (pa, pb, py) = (shape4(sa), shape4(sb), shape4(sy))
+        for (da, db, dy) in [(pa.n, pb.n, py.n), (pa.h, pb.h, py.h), (pa.w, pb.w, py.w), (pa.c, pb.c, py.c)] {
+            guard (da == dy || da == 1), (db == dy || db == 1), dy == max(da, db) else {
+                throw fail(op, "broadcast-compatible shapes \(sa) and \(sb) giving \(sy)")
+            }
+        }
+        return (pa, pb, py)
+    }
+
+    func binary(_ op: Operator) throws -> (Int, Int, Int, Quantization, Quantization, Quantization, Int32, Int32) {
+        guard op.inputs.count == 2, op.outputs.count == 1 else { throw fail(op, "two inputs and one output") }
+        let (a, b, y) = (op.inputs[0], op.inputs[1], op.outputs[0])
+        for (t, role) in [(a, "input 1"), (b, "input 2"), (y, "output")] { try requireType(op, t, [.int8], role) }
+        let (qa, qb, qy) = (try quant(op, a, "input 1"), try quant(op, b, "input 2"), try quant(op, y, "output"))
+        guard let (lo, hi) = activationRange(op.options.activation, scale: qy.scale, zeroPoint: qy.zeroPoint, type: .int8) else {
+            throw fail(op, "fused activation NONE, RELU, RELU_N1_TO_1 or RELU6")
+        }
+        return (a, b, y, qa, qb, qy, lo, hi)
+    }
+
+    func lowerAdd(_ op: Operator) throws -> PendingStep {
+        let (a, b, y, qa, qb, qy, lo, hi) = try binary(op)
+        let (sa, sb, sy) = try broadcastShapes(op, a, b, y)
+        let leftShift: Int32 = 20
+        let twiceMax = 2 * max(Double(qa.scale), Double(qb.scale))
+        let m1 = QuantizedMultiplier(Double(qa.scale) / twiceMax), m2 = QuantizedMultiplier(Double(qb.scale) / twiceMax)
+        let mo = QuantizedMultiplier(twiceMax / (Double(1 << leftShift) * Double(qy.scale)))
+        let p = hk_add_params_t(input1: sa, input2: sb, output: sy, input1_offset: -qa.zeroPoint, input2_offset: -qb.zeroPoint,
+                                output_offset: qy.zeroPoint, left_shift: leftShift, input1_mult: m1.multiplier, input1_shift: m1.shift,
+                                input2_mult: m2.multiplier, input2_shift: m2.shift, output_mult: mo.multiplier, output_shift: mo.shift,
+                                act_min: lo, act_max: hi)
+        return PendingStep(op: op, kernel: .add(p), inputs: [a, b], outputs: [y], macs: 0)
+    }
+
+    func lowerMul(_ op: Operator) throws -> PendingStep {
+        let (a, b, y, qa, qb, qy, lo, hi) = try binary(op)
+        let (sa, sb, sy) = try broadcastShapes(op, a, b, y)
+        let m = QuantizedMultiplier(Double(qa.scale) * Double(qb.scale) / Double(qy.scale))
+        let p = hk_mul_params_t(input1: sa, input2: sb, output: sy, input1_offset: -qa.zeroPoint, input2_offset: -qb.zeroPoint,
+                                output_offset: qy.zeroPoint, output_mult: m.multiplier, output_shift: m.shift, act_min: lo, act_max: hi)
+        return PendingStep(op: op, kernel: .mul(p), inputs: [a, b], outputs: [y], macs: tensor(y).elementCount)
+    }
+
+    func lowerMean(_ op: Operator) throws -> PendingStep {
+        let (x, y) = try unary(op, inputs: 2)
+        try requireType(op, x, [.int8], "input")
+        try requireType(op, y, [.int8], "output")
+        let shape = tensor(x).shape
+        let axes = Set(try constantInts(op, op.inputs[1], "axes").map { $0 < 0 ? $0 + shape.count : $0 })
+        guard let first = axes.min(), let last = axes.max(), first >= 0, last < shape.count, axes.count == last - first + 1 else {
+            throw fail(op, "reduction axes forming one contiguous run inside rank \(shape.count)")
+        }
+        let outer = shape[..<first].reduce(1, *), reduce = shape[first...last].reduce(1, *), inner = shape[(last + 1)...].reduce(1, *)
+        guard reduce > 0, reduce < 1 << 23, tensor(y).elementCount == outer * inner else { throw fail(op, "an output of \(outer * inner) elements") }
+        let (qx, qy) = (try quant(op, x, "input"), try quant(op, y, "output"))
+        let m0 = QuantizedMultiplier(Double(qx.scale) / Double(qy.scale))
+        // Fold 1/reduce into the multiplier, keeping as many bits as the shift allows.
+        let k = min(Int.bitWidth - reduce.leadingZeroBitCount - 1, 32, 31 + Int(m0.shift))
+        let mult = (Int64(m0.multiplier) << Int64(k)) / Int64(reduce)
+        guard k >= 0, mult <= Int64(Int32.max) else { throw fail(op, "a representable mean multiplier") }
+        let p = hk_mean_params_t(outer: Int32(outer), reduce: Int32(reduce), inner: Int32(inner), input_zero_point: qx.zeroPoint,
+                                 output_zero_point: qy.zeroPoint, mult: Int32(mult), shift: m0.shift - Int32(k))
+        return PendingStep(op: op, kernel: .mean(p), inputs: [x], outputs: [y], macs: tensor(x).elementCount)
+    }
+
+    func lowerPad(_ op: Operator) throws -> PendingStep {
+        guard op.inputs.count == 2 || op.inputs.count == 3, op.outputs.count == 1 else { throw fail(op, "input, paddings and one output") }
+        let (x, y) = (op.inputs[0], op.outputs[0])
+        try requireType(op, x, [.int8], "input")
+        try sameQuantization(op, [x, y])
+        let xs = tensor(x).shape, ys = tensor(y).shape
+        guard xs.count <= 4, ys.count == xs.count else { throw fail(op, "input and output of the same rank, at most 4") }
+        let pads = try constantInts(op, op.inputs[1], "paddings")
+        guard pads.count == 2 * xs.count, pads.allSatisfy({ $0 >= 0 }) else { throw fail(op, "\(xs.count) pairs of non-negative paddings") }
+        for i in xs.indices where ys[i] != xs[i] + pads[2 * i] + pads[2 * i + 1] {
+            throw fail(op, "output dimension \(i) of \(xs[i] + pads[2 * i] + pads[2 * i + 1]), got \(ys[i])")
+        }
+        let before = [Int](repeating: 0, count: 4 - xs.count) + stride(from: 0, to: pads.count, by: 2).map { pads[$0] }
+        let q = try quant(op, y, "output")
+        let p = hk_pad_params_t(input: shape4(xs), output: shape4(ys),
+                                before: (Int32(before[0]), Int32(before[1]), Int32(before[2]), Int32(before[3])), pad_value: q.zeroPoint)
+        return PendingStep(op: op, kernel: .pad(p), inputs: [x], outputs: [y], macs: 0)
+    }
+
+    func lowerSoftmax(_ op: Operator) throws -> PendingStep {
+        let (x, y) = try unary(op)
+        try requireType(op, x, [.int8], "input")
+        try requireType(op, y, [.int8], "output")
+        let (qx, qy) = (try quant(op, x, "input"), try quant(op, y, "output"))
+        guard qy.zeroPoint == -128, qy.scale == 1.0 / 256 else { throw fail(op, "output scale 1/256 and zero point -128") }
+        let depth = tensor(x).shape.last ?? 1
+        guard depth > 0 else { throw fail(op, "a non-empty last dimension") }
+        let real = min(Double(op.options.beta) * Double(qx.scale) * Double(1 << 26), Double(Int32.max))
+        let m = QuantizedMultiplier(real)
+        guard m.shift >= 0, m.shift < 31 else { throw fail(op, "beta * input scale giving a left shift in 0..<31") }
+        let diffMin = -Int32((31.0 * Double(1 << 26) / Double(Int64(1) << Int64(m.shift))).rounded(.down))
+        let p = hk_softmax_params_t(outer: Int32(tensor(x).elementCount / depth), depth: Int32(depth),
+                                    input_mult: m.multiplier, input_left_shift: m.shift, diff_min: diffMin)
+        return PendingStep(op: op, kernel: .softmax(p), inputs: [x], outputs: [y], macs: 0)
+    }
+
+    func lowerDequantize(_ op: Operator) throws -> PendingStep {
+        let (x, y) = try unary(op)
+        try requireType(op, x, [.int8, .uint8, .int16], "input")
+        try requireType(op, y, [.float32], "output")
+        let q = try quant(op, x, "input")
+        let p = hk_dequantize_params_t(size: Int32(tensor(x).elementCount), in_type: Int32(runtimeType(tensor(x).type)),
+                                       zero_point: q.zeroPoint, scale: q.scale)
+        return PendingStep(op: op, kernel: .dequantize(p), inputs: [x], outputs: [y], macs: 0)
+    }
+
+    func lowerHardSwish(_ op: Operator) throws -> PendingStep {
+        let (x, y) = try unary(op)
+        try requireType(op, x, [.int8], "input")
+        try requireType(op, y, [.int8], "output")
+        let (qx, qy) = (try quant(op, x, "input"), try quant(op, y, "output"))
+        let hires = Double(qx.scale) / 128
+        // TFLite's DownScaleInt32ToInt16Multiplier: a Q31 multiplier rounded to Q15.
+        func q15(_ m: QuantizedMultiplier) -> Int32 {
+            Int64(m.multiplier) >= Int64(Int32.max) - (1 << 15) ? 32767 : (m.multiplier + (1 << 15)) >> 16
+        }
+        let out = QuantizedMultiplier(hires / Double(qy.scale)), relu = QuantizedMultiplier(hires / (3.0 / 32768))
+        let p = hk_hard_swish_params_t(size: Int32(tensor(x).elementCount), input_zero_point: qx.zeroPoint,
+                                       output_zero_point: qy.zeroPoint, reluish_mult: q15(relu), reluish_exponent: relu.shift,
+                                       output_mult: q15(out), output_exponent: out.shift)
+        return PendingStep(op: op, kernel: .hardSwish(p), inputs: [x], outputs: [y], macs: 0)
     }
 }

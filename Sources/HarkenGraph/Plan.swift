@@ -17,6 +17,14 @@ public enum Kernel: @unchecked Sendable {
     case stridedSlice(hk_slice_params_t)
     case logistic(hk_logistic_params_t)
     case quantize(hk_quantize_params_t)
+    case pool(hk_pool_params_t, max: Bool)
+    case add(hk_add_params_t)
+    case mul(hk_mul_params_t)
+    case mean(hk_mean_params_t)
+    case pad(hk_pad_params_t)
+    case softmax(hk_softmax_params_t)
+    case dequantize(hk_dequantize_params_t)
+    case hardSwish(hk_hard_swish_params_t)
     case copy(bytes: Int)
 
     public var cName: String {
@@ -28,6 +36,14 @@ public enum Kernel: @unchecked Sendable {
         case .stridedSlice: return "hk_strided_slice"
         case .logistic: return "hk_logistic_s8"
         case .quantize: return "hk_quantize"
+        case .pool(_, let max): return max ? "hk_maxpool2d_s8" : "hk_avgpool2d_s8"
+        case .add: return "hk_add_s8"
+        case .mul: return "hk_mul_s8"
+        case .mean: return "hk_mean_s8"
+        case .pad: return "hk_pad_s8"
+        case .softmax: return "hk_softmax_s8"
+        case .dequantize: return "hk_dequantize"
+        case .hardSwish: return "hk_hard_swish_s8"
         case .copy: return "memcpy"
         }
     }

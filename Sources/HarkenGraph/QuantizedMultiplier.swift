@@ -23,6 +23,8 @@ public struct QuantizedMultiplier: Equatable, Sendable {
             exponent = 0
             q = 0
         }
+        // Only hostile files get here (a scale ratio above 2^30); clamping keeps the
+        // kernels' left shift defined instead of shifting an int32 by 31 or more.
         if exponent > 30 {
             exponent = 30
             q = (Int64(1) << 31) - 1

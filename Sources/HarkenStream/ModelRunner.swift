@@ -136,6 +136,40 @@ public final class ModelRunner {
             let p = keep(params)
             let (x, y) = (ins[0]!, outs[0])
             return { hk_quantize(p, x, y) }
+        case let .pool(params, max):
+            let p = keep(params)
+            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
+            return max ? { hk_maxpool2d_s8(p, x, y) } : { hk_avgpool2d_s8(p, x, y) }
+        case let .add(params):
+            let p = keep(params)
+            let (a, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
+                             outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_add_s8(p, a, b, y) }
+        case let .mul(params):
+            let p = keep(params)
+            let (a, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
+                             outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_mul_s8(p, a, b, y) }
+        case let .mean(params):
+            let p = keep(params)
+            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_mean_s8(p, x, y) }
+        case let .pad(params):
+            let p = keep(params)
+            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_pad_s8(p, x, y) }
+        case let .softmax(params):
+            let p = keep(params)
+            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_softmax_s8(p, x, y) }
+        case let .dequantize(params):
+            let p = keep(params)
+            let (x, y) = (ins[0]!, outs[0].assumingMemoryBound(to: Float.self))
+            return { hk_dequantize(p, x, y) }
+        case let .hardSwish(params):
+            let p = keep(params)
+            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
+            return { hk_hard_swish_s8(p, x, y) }
         case let .copy(bytes):
             let (x, y) = (ins[0]!, outs[0])
             return { if x != y { memmove(y, x, bytes) } }

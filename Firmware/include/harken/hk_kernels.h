@@ -288,10 +288,12 @@ typedef struct {
 void hk_dequantize(const hk_dequantize_params_t *p, const void *input, float *output);
 
 /* ---- HARD_SWISH (int8, TFLite's 16-bit fixed-point reference) ----
- * With hires = s_in / 128 computed in float:
- * output_mult, output_exponent    QuantizeMultiplier(float(hires / s_out)) rounded to Q15
- *                     (DownScaleInt32ToInt16Multiplier); output_exponent <= 0
- * reluish_mult, reluish_exponent  same for float(hires / (3 / 32768)); exponent in [-31, 30]
+ * With hires = double(s_in) / 128 (TFLM computes these ratios in double; rounding them to float
+ * first, as some TFLite sources read, gives different multipliers and different bytes):
+ * output_mult, output_exponent    QuantizeMultiplier(hires / s_out) = (m, e), m rounded to Q15 by
+ *                     DownScaleInt32ToInt16Multiplier: m >= 2^31 - 1 - 2^15 ? 32767 : (m + 2^15) >> 16;
+ *                     output_exponent = e <= 0
+ * reluish_mult, reluish_exponent  same for hires / (3 / 32768); exponent in [-31, 30]
  * All multipliers are in [0, 32767]. */
 typedef struct {
     int32_t size;
