@@ -14,7 +14,9 @@ final class OpFixtureTests: XCTestCase {
 
     static let fixtures: Result2<(URL, Manifest)> = Result2 {
         let dir = try Support.tempDir("ops")
-        try Support.py("op_models.py", [dir.path])
+        // HARKEN_OP_SCALE=10 runs a sweep ten times larger (2,340 cases) for kernel work.
+        let scale = ProcessInfo.processInfo.environment["HARKEN_OP_SCALE"] ?? "1"
+        try Support.py("op_models.py", [dir.path, "--scale", scale])
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: dir.appendingPathComponent("manifest.json")))
         return (dir, manifest)
     }

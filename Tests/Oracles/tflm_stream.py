@@ -3,10 +3,8 @@
 usage: tflm_stream.py MODEL.tflite INPUTS.bin OUTPUTS.bin
 INPUTS.bin holds N steps of the model's input tensor, back to back; OUTPUTS.bin
 receives N steps of the output tensor. Resource variables persist across
-invoke() calls, as on a device. Also prints the arena TFLM used, as JSON on stdout.
+invoke() calls, as on a device.
 """
-import contextlib
-import io
 import json
 import sys
 
@@ -31,11 +29,7 @@ def main() -> None:
         out += interp.get_output(0).tobytes()
     with open(outputs, "wb") as f:
         f.write(out)
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        interp.print_allocations()
-    text = buf.getvalue()
-    print(json.dumps({"steps": len(data) // size, "allocations": text}))
+    print(json.dumps({"steps": len(data) // size}))
 
 
 if __name__ == "__main__":
