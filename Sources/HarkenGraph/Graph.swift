@@ -147,10 +147,4 @@ public struct Graph: Sendable {
     public var variables: [StateVariable]
     public var description: String
 
-    public var weightBytes: Int {
-        let used = Set(operators.flatMap { $0.inputs }.filter { $0 >= 0 })
-        return tensors.filter { $0.isConstant && used.contains($0.index) }.reduce(0) { $0 + $1.byteCount }
-    }
-
-    public var stateBytes: Int { variables.reduce(0) { $0 + $1.byteCount } }
 }

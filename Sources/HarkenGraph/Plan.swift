@@ -66,6 +66,7 @@ public struct PlanTensor: Sendable {
     public var shape: [Int]
     public var quantization: Quantization?
     public var byteCount: Int
+    public var elementCount: Int { shape.reduce(1, *) }
 }
 
 /// A lowered, memory-planned model.

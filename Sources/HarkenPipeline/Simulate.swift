@@ -33,7 +33,7 @@ extension Pipeline {
                                 rounding: FeatureRounding = .device, keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) throws -> SimulationReport {
         let (_, plan) = try load(model: model)
         let settings = try detectorSettings(model: model, manifest: manifest, overrides: overrides)
-        let sim = try Simulator(plan: plan, detector: settings, rounding: rounding)
+        let sim = try Simulator(plan: plan, detector: settings, rounding: rounding, file: model)
         return sim.run(audio, keepTrace: keepTrace, progress: progress)
     }
 }

@@ -49,7 +49,7 @@ public final class Simulator {
     private let outputZeroPoint: Int32
     private let outputIsInt8: Bool
 
-    public init(plan: Plan, detector: DetectorSettings, rounding: FeatureRounding = .device) throws {
+    public init(plan: Plan, detector: DetectorSettings, rounding: FeatureRounding = .device, file: String = "<model>") throws {
         runner = ModelRunner(plan: plan)
         frontend = try Frontend()
         self.detector = detector
@@ -58,14 +58,14 @@ public final class Simulator {
         let input = plan.inputs[0]
         let features = input.shape.last ?? 0
         guard input.type == .int8, features == frontend.channels, input.elementCount % features == 0 else {
-            throw GraphError.invalid(file: "model", location: "input tensor \(input.shape)",
+            throw GraphError.invalid(file: file, location: "input tensor \(input.shape)",
                                      expected: "int8 features of \(frontend.channels) channels per frame")
         }
         stride = input.elementCount / features
         stepMs = 10 * stride
         let output = plan.outputs[0]
         guard output.type == .uint8 || output.type == .int8, output.byteCount == 1 else {
-            throw GraphError.invalid(file: "model", location: "output tensor \(output.shape)", expected: "one uint8 or int8 probability")
+            throw GraphError.invalid(file: file, location: "output tensor \(output.shape)", expected: "one uint8 or int8 probability")
         }
         outputIsInt8 = output.type == .int8
         outputZeroPoint = output.quantization?.zeroPoint ?? 0
@@ -83,7 +83,6 @@ public final class Simulator {
         var detections: [Detection] = []
         var trace: [TracePoint] = []
         var stepNs: [UInt64] = []
-        var window: [Int] = []
         let start = DispatchTime.now().uptimeNanoseconds
         let chunk = 16_000
         var offset = 0
@@ -101,9 +100,8 @@ public final class Simulator {
                 let rawOut = runner.output().load(as: UInt8.self)
                 let prob8 = outputIsInt8 ? UInt8(truncatingIfNeeded: Int(Int8(bitPattern: rawOut)) + 128) : rawOut
                 let fired = hk_detector_push(&det, prob8) != 0
-                window.append(Int(prob8))
-                if window.count > detector.window { window.removeFirst() }
-                let mean = window.count == detector.window ? Double(window.reduce(0, +)) / Double(256 * detector.window) : 0
+                let full = hk_detector_count(&det) == Int32(detector.window)
+                let mean = full ? Double(hk_detector_sum(&det)) / Double(256 * detector.window) : 0
                 // The last frame's window ends 20 ms after its 10 ms hop starts.
                 let time = Double((frameIndex - 1) * 160 + 480) / 16000
                 if fired { detections.append(Detection(step: step, timeS: time, meanProbability: mean)) }
@@ -126,8 +124,4 @@ public final class Simulator {
                                 arenaBytes: runner.plan.arenaBytes, stateBytes: runner.plan.stateBytes,
                                 weightBytes: runner.plan.weightBytes, trace: keepTrace ? trace : nil)
     }
-}
-
-extension PlanTensor {
-    public var elementCount: Int { shape.reduce(1, *) }
 }
