@@ -88,6 +88,23 @@ public final class ModelRunner {
         return raw.bindMemory(to: T.self, capacity: count)
     }
 
+    /// An int8 kernel of one input: its parameters kept alive, its operands bound.
+    private func unary<P>(_ params: P, _ x: UnsafeMutableRawPointer, _ y: UnsafeMutableRawPointer,
+                          _ kernel: @escaping (UnsafePointer<P>?, UnsafePointer<Int8>?, UnsafeMutablePointer<Int8>?) -> Void) -> () -> Void {
+        let p = keep(params)
+        let (a, out) = (UnsafePointer(x.assumingMemoryBound(to: Int8.self)), y.assumingMemoryBound(to: Int8.self))
+        return { kernel(p, a, out) }
+    }
+
+    private func binary<P>(_ params: P, _ x1: UnsafeMutableRawPointer, _ x2: UnsafeMutableRawPointer, _ y: UnsafeMutableRawPointer,
+                           _ kernel: @escaping (UnsafePointer<P>?, UnsafePointer<Int8>?, UnsafePointer<Int8>?, UnsafeMutablePointer<Int8>?) -> Void)
+        -> () -> Void {
+        let p = keep(params)
+        let (a, b) = (UnsafePointer(x1.assumingMemoryBound(to: Int8.self)), UnsafePointer(x2.assumingMemoryBound(to: Int8.self)))
+        let out = y.assumingMemoryBound(to: Int8.self)
+        return { kernel(p, a, b, out) }
+    }
+
     private func makeCall(_ step: Step) -> () -> Void {
         let ins = step.inputs.map { $0.map(pointer) }
         let outs = step.outputs.map(pointer)
@@ -129,47 +146,29 @@ public final class ModelRunner {
             let (x, y) = (ins[0]!, outs[0])
             return { hk_strided_slice(p, x, y) }
         case let .logistic(params):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_logistic_s8(p, x, y) }
+            return unary(params, ins[0]!, outs[0], hk_logistic_s8)
         case let .quantize(params):
             let p = keep(params)
             let (x, y) = (ins[0]!, outs[0])
             return { hk_quantize(p, x, y) }
         case let .pool(params, max):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return max ? { hk_maxpool2d_s8(p, x, y) } : { hk_avgpool2d_s8(p, x, y) }
+            return max ? unary(params, ins[0]!, outs[0], hk_maxpool2d_s8) : unary(params, ins[0]!, outs[0], hk_avgpool2d_s8)
         case let .add(params):
-            let p = keep(params)
-            let (a, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
-                             outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_add_s8(p, a, b, y) }
+            return binary(params, ins[0]!, ins[1]!, outs[0], hk_add_s8)
         case let .mul(params):
-            let p = keep(params)
-            let (a, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
-                             outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_mul_s8(p, a, b, y) }
+            return binary(params, ins[0]!, ins[1]!, outs[0], hk_mul_s8)
         case let .mean(params):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_mean_s8(p, x, y) }
+            return unary(params, ins[0]!, outs[0], hk_mean_s8)
         case let .pad(params):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_pad_s8(p, x, y) }
+            return unary(params, ins[0]!, outs[0], hk_pad_s8)
         case let .softmax(params):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_softmax_s8(p, x, y) }
+            return unary(params, ins[0]!, outs[0], hk_softmax_s8)
         case let .dequantize(params):
             let p = keep(params)
             let (x, y) = (ins[0]!, outs[0].assumingMemoryBound(to: Float.self))
             return { hk_dequantize(p, x, y) }
         case let .hardSwish(params):
-            let p = keep(params)
-            let (x, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_hard_swish_s8(p, x, y) }
+            return unary(params, ins[0]!, outs[0], hk_hard_swish_s8)
         case let .copy(bytes):
             let (x, y) = (ins[0]!, outs[0])
             return { if x != y { memmove(y, x, bytes) } }
