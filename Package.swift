@@ -40,15 +40,17 @@ let package = Package(
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph"]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
+        .target(name: "HarkenBench"),
+        .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench"]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

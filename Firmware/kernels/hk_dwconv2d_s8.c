@@ -4,53 +4,108 @@
  * ic * depth_multiplier + m filters input channel ic with its own kh x kw
  * kernel, stored at filter[0][fy][fx][oc].
  *
- * Accumulation bound as in hk_conv2d_s8.c: kh * kw products of at most 2^15.
+ * Accumulation bound as in hk_conv2d_s8.c: kh * kw products of at most 2^15,
+ * so every partial sum fits in int32 and the taps may be summed in any
+ * order; the bias comes last, as in TFLite. Out-of-image taps are skipped
+ * (zero after the input offset) by computing each output pixel's range of
+ * in-image taps once.
+ *
+ * Speed: with depth_multiplier 1 four neighbouring channels are accumulated
+ * together, so every tap reads four contiguous input and filter bytes.
+ * The tap loops run the longer of the two kernel axes innermost.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
+
+static void hk__dw_store(const hk_conv_params_t *p, const int32_t *bias, int32_t oc, int32_t acc,
+                         int8_t *out_px)
+{
+    if (bias != NULL) {
+        acc += bias[oc];
+    }
+    acc = hk__mbqm(acc, p->out_mult[oc], (int)p->out_shift[oc]) + p->output_offset;
+    out_px[oc] = (int8_t)hk__clamp(acc, p->act_min, p->act_max);
+}
 
 void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                     const int32_t *bias, int8_t *output)
 {
     const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
     const int32_t k_h = p->filter.h, k_w = p->filter.w;
-    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
+    const int32_t out_n = p->output.n, out_h = p->output.h, out_w = p->output.w;
+    const int32_t out_c = p->output.c;
     const int32_t dm = p->depth_multiplier;
-    int32_t b, oy, ox, ic, m, fy, fx;
+    const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+    const int32_t in_off = p->input_offset;
+    int32_t b, oy, ox, c, t1, t2;
 
-    for (b = 0; b < p->output.n; ++b) {
+    for (b = 0; b < out_n; ++b) {
         for (oy = 0; oy < out_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_h;
+            int32_t fy_lo, fy_hi;
+            hk__tap_range(y0, dil_h, k_h, in_h, &fy_lo, &fy_hi);
             for (ox = 0; ox < out_w; ++ox) {
                 const int32_t x0 = ox * p->stride_w - p->pad_w;
-                for (ic = 0; ic < in_c; ++ic) {
-                    for (m = 0; m < dm; ++m) {
-                        const int32_t oc = ic * dm + m;
-                        int32_t acc = 0;
-                        for (fy = 0; fy < k_h; ++fy) {
-                            const int32_t iy = y0 + fy * p->dilation_h;
-                            if (iy < 0 || iy >= in_h) {
-                                continue;
-                            }
-                            for (fx = 0; fx < k_w; ++fx) {
-                                const int32_t ix = x0 + fx * p->dilation_w;
-                                int32_t in_v, f_v;
-                                if (ix < 0 || ix >= in_w) {
-                                    continue;
-                                }
-                                in_v = input[(((b * in_h) + iy) * in_w + ix) * in_c + ic];
-                                f_v = filter[(fy * k_w + fx) * out_c + oc];
-                                acc += (in_v + p->input_offset) * f_v;
+                int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
+                int32_t fx_lo, fx_hi, n1, n2, x1, x2, w1, w2, x_base, w_base;
+                hk__tap_range(x0, dil_w, k_w, in_w, &fx_lo, &fx_hi);
+                /* inner tap loop (n1 taps, steps x1 / w1) and outer (n2, x2 / w2) */
+                if (fy_hi - fy_lo >= fx_hi - fx_lo) {
+                    n1 = fy_hi - fy_lo;
+                    x1 = dil_h * in_w * in_c;
+                    w1 = k_w * out_c;
+                    n2 = fx_hi - fx_lo;
+                    x2 = dil_w * in_c;
+                    w2 = out_c;
+                } else {
+                    n1 = fx_hi - fx_lo;
+                    x1 = dil_w * in_c;
+                    w1 = out_c;
+                    n2 = fy_hi - fy_lo;
+                    x2 = dil_h * in_w * in_c;
+                    w2 = k_w * out_c;
+                }
+                if (n1 == 0 || n2 == 0) {
+                    n1 = 0;
+                    n2 = 0;
+                }
+                x_base = ((b * in_h + y0 + fy_lo * dil_h) * in_w + x0 + fx_lo * dil_w) * in_c;
+                w_base = (fy_lo * k_w + fx_lo) * out_c;
+                c = 0;
+                if (dm == 1) {
+                    for (; c + 4 <= out_c; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        for (t2 = 0; t2 < n2; ++t2) {
+                            int32_t xo = x_base + t2 * x2 + c;
+                            int32_t wo = w_base + t2 * w2 + c;
+                            for (t1 = 0; t1 < n1; ++t1) {
+                                const int8_t *x = input + xo;
+                                const int8_t *w = filter + wo;
+                                a0 += ((int32_t)x[0] + in_off) * w[0];
+                                a1 += ((int32_t)x[1] + in_off) * w[1];
+                                a2 += ((int32_t)x[2] + in_off) * w[2];
+                                a3 += ((int32_t)x[3] + in_off) * w[3];
+                                xo += x1;
+                                wo += w1;
                             }
                         }
-                        if (bias != NULL) {
-                            acc += bias[oc];
-                        }
-                        acc = hk__mbqm(acc, p->out_mult[oc], (int)p->out_shift[oc]);
-                        acc += p->output_offset;
-                        output[(((b * out_h) + oy) * out_w + ox) * out_c + oc] =
-                            (int8_t)hk__clamp(acc, p->act_min, p->act_max);
+                        hk__dw_store(p, bias, c, a0, out_px);
+                        hk__dw_store(p, bias, c + 1, a1, out_px);
+                        hk__dw_store(p, bias, c + 2, a2, out_px);
+                        hk__dw_store(p, bias, c + 3, a3, out_px);
                     }
+                }
+                for (; c < out_c; ++c) {
+                    const int32_t ic = c / dm;
+                    int32_t acc = 0;
+                    for (t2 = 0; t2 < n2; ++t2) {
+                        const int32_t xo = x_base + t2 * x2 + ic;
+                        const int32_t wo = w_base + t2 * w2 + c;
+                        for (t1 = 0; t1 < n1; ++t1) {
+                            acc += ((int32_t)input[xo + t1 * x1] + in_off) * filter[wo + t1 * w1];
+                        }
+                    }
+                    hk__dw_store(p, bias, c, acc, out_px);
                 }
             }
         }

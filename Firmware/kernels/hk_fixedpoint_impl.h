@@ -108,4 +108,24 @@ static inline int32_t hk__clamp(int32_t v, int32_t lo, int32_t hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* The taps k in [*lo, *hi) of a window starting at `start` (output position
+ * times stride minus padding) whose input index start + k * dilation lies in
+ * [0, in): the padding checks of a convolution, done once per output pixel
+ * instead of once per tap. An empty range comes back as *lo == *hi. The
+ * divisions round up: the first tap at or after index 0 is ceil(-start /
+ * dilation), the first one at or after `in` is ceil((in - start) / dilation);
+ * both numerators are positive where they are used, so C99's truncating
+ * division is the floor. */
+static inline void hk__tap_range(int32_t start, int32_t dilation, int32_t k, int32_t in,
+                                 int32_t *lo, int32_t *hi)
+{
+    const int32_t first = start < 0 ? (dilation - 1 - start) / dilation : 0;
+    const int32_t end = in > start ? (in - start + dilation - 1) / dilation : 0;
+    *lo = first < k ? first : k;
+    *hi = end < k ? end : k;
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+}
+
 #endif

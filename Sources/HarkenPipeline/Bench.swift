@@ -1,0 +1,63 @@
+import Foundation
+import HarkenAudio
+import HarkenBench
+import HarkenGraph
+import HarkenStream
+
+public struct BenchReport: Codable, Sendable {
+    public var schemaVersion = 1
+    public var port: String
+    public var device: DeviceInfo
+    public var steps: Int
+    /// Steps whose device output differs from Harken's simulator on the same input.
+    public var mismatches: Int
+    public var firstMismatchStep: Int?
+    public var cyclesMean: Double
+    public var cyclesMin: UInt32
+    public var cyclesMax: UInt32
+    public var microsecondsMean: Double
+    public var stats: DeviceStats
+    public var retries: Int
+}
+
+extension Pipeline {
+    /// `harken bench`: stream real features through a device running the bench
+    /// firmware, compare every output with the simulator, report cycles and memory.
+    public static func bench(model: String, link: Link, portName: String, steps: Int, audio: Audio,
+                             timeout: Double = 2, progress: ((Double) -> Void)? = nil) throws -> BenchReport {
+        let (_, plan) = try load(model: model)
+        var inputs = try FeatureSteps.make(audio, plan: plan)
+        guard !inputs.isEmpty else { throw BenchError.mismatch("the audio is too short for one inference step") }
+        while inputs.count < steps { inputs += inputs }
+        inputs = Array(inputs.prefix(steps))
+        let runner = ModelRunner(plan: plan)
+
+        let client = BenchClient(link: link, name: portName, timeout: timeout)
+        let device = try client.hello()
+        guard device.inputBytes == plan.inputs[0].byteCount, device.outputBytes == plan.outputs[0].byteCount else {
+            throw BenchError.mismatch("\(portName): the device runs \(device.model) with \(device.inputBytes) input and \(device.outputBytes) output bytes; \(model) has \(plan.inputs[0].byteCount) and \(plan.outputs[0].byteCount)")
+        }
+        try client.reset()
+        var cycles: [UInt32] = []
+        var mismatches = 0
+        var firstMismatch: Int?
+        for (i, input) in inputs.enumerated() {
+            runner.input().copyBytes(from: input)
+            runner.invoke()
+            let expected = Array(runner.output())
+            let (c, output) = try client.step(input, outputBytes: expected.count)
+            cycles.append(c)
+            if output != expected {
+                mismatches += 1
+                if firstMismatch == nil { firstMismatch = i }
+            }
+            progress?(Double(i + 1) / Double(inputs.count))
+        }
+        let stats = try client.stats()
+        let mean = Double(cycles.reduce(UInt64(0)) { $0 + UInt64($1) }) / Double(cycles.count)
+        return BenchReport(port: portName, device: device, steps: inputs.count, mismatches: mismatches, firstMismatchStep: firstMismatch,
+                           cyclesMean: mean, cyclesMin: cycles.min() ?? 0, cyclesMax: cycles.max() ?? 0,
+                           microsecondsMean: device.cpuHz > 0 ? mean / Double(device.cpuHz) * 1e6 : 0,
+                           stats: stats, retries: client.retries)
+    }
+}

@@ -1,0 +1,25 @@
+import HarkenAudio
+import HarkenGraph
+
+/// The model inputs a device would see for a clip: frontend features, quantized,
+/// grouped into the model's frames per step.
+public enum FeatureSteps {
+    public static func make(_ audio: Audio, plan: Plan, rounding: FeatureRounding = .device) throws -> [[UInt8]] {
+        let frontend = try Frontend()
+        let quantizer = FeatureQuantizer(rounding: rounding, input: plan.inputs[0].quantization)
+        let channels = frontend.channels
+        let perStep = plan.inputs[0].elementCount / channels
+        var steps: [[UInt8]] = []
+        var current = [Int8](repeating: 0, count: perStep * channels)
+        var filled = 0
+        frontend.process(audio.samples[...]) { features in
+            current.withUnsafeMutableBufferPointer { quantizer.quantize(features.baseAddress!, count: channels, into: $0.baseAddress! + filled * channels) }
+            filled += 1
+            if filled == perStep {
+                steps.append(current.map { UInt8(bitPattern: $0) })
+                filled = 0
+            }
+        }
+        return steps
+    }
+}
