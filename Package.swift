@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Firmware/ is the device runtime; the host compiles the very same files.
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "CSndFile", "CSampleRate"]),
         .target(name: "HarkenData", dependencies: ["HarkenAudio"]),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
-        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph"]),
+        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenBench"),
         .target(name: "CPty", path: "Sources/CPty"),
@@ -46,7 +47,7 @@ let package = Package(
                 dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench"]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "HarkenTests",

@@ -42,31 +42,34 @@ static inline int32_t hk__shl_wrap(int32_t x, int e)
     return hk__from_u32((uint32_t)x << e);
 }
 
-/* round(a * b / 2^31), ties away from zero, saturating the single overflowing
- * case INT32_MIN * INT32_MIN (= +1.0, not representable) to INT32_MAX: the
- * VQRDMULH instruction. The 64-bit product is exact; the nudge of +-2^30
- * followed by C99's truncating division gives the rounding. |a * b| <= 2^62,
- * so the quotient fits in int32 once the one overflow case is excluded. */
+/* round(a * b / 2^31), saturating the single overflowing case INT32_MIN *
+ * INT32_MIN (= +1.0, not representable) to INT32_MAX: the VQRDMULH
+ * instruction as gemmlowp writes it, (a * b + nudge) / 2^31 with C's
+ * truncating division and nudge = 2^30 for a * b >= 0, 1 - 2^30 below. For a
+ * negative numerator n, trunc(n / d) = floor((n + d - 1) / d), which turns
+ * both cases into floor((a * b + 2^30) / 2^31): ties round towards +infinity,
+ * not away from zero, exactly as gemmlowp's do. |a * b| <= 2^62, so neither
+ * the sum nor the quotient (once the one overflow case is excluded)
+ * overflows. */
 static inline int32_t hk__srdhm(int32_t a, int32_t b)
 {
+    int64_t n;
     if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    const int64_t ab = (int64_t)a * (int64_t)b;
-    const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    n = (int64_t)a * (int64_t)b + ((int64_t)1 << 30);
+    return (int32_t)(n >= 0 ? n >> 31 : ~(~n >> 31));
 }
 
-/* x / 2^e rounded to nearest, ties away from zero (0 <= e <= 31). The
- * remainder of the floor division is compared against half the divisor; for
- * negative x the threshold is one higher so that an exact half rounds down
- * (away from zero) instead of up. */
+/* x / 2^e rounded to nearest, ties away from zero (0 <= e <= 31): the
+ * magnitude is rounded half up and the sign put back. |x| <= 2^31 and
+ * |x| + 2^(e-1) < 2^32 fit in uint32_t; the result is at most 2^31 only for
+ * e = 0 and x = INT32_MIN, which hk__from_u32 maps back to INT32_MIN. */
 static inline int32_t hk__rdbpot(int32_t x, int e)
 {
-    const int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
-    const int32_t remainder = x & mask;
-    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return hk__asr(x, e) + (remainder > threshold ? 1 : 0);
+    const uint32_t mag = x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
+    const uint32_t q = (mag + (((uint32_t)1 << e) >> 1)) >> e;
+    return hk__from_u32(x < 0 ? 0u - q : q);
 }
 
 /* x * 2^e saturating to [INT32_MIN, INT32_MAX] for e > 0, x / 2^e rounded for
