@@ -20,8 +20,11 @@ public struct Target: Codable, Sendable, Equatable {
     public var flash_wait_states: Int
     /// Project family: baremetal-arm, esp-idf, zephyr, arduino, c99.
     public var template: String
-    /// Board support in Firmware/port/ (boards that run here).
+    /// Board support in Firmware/port/ (boards that run here): the folder, the files
+    /// of it that are this board's own, and its linker script.
     public var port: String?
+    public var port_sources: [String]?
+    public var linker_script: String?
     public var idf_target: String?
     public var toolchain: Toolchain
     /// Command that runs the firmware in an emulator, when one exists.

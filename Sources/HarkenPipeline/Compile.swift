@@ -17,9 +17,16 @@ public struct CompileResult: Codable, Sendable {
 
 public enum PipelineError: Error, CustomStringConvertible {
     case notWritable(path: String, reason: String)
+    case notBuildable(board: String, reason: String)
+    case toolMissing(String)
+    case toolFailed(tool: String, status: Int32, output: String)
+
     public var description: String {
         switch self {
         case let .notWritable(path, reason): return "\(path): cannot write: \(reason)"
+        case let .notBuildable(board, reason): return "\(board): cannot build here: \(reason)"
+        case let .toolMissing(tool): return "\(tool) is not installed; run `make setup`"
+        case let .toolFailed(tool, status, output): return "\(tool) failed with status \(status):\n\(output)"
         }
     }
 }
@@ -49,11 +56,15 @@ public enum Pipeline {
 
     /// Writes through a temporary file and a rename, so a failure never leaves half a file.
     public static func writeAtomically(_ text: String, to path: String) throws {
+        try writeAtomically(Data(text.utf8), to: path)
+    }
+
+    public static func writeAtomically(_ data: Data, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
             let tmp = path + ".tmp-\(getpid())"
-            try text.write(toFile: tmp, atomically: false, encoding: .utf8)
+            try data.write(to: URL(fileURLWithPath: tmp))
             if rename(tmp, path) != 0 {
                 let reason = String(cString: strerror(errno))
                 unlink(tmp)

@@ -20,13 +20,7 @@ public enum FeatureQuantizer: Sendable {
         let scale = input?.scale ?? Float(26.0 / 255.0), zp = input?.zeroPoint ?? -128
         switch rounding {
         case .device:
-            if abs(Double(scale) - 26.0 / 255.0) < 1e-6 && zp == -128 {
-                self = .rational(hk_feature_quant_esphome())
-            } else {
-                // feature = f / 25.6, so q = f / (25.6 * scale) + zp = (f * 256 + den / 2) / den + zp.
-                let den = max(Int32((25.6 * Double(scale) * 256).rounded()), 1)
-                self = .rational(hk_feature_quant_t(num: 256, bias: den / 2, den: den, zero_point: zp))
-            }
+            self = .rational(FeatureQuantizer.deviceRational(input: input))
         case .float:
             func code(_ f: Int) -> Int {
                 let real = Double(Float(f) * Float(0.0390625))
@@ -57,6 +51,16 @@ public enum FeatureQuantizer: Sendable {
             }
             self = .table(t)
         }
+    }
+
+    /// The device's integer form: ESPHome's constants for microWakeWord's input
+    /// (scale 26/255, zero point -128), else the rational form of the input scale.
+    public static func deviceRational(input: Quantization?) -> hk_feature_quant_t {
+        let scale = input?.scale ?? Float(26.0 / 255.0), zp = input?.zeroPoint ?? -128
+        if abs(Double(scale) - 26.0 / 255.0) < 1e-6 && zp == -128 { return hk_feature_quant_esphome() }
+        // feature = f / 25.6, so q = f / (25.6 * scale) + zp = (f * 256 + den / 2) / den + zp.
+        let den = max(Int32((25.6 * Double(scale) * 256).rounded()), 1)
+        return hk_feature_quant_t(num: 256, bias: den / 2, den: den, zero_point: zp)
     }
 
     public func quantize(_ features: UnsafePointer<UInt16>, count: Int, into out: UnsafeMutablePointer<Int8>) {

@@ -1,0 +1,64 @@
+/*
+ * Frames arrive every 10 ms; the model consumes frames_per_step of them per
+ * inference (3 for microWakeWord's models), so the input buffer is filled in
+ * place and the model runs when it is full.
+ */
+#include "harken/hk_wake.h"
+
+int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t on_detect, void *context)
+{
+    hk_frontend_config_t fc;
+    hk_detector_config_t dc;
+    int32_t channels;
+
+    w->model = model;
+    w->on_detect = on_detect;
+    w->context = context;
+    w->pending = 0;
+    w->step = 0;
+    w->last_probability = 0;
+    hk_frontend_config_default(&fc);
+    if (hk_frontend_init(&w->frontend, &fc) != 0) return 1;
+    channels = hk_frontend_num_channels(&w->frontend);
+    if (channels <= 0 || model->input_bytes % (uint32_t)channels != 0) return 2;
+    w->frames_per_step = (int32_t)(model->input_bytes / (uint32_t)channels);
+    w->quant.num = model->feature_num;
+    w->quant.bias = model->feature_bias;
+    w->quant.den = model->feature_den;
+    w->quant.zero_point = model->feature_zero_point;
+    dc.window = model->window;
+    dc.trigger_sum = model->trigger_sum;
+    dc.release_sum = model->release_sum;
+    dc.refractory_steps = model->refractory_steps;
+    if (hk_detector_init(&w->detector, &dc) != 0) return 3;
+    model->init();
+    return 0;
+}
+
+void hk_wake_feed(hk_wake_t *w, const int16_t *samples, size_t n)
+{
+    uint16_t features[HK_FE_MAX_CHANNELS];
+    const int32_t channels = hk_frontend_num_channels(&w->frontend);
+    while (n > 0) {
+        size_t used = 0;
+        const int ready = hk_frontend_process(&w->frontend, samples, n, &used, features);
+        samples += used;
+        n -= used;
+        if (ready) {
+            int8_t *input = (int8_t *)w->model->input();
+            hk_features_quantize(&w->quant, features, channels, input + w->pending * channels);
+            if (++w->pending == w->frames_per_step) {
+                const uint8_t *out;
+                w->pending = 0;
+                w->model->invoke();
+                out = (const uint8_t *)w->model->output();
+                w->last_probability = out[0];
+                if (hk_detector_push(&w->detector, out[0]) && w->on_detect) {
+                    w->on_detect(w->context, w->step, out[0], hk_detector_sum(&w->detector));
+                }
+                w->step++;
+            }
+        }
+        if (used == 0 && !ready) break;
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import HarkenGraph
+
+/// What a device application needs beyond the model: how features become its
+/// input and the detector's defaults, in the integer form the device uses.
+public struct DeviceDefaults: Sendable {
+    public var featureNum: Int32, featureBias: Int32, featureDen: Int32, featureZeroPoint: Int32
+    public var window: Int32, triggerSum: Int32, releaseSum: Int32, refractorySteps: Int32
+
+    public init(featureNum: Int32, featureBias: Int32, featureDen: Int32, featureZeroPoint: Int32,
+                window: Int32, triggerSum: Int32, releaseSum: Int32, refractorySteps: Int32) {
+        (self.featureNum, self.featureBias, self.featureDen, self.featureZeroPoint) = (featureNum, featureBias, featureDen, featureZeroPoint)
+        (self.window, self.triggerSum, self.releaseSum, self.refractorySteps) = (window, triggerSum, releaseSum, refractorySteps)
+    }
+}
+
+public struct ProjectFile: Sendable {
+    public var path: String
+    public var contents: Data
+}
+
+/// A complete firmware project for one board: the compiled model, the runtime
+/// from Firmware/, the board port and the template of the board's project family.
+public struct FirmwareGenerator {
+    public let plan: Plan
+    public let name: String
+    public let target: Target
+    public let home: URL
+    public let defaults: DeviceDefaults
+
+    public init(plan: Plan, name: String, target: Target, home: URL, defaults: DeviceDefaults) {
+        self.plan = plan
+        self.name = CEmitter.identifier(name)
+        self.target = target
+        self.home = home
+        self.defaults = defaults
+    }
+
+    public func files() throws -> [ProjectFile] {
+        var out: [ProjectFile] = []
+        let emitter = CEmitter(plan: plan, name: name)
+        for f in emitter.files { out.append(ProjectFile(path: "model/\(f.name)", contents: Data(f.contents.utf8))) }
+        out.append(ProjectFile(path: "model/hk_model_binding.c", contents: Data(binding.utf8)))
+        // The runtime, exactly as the host simulator compiles it.
+        let firmware = home.appendingPathComponent("Firmware")
+        out += try copy(firmware.appendingPathComponent("include"), to: "harken/include")
+        for part in ["kernels", "frontend", "detector", "app", "bench"] {
+            out += try copy(firmware.appendingPathComponent(part), to: "harken/src/\(part)")
+        }
+        if let port = target.port {
+            out += try copy(firmware.appendingPathComponent("port/\(port)"), to: "port")
+        }
+        let template = home.appendingPathComponent("Templates/\(target.template)")
+        for f in try copy(template, to: "") {
+            if f.path.hasSuffix(".in") {
+                let text = String(decoding: f.contents, as: UTF8.self)
+                out.append(ProjectFile(path: String(f.path.dropLast(3)), contents: Data(substitute(text).utf8)))
+            } else {
+                out.append(f)
+            }
+        }
+        return out
+    }
+
+    var variables: [String: String] {
+        let portSources = (target.port_sources ?? []).map { "port/\($0)" }
+        // A port folder serves several boards: its common files, plus this board's own.
+        let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
+        let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Firmware/port/\(target.port ?? "-")").path))?
+            .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
+        let run = target.emulator.map { cmd in
+            "In QEMU, with the serial port on a pseudo-terminal (QEMU prints its path):\n\n```sh\n"
+                + (cmd + ["-kernel", "build/firmware.elf", "-serial", "pty"]).joined(separator: " ") + "\n```"
+        } ?? "Flash `build/firmware.elf` with your board's programmer (OpenOCD, pyOCD or the vendor's tool)."
+        return [
+            "NAME": name, "BOARD": target.name, "BOARD_DESCRIPTION": target.description, "CORE": target.core,
+            "CC": target.toolchain.cc, "CFLAGS": target.toolchain.cflags.joined(separator: " "),
+            "CLOCK_HZ": String(target.clock_hz), "CLOCK_MHZ": String(target.clock_hz / 1_000_000),
+            "IDF_TARGET": target.idf_target ?? "", "PORT_SOURCES": (commonPort + portSources).joined(separator: " "),
+            "LINKER_SCRIPT": target.linker_script ?? "", "LDFLAGS": "-nostartfiles --specs=nano.specs", "LIBS": "c m nosys",
+            "ARENA_BYTES": String(plan.arenaBytes), "STATE_BYTES": String(plan.stateBytes), "WEIGHT_BYTES": String(plan.weightBytes),
+            "RUN_INSTRUCTIONS": run,
+        ]
+    }
+
+    func substitute(_ text: String) -> String {
+        var s = text
+        for (k, v) in variables { s = s.replacingOccurrences(of: "{{\(k)}}", with: v) }
+        return s
+    }
+
+    var binding: String {
+        let upper = name.uppercased()
+        let d = defaults
+        return """
+        /* Generated by harken firmware: the model as the application and the bench harness see it. */
+        #include "harken/hk_model.h"
+
+        #include "\(name)_model.h"
+
+        static void *model_input(void) { return \(name)_input(); }
+        static const void *model_output(void) { return \(name)_output(); }
+
+        const hk_model_api_t hk_model = {
+            "\(name)", \(name)_init, model_input, \(name)_invoke, model_output,
+            \(upper)_INPUT_BYTES, \(upper)_OUTPUT_BYTES, \(upper)_ARENA_BYTES, \(upper)_STATE_BYTES, \(upper)_WEIGHT_BYTES,
+            \(d.featureNum), \(d.featureBias), \(d.featureDen), \(d.featureZeroPoint),
+            \(d.window), \(d.triggerSum), \(d.releaseSum), \(d.refractorySteps)
+        };
+
+        """
+    }
+
+    func copy(_ dir: URL, to prefix: String) throws -> [ProjectFile] {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var out: [ProjectFile] = []
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let rel = String(url.standardizedFileURL.path.dropFirst(dir.standardizedFileURL.path.count + 1))
+            out.append(ProjectFile(path: prefix.isEmpty ? rel : "\(prefix)/\(rel)", contents: try Data(contentsOf: url)))
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HarkenCodegen
+import HarkenGraph
+import HarkenStream
+
+public struct FirmwareResult: Codable, Sendable {
+    public var schemaVersion = 1
+    public var board: String
+    public var template: String
+    public var outDir: String
+    public var files: Int
+    public var elf: String?
+    /// Section sizes of the built image (arm-none-eabi-size -A): flash = text + rodata + data, RAM = data + bss.
+    public var flashBytes: Int?
+    public var ramBytes: Int?
+}
+
+extension Pipeline {
+    /// The device defaults for a model: device feature rounding and the manifest's detector.
+    public static func deviceDefaults(model: String, plan: Plan, manifest: String? = nil) throws -> DeviceDefaults {
+        let settings = try detectorSettings(model: model, manifest: manifest, overrides: .init())
+        let stepMs = 10 * (plan.inputs[0].elementCount / max(1, plan.inputs[0].shape.last ?? 1))
+        let d = settings.config(stepMs: stepMs)
+        let q = FeatureQuantizer.deviceRational(input: plan.inputs[0].quantization)
+        return DeviceDefaults(featureNum: q.num, featureBias: q.bias, featureDen: q.den, featureZeroPoint: q.zero_point,
+                              window: d.window, triggerSum: d.trigger_sum, releaseSum: d.release_sum, refractorySteps: d.refractory_steps)
+    }
+
+    /// `harken firmware`: a complete project for a board, optionally built.
+    public static func firmware(model: String, board: String, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
+        let home = try HarkenHome.locate()
+        let target = try TargetCatalog.board(board, home: home)
+        let (_, plan) = try load(model: model)
+        let base = name ?? ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+        let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home,
+                                          defaults: try deviceDefaults(model: model, plan: plan))
+        let files = try generator.files()
+        for f in files {
+            try writeAtomically(f.contents, to: (outDir as NSString).appendingPathComponent(f.path))
+        }
+        var result = FirmwareResult(board: board, template: target.template, outDir: outDir, files: files.count)
+        if build {
+            guard target.template == "baremetal-arm" else {
+                throw PipelineError.notBuildable(board: board, reason: "\(target.template) projects build with their own SDK on your machine; see \(outDir)/README.md")
+            }
+            let buildDir = (outDir as NSString).appendingPathComponent("build")
+            try runTool("cmake", ["-S", outDir, "-B", buildDir, "-DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake", "-DCMAKE_BUILD_TYPE=Release"])
+            try runTool("cmake", ["--build", buildDir, "-j", "2"])
+            let elf = (buildDir as NSString).appendingPathComponent("firmware.elf")
+            result.elf = elf
+            let sizes = try sectionSizes(elf: elf)
+            result.flashBytes = (sizes[".text"] ?? 0) + (sizes[".rodata"] ?? 0) + (sizes[".data"] ?? 0)
+            result.ramBytes = (sizes[".data"] ?? 0) + (sizes[".bss"] ?? 0)
+        }
+        return result
+    }
+
+    static func sectionSizes(elf: String) throws -> [String: Int] {
+        let out = try runTool("arm-none-eabi-size", ["-A", elf])
+        var sizes: [String: Int] = [:]
+        for line in out.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            if f.count >= 2, f[0].hasPrefix("."), let n = Int(f[1]) { sizes[String(f[0])] = n }
+        }
+        return sizes
+    }
+
+    @discardableResult
+    static func runTool(_ tool: String, _ args: [String]) throws -> String {
+        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard let exe = search.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw PipelineError.toolMissing(tool)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw PipelineError.toolFailed(tool: tool, status: p.terminationStatus, output: String(text.suffix(2000)))
+        }
+        return text
+    }
+}
