@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential pkg-config
   libsndfile1-dev libsamplerate0-dev
   libflatbuffers-dev flatbuffers-compiler
-  espeak-ng sox
+  espeak-ng sox cmake qemu-system-arm
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   valgrind python3-venv
 )

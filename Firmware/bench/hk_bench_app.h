@@ -8,20 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harken/hk_model.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* A generated model as the harness sees it (the firmware generator writes one). */
-typedef struct {
-    const char *name;
-    void (*init)(void);
-    void *(*input)(void);
-    void (*invoke)(void);
-    const void *(*output)(void);
-    uint32_t input_bytes, output_bytes;
-    uint32_t arena_bytes, state_bytes, weight_bytes;
-} hk_model_api_t;
 
 /* What a board port provides. */
 typedef struct {

@@ -11,134 +11,119 @@
  * the loops below sum taps in a different order from TFLite and still give
  * its bytes. The bias is added after the taps, as TFLite does, so that a
  * bias near the int32 limits overflows (or not) exactly where TFLite's does.
- * Zero padding contributes nothing (the padded input equals the zero point,
- * i.e. zero after the offset), which is why out-of-image taps are skipped:
- * each output pixel computes its range of in-image taps once.
  *
- * Grouped convolution falls out of the same loop: filter.c may divide
- * input.c, output channel oc then reads input channels of group
- * oc / (output.c / groups).
+ * Zero padding contributes nothing: the padded input equals the zero point,
+ * zero after the offset. TFLite skips those taps; here they are multiplied
+ * by a staged zero, which adds exactly 0.
  *
- * Speed: the taps of one output pixel that lie next to each other both in
- * the input and in the filter (a whole kernel row when groups == 1 and
- * dilation_w == 1, the whole window when the kernel also spans the input's
- * width) are summed as one run, and four output channels share each input
- * load and its offset addition.
+ * Grouped convolution: filter.c may divide input.c, output channel oc then
+ * reads input channels of group oc / (output.c / groups).
+ *
+ * Speed (im2col without a scratch buffer): for one output pixel the window's
+ * inputs, offset and in filter order [fy][fx][ic], are staged as int16 in a
+ * fixed stack block, a chunk of HK_CONV_X_BLOCK values at a time. Every
+ * output channel is then one contiguous dot product of that block with its
+ * filter row, four channels sharing each staged value; the 16-wide inner
+ * loop is what compilers turn into SIMD multiply-adds (pmaddwd, SMLAD-like).
+ * When the window is longer than one block, the partial sums of up to
+ * HK_CONV_OC_BLOCK channels wait on the stack between chunks.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
 
-/* acc[j] += sum over i < n of (x[i] + offset) * w[j * w_stride + i], j < 4. */
-static void hk__conv_dot4(const int8_t *x, const int8_t *w, int32_t w_stride, int32_t n,
-                          int32_t offset, int32_t *acc)
+#define HK_CONV_X_BLOCK 64   /* int16 staged inputs: 128 bytes of stack */
+#define HK_CONV_OC_BLOCK 32  /* int32 partial sums: 128 bytes of stack */
+
+/* xs[i] = window element s + i (filter order fy, fx, ic) plus the input
+ * offset, or 0 where the tap lies in the padding; i < len. */
+static void hk__conv_stage(const hk_conv_params_t *p, const int8_t *input, int32_t b, int32_t y0,
+                           int32_t x0, int32_t c0, int32_t s, int32_t len, int16_t *xs)
 {
-    const int8_t *w0 = w;
-    const int8_t *w1 = w0 + w_stride;
-    const int8_t *w2 = w1 + w_stride;
-    const int8_t *w3 = w2 + w_stride;
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    int32_t i;
+    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
+    const int32_t k_w = p->filter.w, k_c = p->filter.c;
+    const int32_t in_off = p->input_offset;
+    const int32_t tap = s / k_c;
+    int32_t ic = s - tap * k_c;
+    int32_t fy = tap / k_w;
+    int32_t fx = tap - fy * k_w;
+    int32_t i = 0, k;
 
-    for (i = 0; i < n; ++i) {
-        const int32_t v = (int32_t)x[i] + offset;
-        a0 += v * w0[i];
-        a1 += v * w1[i];
-        a2 += v * w2[i];
-        a3 += v * w3[i];
+    while (i < len) {
+        const int32_t n = k_c - ic < len - i ? k_c - ic : len - i;
+        const int32_t iy = y0 + fy * p->dilation_h;
+        const int32_t ix = x0 + fx * p->dilation_w;
+        int16_t *dst = xs + i;
+        if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
+            const int8_t *src = input + ((b * in_h + iy) * in_w + ix) * in_c + c0 + ic;
+            hk__stage_s8_s16(src, in_off, n, dst);
+        } else {
+            for (k = 0; k < n; ++k) {
+                dst[k] = 0;
+            }
+        }
+        i += n;
+        ic = 0;
+        if (++fx == k_w) {
+            fx = 0;
+            ++fy;
+        }
     }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-}
-
-static int32_t hk__conv_dot1(const int8_t *x, const int8_t *w, int32_t n, int32_t offset,
-                             int32_t acc)
-{
-    int32_t i;
-
-    for (i = 0; i < n; ++i) {
-        acc += ((int32_t)x[i] + offset) * w[i];
-    }
-    return acc;
 }
 
 void hk_conv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                   const int32_t *bias, int8_t *output)
 {
-    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    const int32_t k_h = p->filter.h, k_w = p->filter.w, k_c = p->filter.c;
-    const int32_t out_n = p->output.n, out_h = p->output.h, out_w = p->output.w;
-    const int32_t out_c = p->output.c;
-    const int32_t stride_h = p->stride_h, stride_w = p->stride_w;
-    const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
-    const int32_t pad_h = p->pad_h, pad_w = p->pad_w;
-    const int32_t in_off = p->input_offset, out_off = p->output_offset;
+    const int32_t k_c = p->filter.c;
+    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
+    const int32_t out_off = p->output_offset;
     const int32_t act_min = p->act_min, act_max = p->act_max;
     const int32_t *out_mult = p->out_mult;
     const int32_t *out_shift = p->out_shift;
-    const int32_t groups = in_c / k_c;
+    const int32_t groups = p->input.c / k_c;
     const int32_t out_per_group = out_c / groups;
-    /* element distances between neighbouring taps and output channels */
-    const int32_t x_row = dil_h * in_w * in_c, x_col = dil_w * in_c;
-    const int32_t w_row = k_w * k_c, w_col = k_c, w_oc = k_h * k_w * k_c;
-    int32_t b, oy, ox, g, oc, r, c, j;
+    const int32_t window = p->filter.h * p->filter.w * k_c; /* filter row length */
+    int16_t xs[HK_CONV_X_BLOCK];
+    int32_t acc[HK_CONV_OC_BLOCK];
+    int32_t b, oy, ox, g, oc0, s, j;
 
-    for (b = 0; b < out_n; ++b) {
+    for (b = 0; b < p->output.n; ++b) {
         for (oy = 0; oy < out_h; ++oy) {
-            const int32_t y0 = oy * stride_h - pad_h;
-            int32_t fy_lo, fy_hi;
-            hk__tap_range(y0, dil_h, k_h, in_h, &fy_lo, &fy_hi);
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
             for (ox = 0; ox < out_w; ++ox) {
-                const int32_t x0 = ox * stride_w - pad_w;
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
                 int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
-                int32_t fx_lo, fx_hi, rows, cols, run, x_base, w_base;
-                hk__tap_range(x0, dil_w, k_w, in_w, &fx_lo, &fx_hi);
-                rows = fy_hi - fy_lo;
-                cols = fx_hi - fx_lo;
-                run = k_c;
-                if (rows > 0 && cols > 0 && groups == 1 && dil_w == 1) {
-                    run = cols * k_c;
-                    cols = 1;
-                    /* the kernel spans the input's width (then x0 == 0): the
-                     * rows follow each other in the input as in the filter */
-                    if (fx_lo == 0 && fx_hi == k_w && k_w == in_w && dil_h == 1) {
-                        run *= rows;
-                        rows = 1;
-                    }
-                }
-                if (rows == 0 || cols == 0) {
-                    rows = 0;
-                    cols = 0;
-                }
-                x_base = ((b * in_h + y0 + fy_lo * dil_h) * in_w + x0 + fx_lo * dil_w) * in_c;
-                w_base = (fy_lo * k_w + fx_lo) * k_c;
                 for (g = 0; g < groups; ++g) {
-                    const int32_t oc_end = (g + 1) * out_per_group;
-                    const int32_t x_g = x_base + g * k_c;
-                    for (oc = g * out_per_group; oc < oc_end; oc += 4) {
-                        const int32_t n_oc = oc_end - oc < 4 ? oc_end - oc : 4;
-                        int32_t acc[4] = {0, 0, 0, 0};
-                        for (r = 0; r < rows; ++r) {
-                            for (c = 0; c < cols; ++c) {
-                                const int8_t *x = input + x_g + r * x_row + c * x_col;
-                                const int8_t *w = filter + oc * w_oc + w_base + r * w_row + c * w_col;
-                                if (n_oc == 4) {
-                                    hk__conv_dot4(x, w, w_oc, run, in_off, acc);
-                                } else {
-                                    for (j = 0; j < n_oc; ++j) {
-                                        acc[j] = hk__conv_dot1(x, w + j * w_oc, run, in_off, acc[j]);
-                                    }
-                                }
+                    const int32_t oc_begin = g * out_per_group;
+                    const int32_t oc_end = oc_begin + out_per_group;
+                    for (oc0 = oc_begin; oc0 < oc_end; oc0 += HK_CONV_OC_BLOCK) {
+                        const int32_t n_oc =
+                            oc_end - oc0 < HK_CONV_OC_BLOCK ? oc_end - oc0 : HK_CONV_OC_BLOCK;
+                        for (j = 0; j < n_oc; ++j) {
+                            acc[j] = 0;
+                        }
+                        for (s = 0; s < window; s += HK_CONV_X_BLOCK) {
+                            const int32_t len =
+                                window - s < HK_CONV_X_BLOCK ? window - s : HK_CONV_X_BLOCK;
+                            const int8_t *w = filter + oc0 * window + s;
+                            /* a window that fits one block is staged once per group */
+                            if (oc0 == oc_begin || window > HK_CONV_X_BLOCK) {
+                                hk__conv_stage(p, input, b, y0, x0, g * k_c, s, len, xs);
+                            }
+                            for (j = 0; j + 4 <= n_oc; j += 4) {
+                                hk__dot4_s16_s8(xs, w + j * window, window, len, acc + j);
+                            }
+                            for (; j < n_oc; ++j) {
+                                acc[j] = hk__dot1_s16_s8(xs, w + j * window, len, acc[j]);
                             }
                         }
                         for (j = 0; j < n_oc; ++j) {
+                            const int32_t oc = oc0 + j;
                             int32_t v = acc[j];
                             if (bias != NULL) {
-                                v += bias[oc + j];
+                                v += bias[oc];
                             }
-                            v = hk__mbqm(v, out_mult[oc + j], (int)out_shift[oc + j]) + out_off;
-                            out_px[oc + j] = (int8_t)hk__clamp(v, act_min, act_max);
+                            v = hk__mbqm_param(v, out_mult[oc], (int)out_shift[oc]) + out_off;
+                            out_px[oc] = (int8_t)hk__clamp(v, act_min, act_max);
                         }
                     }
                 }

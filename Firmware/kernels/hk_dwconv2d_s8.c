@@ -17,14 +17,21 @@
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
 
-static void hk__dw_store(const hk_conv_params_t *p, const int32_t *bias, int32_t oc, int32_t acc,
-                         int8_t *out_px)
+/* Requantization of one output channel; the parameters come from the
+ * caller's locals, which the compiler cannot keep across int8 stores if they
+ * are read through p (an int8_t store may alias anything). */
+typedef struct {
+    const int32_t *bias, *mult, *shift;
+    int32_t offset, lo, hi;
+} hk__dw_out_t;
+
+static inline void hk__dw_store(const hk__dw_out_t *q, int32_t oc, int32_t acc, int8_t *out_px)
 {
-    if (bias != NULL) {
-        acc += bias[oc];
+    if (q->bias != NULL) {
+        acc += q->bias[oc];
     }
-    acc = hk__mbqm(acc, p->out_mult[oc], (int)p->out_shift[oc]) + p->output_offset;
-    out_px[oc] = (int8_t)hk__clamp(acc, p->act_min, p->act_max);
+    acc = hk__mbqm_param(acc, q->mult[oc], (int)q->shift[oc]) + q->offset;
+    out_px[oc] = (int8_t)hk__clamp(acc, q->lo, q->hi);
 }
 
 void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
@@ -37,6 +44,8 @@ void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t
     const int32_t dm = p->depth_multiplier;
     const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
     const int32_t in_off = p->input_offset;
+    const hk__dw_out_t q = {bias, p->out_mult, p->out_shift, p->output_offset, p->act_min,
+                            p->act_max};
     int32_t b, oy, ox, c, t1, t2;
 
     for (b = 0; b < out_n; ++b) {
@@ -89,10 +98,10 @@ void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t
                                 wo += w1;
                             }
                         }
-                        hk__dw_store(p, bias, c, a0, out_px);
-                        hk__dw_store(p, bias, c + 1, a1, out_px);
-                        hk__dw_store(p, bias, c + 2, a2, out_px);
-                        hk__dw_store(p, bias, c + 3, a3, out_px);
+                        hk__dw_store(&q, c, a0, out_px);
+                        hk__dw_store(&q, c + 1, a1, out_px);
+                        hk__dw_store(&q, c + 2, a2, out_px);
+                        hk__dw_store(&q, c + 3, a3, out_px);
                     }
                 }
                 for (; c < out_c; ++c) {
@@ -105,7 +114,7 @@ void hk_dwconv2d_s8(const hk_conv_params_t *p, const int8_t *input, const int8_t
                             acc += ((int32_t)input[xo + t1 * x1] + in_off) * filter[wo + t1 * w1];
                         }
                     }
-                    hk__dw_store(p, bias, c, acc, out_px);
+                    hk__dw_store(&q, c, acc, out_px);
                 }
             }
         }

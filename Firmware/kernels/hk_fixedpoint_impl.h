@@ -106,6 +106,17 @@ static inline int32_t hk__mbqm(int32_t x, int32_t mult, int shift)
     return hk__rdbpot(hk__srdhm(hk__shl_wrap(x, left), mult), right);
 }
 
+/* hk__mbqm for the multipliers the kernels' params structs carry: mult is 0
+ * or in [2^30, 2^31), never INT32_MIN, so hk__srdhm's one saturating case
+ * cannot occur and its test can go; the arithmetic is the same. */
+static inline int32_t hk__mbqm_param(int32_t x, int32_t mult, int shift)
+{
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    const int64_t n = (int64_t)hk__shl_wrap(x, left) * (int64_t)mult + ((int64_t)1 << 30);
+    return hk__rdbpot((int32_t)(n >= 0 ? n >> 31 : ~(~n >> 31)), right);
+}
+
 static inline int32_t hk__clamp(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
@@ -129,6 +140,79 @@ static inline void hk__tap_range(int32_t start, int32_t dilation, int32_t k, int
     if (*hi < *lo) {
         *hi = *lo;
     }
+}
+
+/* xs[i] = x[i] + offset for i < n, offset in [-127, 128]: |x + offset| <=
+ * 255 is exact in int16. The 16-wide inner loop vectorizes as the dot
+ * products below do. */
+static inline void hk__stage_s8_s16(const int8_t *x, int32_t offset, int32_t n, int16_t *xs)
+{
+    int32_t i, k;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        for (k = 0; k < 16; ++k) {
+            xs[i + k] = (int16_t)(x[i + k] + offset);
+        }
+    }
+    for (; i < n; ++i) {
+        xs[i] = (int16_t)(x[i] + offset);
+    }
+}
+
+/* Dot products of staged int16 values (inputs plus their offset, |x| <= 255)
+ * with int8 weights, for CONV_2D and FULLY_CONNECTED. The caller bounds n so
+ * that the int32 sums cannot overflow (see the kernels). The fixed 16-wide
+ * inner loop has a trip count compilers can see, which is what lets GCC at
+ * -O2 turn it into SIMD multiply-adds (x86 pmaddwd) and keeps it a plain
+ * multiply-accumulate loop on scalar cores; the remainder runs one by one.
+ *
+ * hk__dot4_s16_s8: acc[j] += sum over i < n of x[i] * w[j * w_stride + i], j < 4
+ * (four filter rows share each x load). */
+static inline void hk__dot4_s16_s8(const int16_t *x, const int8_t *w, int32_t w_stride, int32_t n,
+                                    int32_t *acc)
+{
+    const int8_t *w0 = w;
+    const int8_t *w1 = w0 + w_stride;
+    const int8_t *w2 = w1 + w_stride;
+    const int8_t *w3 = w2 + w_stride;
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t i, k;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        for (k = 0; k < 16; ++k) {
+            const int32_t v = x[i + k];
+            a0 += v * w0[i + k];
+            a1 += v * w1[i + k];
+            a2 += v * w2[i + k];
+            a3 += v * w3[i + k];
+        }
+    }
+    for (; i < n; ++i) {
+        const int32_t v = x[i];
+        a0 += v * w0[i];
+        a1 += v * w1[i];
+        a2 += v * w2[i];
+        a3 += v * w3[i];
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+static inline int32_t hk__dot1_s16_s8(const int16_t *x, const int8_t *w, int32_t n, int32_t acc)
+{
+    int32_t i, k;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        for (k = 0; k < 16; ++k) {
+            acc += x[i + k] * w[i + k];
+        }
+    }
+    for (; i < n; ++i) {
+        acc += x[i] * w[i];
+    }
+    return acc;
 }
 
 #endif

@@ -106,8 +106,11 @@ public final class BenchClient {
         return nil
     }
 
+    /// The first request: a device that is only now booting announces itself with a
+    /// boot frame, which here means "ask again" rather than "reset mid-run".
     public func hello() throws -> DeviceInfo {
-        let p = try request(.hello)
+        let p: [UInt8]
+        do { p = try request(.hello) } catch BenchError.deviceReset { p = try request(.hello) }
         guard let info = DeviceInfo(p) else { throw BenchError.badReply(command: "HELLO", expected: "version, sizes, board and model names") }
         return info
     }

@@ -11,6 +11,7 @@
 #ifndef HARKEN_MPS2_H
 #define HARKEN_MPS2_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {

@@ -1,0 +1,39 @@
+import Foundation
+import HarkenAudio
+import HarkenBench
+import HarkenCodegen
+import HarkenData
+import HarkenPipeline
+import XCTest
+
+/// The generated firmware on emulated boards: built with arm-none-eabi-gcc, run in
+/// qemu-system-arm, benchmarked over the emulated UART through a pseudo-terminal.
+final class DeviceTests: XCTestCase {
+    func benchOnEmulator(board: String) throws {
+        let model = try Support.modelPath("hey_jarvis")
+        let out = try Support.tempDir("fw-\(board)").path
+        let fw = try Pipeline.firmware(model: model, board: board, outDir: out, build: true)
+        let elf = try XCTUnwrap(fw.elf)
+        let target = try TargetCatalog.board(board, home: Support.repo)
+        let emulator = try Emulator(command: try XCTUnwrap(target.emulator), elf: elf)
+        defer { emulator.stop() }
+        let link = try SerialPort(path: emulator.ptyPath)
+        let scene = try DemoScene.make(phrase: "hey jarvis").audio
+        let report = try Pipeline.bench(model: model, link: link, portName: emulator.ptyPath, steps: 240, audio: scene, timeout: 5)
+        XCTAssertEqual(report.steps, 240)
+        XCTAssertEqual(report.mismatches, 0, "\(board): device outputs differ from harken simulate from step \(report.firstMismatchStep ?? -1)")
+        XCTAssertEqual(report.device.model, "hey_jarvis")
+        XCTAssertGreaterThan(report.cyclesMin, 10_000)
+        XCTAssertGreaterThan(report.stats.stackUsedBytes, 64)
+        XCTAssertLessThan(report.stats.stackUsedBytes, report.stats.stackBytes)
+        // The device's own view of its image matches the ELF's sections.
+        XCTAssertEqual(report.stats.flashBytes, fw.flashBytes)
+        XCTAssertEqual(report.stats.staticRamBytes, fw.ramBytes)
+        print("\(board): \(report.steps) steps identical to the simulator; \(Int(report.cyclesMean)) cycles/step (\(report.device.cpuHz) Hz clock), "
+              + "stack \(report.stats.stackUsedBytes) B, static RAM \(report.stats.staticRamBytes) B, flash \(report.stats.flashBytes) B")
+    }
+
+    func testCortexM4() throws { try benchOnEmulator(board: "qemu-mps2-an386") }
+    func testCortexM7() throws { try benchOnEmulator(board: "qemu-mps2-an500") }
+    func testCortexM33() throws { try benchOnEmulator(board: "qemu-mps2-an505") }
+}
