@@ -19,7 +19,7 @@ let package = Package(
         .target(
             name: "HarkenRuntime",
             path: "Firmware",
-            sources: ["frontend", "kernels", "detector"],
+            sources: ["frontend", "kernels", "detector", "app", "bench"],
             publicHeadersPath: "include",
             cSettings: runtimeFlags
         ),

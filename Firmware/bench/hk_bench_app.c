@@ -6,8 +6,8 @@
  * reported by STATS is the model's and the app's call depth, not 4 KiB of frame
  * buffers; the harness is a singleton, so nothing is lost by that.
  */
-#include "hk_bench_app.h"
-#include "hk_bench_proto.h"
+#include "harken/hk_bench_app.h"
+#include "harken/hk_bench_proto.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * Nothing here allocates, blocks or touches a port: the same file runs on the
  * device and in host tests, which feed it bytes from memory.
  */
-#include "hk_bench_proto.h"
+#include "harken/hk_bench_proto.h"
 
 #include <string.h>
 

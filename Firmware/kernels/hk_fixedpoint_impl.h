@@ -215,4 +215,58 @@ static inline int32_t hk__dot1_s16_s8(const int16_t *x, const int8_t *w, int32_t
     return acc;
 }
 
+/* The same dot products straight from int8 inputs, adding the offset on the
+ * way (offset in [-127, 128]), for rows that too few outputs share to repay
+ * staging them. |x + offset| <= 255 is exact in int16, which lets the 16-wide
+ * loops run in 16-bit SIMD lanes.
+ *
+ * hk__dot4_s8_s8: acc[j] += sum over i < n of (x[i] + offset) * w[j * w_stride + i], j < 4. */
+static inline void hk__dot4_s8_s8(const int8_t *x, int32_t offset, const int8_t *w,
+                                  int32_t w_stride, int32_t n, int32_t *acc)
+{
+    const int8_t *w0 = w;
+    const int8_t *w1 = w0 + w_stride;
+    const int8_t *w2 = w1 + w_stride;
+    const int8_t *w3 = w2 + w_stride;
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t i, k;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        for (k = 0; k < 16; ++k) {
+            const int32_t v = (int16_t)(x[i + k] + offset);
+            a0 += v * w0[i + k];
+            a1 += v * w1[i + k];
+            a2 += v * w2[i + k];
+            a3 += v * w3[i + k];
+        }
+    }
+    for (; i < n; ++i) {
+        const int32_t v = x[i] + offset;
+        a0 += v * w0[i];
+        a1 += v * w1[i];
+        a2 += v * w2[i];
+        a3 += v * w3[i];
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+static inline int32_t hk__dot1_s8_s8(const int8_t *x, int32_t offset, const int8_t *w, int32_t n,
+                                     int32_t acc)
+{
+    int32_t i, k;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        for (k = 0; k < 16; ++k) {
+            acc += (int16_t)(x[i + k] + offset) * w[i + k];
+        }
+    }
+    for (; i < n; ++i) {
+        acc += (x[i] + offset) * w[i];
+    }
+    return acc;
+}
+
 #endif

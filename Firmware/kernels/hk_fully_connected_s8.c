@@ -10,16 +10,12 @@
  * Within that bound every partial sum fits, so the sum is exact in any
  * order; the bias is added last, as in TFLite.
  *
- * Speed, for filter_offset == 0: a chunk of the input row, offset, is staged
- * as int16 on the stack once and shared by every output (four at a time),
- * as in hk_conv2d_s8.c; partial sums of up to HK_FC_OUT_BLOCK outputs wait
- * on the stack when the row is longer than one chunk.
+ * Speed, for filter_offset == 0: four outputs share each input load and its
+ * offset addition (hk__dot4_s8_s8); no staging, since a fully connected row
+ * is read once per output block anyway.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
-
-#define HK_FC_X_BLOCK 64    /* int16 staged inputs: 128 bytes of stack */
-#define HK_FC_OUT_BLOCK 32  /* int32 partial sums: 128 bytes of stack */
 
 static int8_t hk__fc_out(const hk_fc_params_t *p, const int32_t *bias, int32_t o, int32_t acc)
 {
@@ -36,9 +32,7 @@ void hk_fully_connected_s8(const hk_fc_params_t *p, const int8_t *input, const i
 {
     const int32_t depth = p->in_depth, out_depth = p->out_depth;
     const int32_t in_off = p->input_offset;
-    int16_t xs[HK_FC_X_BLOCK];
-    int32_t acc[HK_FC_OUT_BLOCK];
-    int32_t b, o, o0, d, s, j;
+    int32_t b, o, d, j;
 
     for (b = 0; b < p->batches; ++b) {
         const int8_t *x = input + b * depth;
@@ -54,29 +48,15 @@ void hk_fully_connected_s8(const hk_fc_params_t *p, const int8_t *input, const i
             }
             continue;
         }
-        for (o0 = 0; o0 < out_depth; o0 += HK_FC_OUT_BLOCK) {
-            const int32_t n_out =
-                out_depth - o0 < HK_FC_OUT_BLOCK ? out_depth - o0 : HK_FC_OUT_BLOCK;
-            for (j = 0; j < n_out; ++j) {
-                acc[j] = 0;
+        for (o = 0; o + 4 <= out_depth; o += 4) {
+            int32_t acc[4] = {0, 0, 0, 0};
+            hk__dot4_s8_s8(x, in_off, weights + o * depth, depth, depth, acc);
+            for (j = 0; j < 4; ++j) {
+                y[o + j] = hk__fc_out(p, bias, o + j, acc[j]);
             }
-            for (s = 0; s < depth; s += HK_FC_X_BLOCK) {
-                const int32_t len = depth - s < HK_FC_X_BLOCK ? depth - s : HK_FC_X_BLOCK;
-                const int8_t *w = weights + o0 * depth + s;
-                /* a row that fits one chunk is staged once per batch */
-                if (o0 == 0 || depth > HK_FC_X_BLOCK) {
-                    hk__stage_s8_s16(x + s, in_off, len, xs);
-                }
-                for (j = 0; j + 4 <= n_out; j += 4) {
-                    hk__dot4_s16_s8(xs, w + j * depth, depth, len, acc + j);
-                }
-                for (; j < n_out; ++j) {
-                    acc[j] = hk__dot1_s16_s8(xs, w + j * depth, len, acc[j]);
-                }
-            }
-            for (j = 0; j < n_out; ++j) {
-                y[o0 + j] = hk__fc_out(p, bias, o0 + j, acc[j]);
-            }
+        }
+        for (; o < out_depth; ++o) {
+            y[o] = hk__fc_out(p, bias, o, hk__dot1_s8_s8(x, in_off, weights + o * depth, depth, 0));
         }
     }
 }

@@ -33,6 +33,9 @@ void hk_mps2_uart_rx_isr(void);
 void hk_mps2_cycles_init(void);
 uint32_t hk_mps2_cycles(void);
 uint32_t hk_mps2_cycles_hz(void);
+/* Stop and restart the count around sleeping (no effect with DWT). */
+void hk_mps2_cycles_pause(void);
+void hk_mps2_cycles_resume(void);
 void hk_mps2_systick_isr(void);
 
 /* Stack painted at reset (hk_mps2_startup.c). */

@@ -7,14 +7,21 @@
  * clocks from the board's system clock (25 MHz on AN386/AN500, 20 MHz on AN505).
  * Run QEMU with `-icount shift=0`: the virtual clock then advances exactly 1 ns per
  * executed instruction, so one SysTick tick is 40 (AN386/AN500) or 50 (AN505)
- * instructions, every time. The port scales ticks by that ratio and reports
- * cpu_hz = 1 GHz: a "cycle" is then one executed instruction (QEMU does not model
- * pipelines, caches or wait states), resolved to 40 or 50 instructions, and a
- * span is deterministic from run to run. Without -icount the virtual clock is the
- * host's real time and the counts are nanoseconds of emulation, which vary.
+ * instructions. The port scales ticks by that ratio and reports cpu_hz = 1 GHz:
+ * a "cycle" is one executed instruction (QEMU models no pipeline, cache or wait
+ * state), counted in steps of 40 or 50.
  *
- * On real MPS2 hardware the DWT probe succeeds: counts are core clock cycles and
- * cpu_hz is the board's clock.
+ * Repeatable to the instruction: SysTick is stopped while the core sleeps for
+ * serial input (hk_mps2_cycles_pause/resume around WFI). While asleep QEMU's
+ * virtual clock follows the host's real time; QEMU restarts a stopped SysTick's
+ * tick period at the instruction that enables it, so after each sleep the tick
+ * grid is again a fixed number of instructions from the code that runs, and a
+ * span that contains no sleep (an inference) gives the same count every run.
+ * Without -icount the virtual clock is the host's real time and the counts are
+ * nanoseconds of emulation, which vary.
+ *
+ * On real MPS2 hardware the DWT probe succeeds: counts are core clock cycles,
+ * cpu_hz is the board's clock, and pausing is not needed.
  */
 #include "hk_mps2.h"
 
@@ -66,6 +73,20 @@ void hk_mps2_cycles_init(void)
     SYST_CVR = 0;
     SYST_CSR = SYST_CLKSOURCE_CPU | SYST_TICKINT | SYST_ENABLE;
     ticks_scale = ICOUNT_HZ / hk_mps2_board.sysclk_hz;
+}
+
+void hk_mps2_cycles_pause(void)
+{
+    if (!use_dwt) {
+        SYST_CSR = SYST_CLKSOURCE_CPU | SYST_TICKINT;
+    }
+}
+
+void hk_mps2_cycles_resume(void)
+{
+    if (!use_dwt) {
+        SYST_CSR = SYST_CLKSOURCE_CPU | SYST_TICKINT | SYST_ENABLE;
+    }
 }
 
 uint32_t hk_mps2_cycles_hz(void)

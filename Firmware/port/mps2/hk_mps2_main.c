@@ -5,7 +5,7 @@
  */
 #include "hk_mps2.h"
 
-#include "hk_bench_app.h"
+#include "harken/hk_bench_app.h"
 
 extern const hk_model_api_t hk_model;
 

@@ -26,17 +26,17 @@
 #define INT_RX (1u << 1)
 
 #define NVIC_ISER(n) (*(volatile uint32_t *)(0xE000E100u + 4u * (n)))
+#define NVIC_ICER(n) (*(volatile uint32_t *)(0xE000E180u + 4u * (n)))
+#define NVIC_ICPR(n) (*(volatile uint32_t *)(0xE000E280u + 4u * (n)))
 
 #define BAUD_RATE 115200u
 
 void hk_mps2_uart_init(void)
 {
     UART_BAUDDIV = hk_mps2_board.sysclk_hz / BAUD_RATE;
+    /* The receive interrupt is raised but never taken: it only ends WFI in
+     * wait_for_byte, with the NVIC line enabled just for that. */
     UART_CTRL = CTRL_TX_EN | CTRL_RX_EN | CTRL_RX_INT_EN;
-    /* The receive interrupt only wakes the core from WFI in read_byte; its
-     * handler just acknowledges it. */
-    uint32_t irq = hk_mps2_board.uart0_rx_irq;
-    NVIC_ISER(irq / 32u) = 1u << (irq % 32u);
 }
 
 void hk_mps2_uart_rx_isr(void)
@@ -53,20 +53,48 @@ void hk_mps2_uart_write(const uint8_t *data, size_t n)
     }
 }
 
+static void clear_rx_interrupt(uint32_t word, uint32_t bit)
+{
+    UART_INTCLEAR = INT_RX;
+    NVIC_ICPR(word) = bit;
+}
+
 /* Sleeps until a byte is there instead of spinning, so an idle board costs the
- * emulator no host CPU. Interrupts are masked between the check and WFI: a byte
- * arriving in that gap leaves its interrupt pending, and a pending interrupt
- * ends WFI even while masked, so no wake-up is lost. Unmasking afterwards lets
- * the pending SysTick (counter extension) and UART handlers run. */
+ * emulator no host CPU.
+ *
+ * Interrupts stay masked throughout: a pending interrupt that is enabled in the
+ * NVIC ends WFI even while PRIMASK masks it, so the receive interrupt wakes the
+ * core without ever being taken. Taking it would run a handler at whatever point
+ * a byte happened to arrive, and so add a varying number of instructions to the
+ * code that was running. A byte that arrives between the check and WFI leaves
+ * the interrupt pending and WFI returns at once, so no wake-up is lost.
+ *
+ * The cycle counter is paused while asleep: on QEMU that keeps the counter's
+ * phase tied to the instructions executed (see hk_mps2_cycles.c). */
+static void wait_for_byte(void)
+{
+    uint32_t irq = hk_mps2_board.uart0_rx_irq;
+    uint32_t word = irq / 32u;
+    uint32_t bit = 1u << (irq % 32u);
+
+    __asm volatile("cpsid i" ::: "memory");
+    hk_mps2_cycles_pause();
+    clear_rx_interrupt(word, bit);
+    NVIC_ISER(word) = bit;
+    while ((UART_STATE & STATE_RX_FULL) == 0) {
+        __asm volatile("wfi" ::: "memory");
+        clear_rx_interrupt(word, bit);
+    }
+    NVIC_ICER(word) = bit;
+    clear_rx_interrupt(word, bit);
+    hk_mps2_cycles_resume();
+    __asm volatile("cpsie i" ::: "memory");
+}
+
 int hk_mps2_uart_read_byte(void)
 {
-    for (;;) {
-        __asm volatile("cpsid i" ::: "memory");
-        if (UART_STATE & STATE_RX_FULL) {
-            __asm volatile("cpsie i" ::: "memory");
-            return (int)(UART_DATA & 0xFFu);
-        }
-        __asm volatile("wfi");
-        __asm volatile("cpsie i" ::: "memory");
+    if ((UART_STATE & STATE_RX_FULL) == 0) {
+        wait_for_byte();
     }
+    return (int)(UART_DATA & 0xFFu);
 }
