@@ -77,7 +77,11 @@ public struct FirmwareGenerator {
             "CC": target.toolchain.cc, "CFLAGS": target.toolchain.cflags.joined(separator: " "),
             "CLOCK_HZ": String(target.clock_hz), "CLOCK_MHZ": String(target.clock_hz / 1_000_000),
             "IDF_TARGET": target.idf_target ?? "", "PORT_SOURCES": (commonPort + portSources).joined(separator: " "),
-            "LINKER_SCRIPT": target.linker_script ?? "", "LDFLAGS": "-nostartfiles --specs=nano.specs", "LIBS": "c m nosys",
+            "LINKER_SCRIPT": target.linker_script ?? "",
+            "LDFLAGS": (target.toolchain.ldflags ?? ["-nostartfiles", "--specs=nano.specs"]).joined(separator: " "),
+            "LIBS": (target.toolchain.libs ?? ["c", "m", "nosys"]).joined(separator: " "),
+            "ARCH": target.isa.hasPrefix("rv") ? "riscv" : (target.isa == "xtensa" ? "xtensa" : "arm"),
+            "TOOLCHAIN_PACKAGES": "Debian: apt-get install cmake " + (target.toolchain.packages ?? ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi"]).joined(separator: " "),
             "ARENA_BYTES": String(plan.arenaBytes), "STATE_BYTES": String(plan.stateBytes), "WEIGHT_BYTES": String(plan.weightBytes),
             "RUN_INSTRUCTIONS": run,
         ]

@@ -6,6 +6,11 @@ public struct Target: Codable, Sendable, Equatable {
     public struct Toolchain: Codable, Sendable, Equatable {
         public var cc: String
         public var cflags: [String]
+        /// Link flags and libraries of bare-metal builds (defaults: newlib-nano without start files).
+        public var ldflags: [String]?
+        public var libs: [String]?
+        /// Debian packages that provide the compiler and C library.
+        public var packages: [String]?
     }
 
     public var name: String
@@ -18,7 +23,7 @@ public struct Target: Codable, Sendable, Equatable {
     public var simd: [String]
     public var fpu: String
     public var flash_wait_states: Int
-    /// Project family: baremetal-arm, esp-idf, zephyr, arduino, c99.
+    /// Project family: baremetal, esp-idf, zephyr, arduino, c99.
     public var template: String
     /// Board support in Firmware/port/ (boards that run here): the folder, the files
     /// of it that are this board's own, and its linker script.
@@ -30,7 +35,7 @@ public struct Target: Codable, Sendable, Equatable {
     /// Command that runs the firmware in an emulator, when one exists.
     public var emulator: [String]?
 
-    public static let templates: Set<String> = ["baremetal-arm", "esp-idf", "zephyr", "arduino", "c99"]
+    public static let templates: Set<String> = ["baremetal", "esp-idf", "zephyr", "arduino", "c99"]
 }
 
 public enum TargetError: Error, CustomStringConvertible, Equatable {

@@ -40,23 +40,23 @@ extension Pipeline {
         }
         var result = FirmwareResult(board: board, template: target.template, outDir: outDir, files: files.count)
         if build {
-            guard target.template == "baremetal-arm" else {
+            guard target.template == "baremetal" else {
                 throw PipelineError.notBuildable(board: board, reason: "\(target.template) projects build with their own SDK on your machine; see \(outDir)/README.md")
             }
             let buildDir = (outDir as NSString).appendingPathComponent("build")
-            try runTool("cmake", ["-S", outDir, "-B", buildDir, "-DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake", "-DCMAKE_BUILD_TYPE=Release"])
+            try runTool("cmake", ["-S", outDir, "-B", buildDir, "-DCMAKE_TOOLCHAIN_FILE=cmake/toolchain.cmake", "-DCMAKE_BUILD_TYPE=Release"])
             try runTool("cmake", ["--build", buildDir, "-j", "2"])
             let elf = (buildDir as NSString).appendingPathComponent("firmware.elf")
             result.elf = elf
-            let sizes = try sectionSizes(elf: elf)
+            let sizes = try sectionSizes(elf: elf, size: target.toolchain.cc.replacingOccurrences(of: "-gcc", with: "-size"))
             result.flashBytes = (sizes[".text"] ?? 0) + (sizes[".rodata"] ?? 0) + (sizes[".data"] ?? 0)
             result.ramBytes = (sizes[".data"] ?? 0) + (sizes[".bss"] ?? 0)
         }
         return result
     }
 
-    static func sectionSizes(elf: String) throws -> [String: Int] {
-        let out = try runTool("arm-none-eabi-size", ["-A", elf])
+    static func sectionSizes(elf: String, size: String) throws -> [String: Int] {
+        let out = try runTool(size, ["-A", elf])
         var sizes: [String: Int] = [:]
         for line in out.split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
