@@ -42,16 +42,18 @@ let package = Package(
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenBench"),
+        .systemLibrary(name: "CLibElf", path: "Sources/CLibElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
+        .target(name: "HarkenCost", dependencies: ["CLibElf"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost"]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "CPty"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

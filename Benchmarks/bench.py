@@ -11,6 +11,10 @@ For each of microWakeWord's published models (shipped in pymicro-wakeword):
           inputs: the generated C built with `cc -O2 -std=c99` (counted inside <name>_invoke)
           against the PyPI TFLM interpreter (counted inside
           tflite::micro::MicroInterpreter::Invoke()); the two output streams must be identical.
+  firmware  the bench firmware for an emulated board (default qemu-mps2-an386, Cortex-M4):
+          flash (text + rodata + data image) and static RAM (data + bss) of the built ELF,
+          the stack high-water the device reports after streaming steps in QEMU, beside the
+          .tflite's size and TFLM's arena.
 Then, for the first model:
   rtf     `harken simulate` over an hour of 16 kHz audio, timed end to end, and
           pymicro-wakeword's Python runtime (its frontend + TFLite) over the same file.
@@ -149,6 +153,21 @@ def bench_model(name: str, args, work: pathlib.Path, inputs_for) -> dict:
     }
 
 
+def bench_firmware(name: str, args, work: pathlib.Path, tflm_arena_total: int) -> dict:
+    model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{name}.tflite"
+    d = work / name / f"fw-{args.board}"
+    shutil.rmtree(d, ignore_errors=True)
+    log(f"{name}: harken firmware --board {args.board} --build")
+    fw = json.loads(run([args.harken, "firmware", "--model", model, "--board", args.board, "--out", d, "--build", "--json"]).stdout)
+    log(f"{name}: harken bench --emulate (QEMU)")
+    b = json.loads(run([args.harken, "bench", "--emulate", fw["elf"], "--board", args.board, "--model", model,
+                        "--steps", 60, "--json"]).stdout)
+    ram = fw["ramBytes"] + b["stats"]["stackUsedBytes"]
+    return {"board": args.board, "flashBytes": fw["flashBytes"], "staticRamBytes": fw["ramBytes"],
+            "stackHighWaterBytes": b["stats"]["stackUsedBytes"], "ramBytes": ram, "modelFileBytes": model.stat().st_size,
+            "tflmArenaTotalBytes": tflm_arena_total, "cyclesPerStep": b["cyclesMean"], "deviceOutputsIdentical": b["mismatches"] == 0}
+
+
 def bench_rtf(name: str, args, work: pathlib.Path, base_wav: pathlib.Path) -> dict:
     model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{name}.tflite"
     hour = work / "hour.wav"
@@ -204,6 +223,15 @@ def table(report: dict) -> str:
     for m in report["models"]:
         lines.append(f"{m['model']:<14} {m['harken']['instructionsPerStep']:>14,.0f}   {m['tflm']['instructionsPerStep']:>14,.0f}"
                      f"   {m['instructionRatio']:>9.2f}")
+    if report["models"] and "firmware" in report["models"][0]:
+        f0 = report["models"][0]["firmware"]
+        lines.append("")
+        lines.append(f"Bench firmware on {f0['board']} (built ELF; stack high-water reported by the device in QEMU)")
+        lines.append("               flash (text+rodata+data)   RAM (data+bss+stack)   .tflite size   TFLM arena   cycles/step")
+        for m in report["models"]:
+            f = m["firmware"]
+            lines.append(f"{m['model']:<14} {f['flashBytes']:>24,}   {f['staticRamBytes']:>7,} + {f['stackHighWaterBytes']:>5,} = {f['ramBytes']:>6,}"
+                         f"   {f['modelFileBytes']:>12,}   {f['tflmArenaTotalBytes']:>10,}   {f['cyclesPerStep']:>11,.0f}")
     r = report.get("rtf")
     if r:
         lines.append("")
@@ -225,6 +253,8 @@ def main() -> None:
     ap.add_argument("--hour-seconds", type=float, default=3600.0)
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--no-rtf", action="store_true")
+    ap.add_argument("--board", default="qemu-mps2-an386", help="emulated board for the firmware sizes")
+    ap.add_argument("--no-firmware", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     args.harken = os.path.abspath(args.harken)
@@ -254,13 +284,16 @@ def main() -> None:
               "valgrind": run(["valgrind", "--version"]).stdout.strip(),
               "callgrindToggle": {"harken": "<name>_invoke", "tflm": TFLM_INVOKE},
               "models": [bench_model(m, args, work, inputs_for) for m in models]}
+    if not args.no_firmware:
+        for m in report["models"]:
+            m["firmware"] = bench_firmware(m["model"], args, work, m["tflm"]["arenaTotalBytes"])
     if not args.no_rtf:
         report["rtf"] = bench_rtf(models[0], args, work, base)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(table(report))
-    if not all(m["outputsIdentical"] for m in report["models"]):
+    if not all(m["outputsIdentical"] and m.get("firmware", {}).get("deviceOutputsIdentical", True) for m in report["models"]):
         sys.exit(1)
 
 

@@ -2,7 +2,7 @@
 # Harken beside TFLM (arena bytes, host instructions per step) and beside pymicro-wakeword
 # (simulator real-time factor), measured in one run and printed as ratios.
 #
-#   bash Benchmarks/run.sh [--json] [--steps N] [--hour-seconds S] [--models a,b] [--no-rtf]
+#   bash Benchmarks/run.sh [--json] [--steps N] [--hour-seconds S] [--models a,b] [--no-rtf] [--no-firmware] [--board B]
 #
 # Run from anywhere after `make build`; uses .build/release/harken (else .build/debug/harken,
 # or $HARKEN). Needs the oracle venv (.venv), valgrind, cc, espeak-ng and sox, which

@@ -10,7 +10,9 @@ APT_PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   espeak-ng sox cmake qemu-system-arm
   gcc-arm-none-eabi libnewlib-arm-none-eabi
-  valgrind python3-venv
+  valgrind python3-venv libelf-dev
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils-xtensa-lx106
+  qemu-system-misc
 )
 
 missing=()

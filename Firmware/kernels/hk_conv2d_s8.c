@@ -21,12 +21,13 @@
  *
  * Speed (im2col without a scratch buffer): for one output pixel the window's
  * inputs, offset and in filter order [fy][fx][ic], are staged as int16 in a
- * fixed stack block, a chunk of HK_CONV_X_BLOCK values at a time. Every
- * output channel is then one contiguous dot product of that block with its
- * filter row, four channels sharing each staged value; the 16-wide inner
- * loop is what compilers turn into SIMD multiply-adds (pmaddwd, SMLAD-like).
- * When the window is longer than one block, the partial sums of up to
- * HK_CONV_OC_BLOCK channels wait on the stack between chunks.
+ * fixed stack block, HK_CONV_X_BLOCK values at a time, once for all output
+ * channels. Every output channel is then one contiguous dot product of that
+ * block with its filter row, four channels sharing each staged value (see
+ * hk__dot4_s16_s8 for why its inner loop is 16 wide). When the window is
+ * longer than one block, the partial sums of up to HK_CONV_OC_BLOCK channels
+ * wait on the stack between blocks, and the blocks are staged again for each
+ * group of HK_CONV_OC_BLOCK channels.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"

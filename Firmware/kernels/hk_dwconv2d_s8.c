@@ -11,15 +11,19 @@
  * in-image taps once.
  *
  * Speed: with depth_multiplier 1 four neighbouring channels are accumulated
- * together, so every tap reads four contiguous input and filter bytes.
+ * together, so every tap reads four contiguous input and filter bytes. Four
+ * accumulators stay in registers on scalar cores (Cortex-M, RISC-V); a wider
+ * block of accumulators in memory would vectorize on x86 but costs scalar
+ * cores a load and a store per multiply-accumulate (measured on hey_jarvis:
+ * 18 % more instructions in this kernel on Cortex-M4, 30 % fewer on x86-64).
  * The tap loops run the longer of the two kernel axes innermost.
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
 
-/* Requantization of one output channel; the parameters come from the
- * caller's locals, which the compiler cannot keep across int8 stores if they
- * are read through p (an int8_t store may alias anything). */
+/* Requantization of one output channel from a local copy of the parameters:
+ * read through p, they would be reloaded after every output byte, since an
+ * int8_t store may alias anything. */
 typedef struct {
     const int32_t *bias, *mult, *shift;
     int32_t offset, lo, hi;

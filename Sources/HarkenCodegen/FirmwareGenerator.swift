@@ -27,29 +27,44 @@ public struct FirmwareGenerator {
     public let target: Target
     public let home: URL
     public let defaults: DeviceDefaults
+    /// The .tflite and its manifest (ESPHome runs the model itself from these).
+    public let model: Data?
+    public let manifest: ModelManifest?
 
-    public init(plan: Plan, name: String, target: Target, home: URL, defaults: DeviceDefaults) {
+    public init(plan: Plan, name: String, target: Target, home: URL, defaults: DeviceDefaults,
+                model: Data? = nil, manifest: ModelManifest? = nil) {
         self.plan = plan
         self.name = CEmitter.identifier(name)
         self.target = target
         self.home = home
         self.defaults = defaults
+        self.model = model
+        self.manifest = manifest
+    }
+
+    /// Where the runtime, the model and the port go. Arduino compiles only src/
+    /// and puts only src/ on the include path.
+    var layout: (include: String, runtime: String, model: String, port: String) {
+        target.template == "arduino" ? ("src", "src/harken", "src/model", "src/port")
+                                     : ("harken/include", "harken/src", "model", "port")
     }
 
     public func files() throws -> [ProjectFile] {
         var out: [ProjectFile] = []
         let emitter = CEmitter(plan: plan, name: name)
-        for f in emitter.files { out.append(ProjectFile(path: "model/\(f.name)", contents: Data(f.contents.utf8))) }
-        out.append(ProjectFile(path: "model/hk_model_binding.c", contents: Data(binding.utf8)))
+        let l = layout
+        for f in emitter.files { out.append(ProjectFile(path: "\(l.model)/\(f.name)", contents: Data(f.contents.utf8))) }
+        out.append(ProjectFile(path: "\(l.model)/hk_model_binding.c", contents: Data(binding.utf8)))
         // The runtime, exactly as the host simulator compiles it.
         let firmware = home.appendingPathComponent("Firmware")
-        out += try copy(firmware.appendingPathComponent("include"), to: "harken/include")
+        out += try copy(firmware.appendingPathComponent("include"), to: l.include)
         for part in ["kernels", "frontend", "detector", "app", "bench"] {
-            out += try copy(firmware.appendingPathComponent(part), to: "harken/src/\(part)")
+            out += try copy(firmware.appendingPathComponent(part), to: "\(l.runtime)/\(part)")
         }
         if let port = target.port {
-            out += try copy(firmware.appendingPathComponent("port/\(port)"), to: "port")
+            out += try copy(firmware.appendingPathComponent("port/\(port)"), to: l.port)
         }
+        if target.template == "esp-idf" { out += try esphomeFiles() }
         let template = home.appendingPathComponent("Templates/\(target.template)")
         for f in try copy(template, to: "") {
             if f.path.hasSuffix(".in") {
@@ -60,6 +75,28 @@ public struct FirmwareGenerator {
             }
         }
         return out
+    }
+
+    /// ESPHome's micro_wake_word runs the .tflite itself: the model and a v2 manifest
+    /// beside the generated YAML snippet.
+    func esphomeFiles() throws -> [ProjectFile] {
+        guard let model else { return [] }
+        var m = manifest ?? ModelManifest(type: "micro", wake_word: name.replacingOccurrences(of: "_", with: " "), author: nil,
+                                          model: nil, version: 2,
+                                          micro: .init(probability_cutoff: Double(defaults.triggerSum) / Double(256 * defaults.window),
+                                                       feature_step_size: 10, sliding_window_size: Int(defaults.window),
+                                                       tensor_arena_size: nil, minimum_esphome_version: "2024.7.0"))
+        m.model = "\(name).tflite"
+        m.version = 2
+        m.type = "micro"
+        // ESPHome sizes TFLM's arena from this; without a measured value, a safe multiple of Harken's.
+        if m.micro.tensor_arena_size == nil { m.micro.tensor_arena_size = 6 * (plan.arenaBytes + plan.stateBytes) + 16384 }
+        if m.micro.feature_step_size == nil { m.micro.feature_step_size = 10 }
+        if m.micro.minimum_esphome_version == nil { m.micro.minimum_esphome_version = "2024.7.0" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return [ProjectFile(path: "esphome/\(name).tflite", contents: model),
+                ProjectFile(path: "esphome/\(name).json", contents: try encoder.encode(m))]
     }
 
     var variables: [String: String] {

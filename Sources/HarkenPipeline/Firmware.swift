@@ -32,8 +32,11 @@ extension Pipeline {
         let target = try TargetCatalog.board(board, home: home)
         let (_, plan) = try load(model: model)
         let base = name ?? ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+        let manifestPath = ModelManifest.besideModel(model)
+        let manifest = FileManager.default.fileExists(atPath: manifestPath) ? try ModelManifest.load(path: manifestPath) : nil
         let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home,
-                                          defaults: try deviceDefaults(model: model, plan: plan))
+                                          defaults: try deviceDefaults(model: model, plan: plan),
+                                          model: try Data(contentsOf: URL(fileURLWithPath: model)), manifest: manifest)
         let files = try generator.files()
         for f in files {
             try writeAtomically(f.contents, to: (outDir as NSString).appendingPathComponent(f.path))

@@ -2,6 +2,7 @@ import Foundation
 import HarkenAudio
 import HarkenBench
 import HarkenCodegen
+import HarkenCost
 import HarkenData
 import HarkenPipeline
 import XCTest
@@ -14,6 +15,14 @@ final class DeviceTests: XCTestCase {
         let out = try Support.tempDir("fw-\(board)").path
         let fw = try Pipeline.firmware(model: model, board: board, outDir: out, build: true)
         let elf = try XCTUnwrap(fw.elf)
+        // harken size agrees with binutils' size (Berkeley format: text, data, bss).
+        let sizes = try ElfSizes.read(elf)
+        let berkeley = try Support.run("/usr/bin/arm-none-eabi-size", [elf]).stdout.split(separator: "\n")[1]
+            .split(separator: " ", omittingEmptySubsequences: true).prefix(3).map { Int($0.trimmingCharacters(in: .whitespaces))! }
+        XCTAssertEqual(sizes.flashBytes, berkeley[0] + berkeley[1], "flash = text + data")
+        XCTAssertEqual(sizes.ramBytes + sizes.reservedBytes, berkeley[1] + berkeley[2], "RAM = data + bss")
+        XCTAssertEqual(sizes.flashBytes, fw.flashBytes)
+        XCTAssertGreaterThan(sizes.partBytes["weights"] ?? 0, 20_000)
         let target = try TargetCatalog.board(board, home: Support.repo)
         let emulator = try Emulator(command: try XCTUnwrap(target.emulator), elf: elf)
         defer { emulator.stop() }
