@@ -45,4 +45,5 @@ final class DeviceTests: XCTestCase {
     func testCortexM4() throws { try benchOnEmulator(board: "qemu-mps2-an386") }
     func testCortexM7() throws { try benchOnEmulator(board: "qemu-mps2-an500") }
     func testCortexM33() throws { try benchOnEmulator(board: "qemu-mps2-an505") }
+    func testCortexM0() throws { try benchOnEmulator(board: "qemu-microbit") }
 }
