@@ -7,10 +7,32 @@ import HarkenRuntime
 public struct CEmitter {
     public let plan: Plan
     public let name: String
+    public let kernels: KernelVariant
 
-    public init(plan: Plan, name: String) {
+    /// Which implementation of the multiply-accumulate kernels the generated code calls.
+    /// Every variant produces the reference kernels' bytes.
+    public enum KernelVariant: String, Sendable {
+        case reference
+        /// Cortex-M with the DSP extension (SMLAD on q15 pairs): M4, M7, M33, M55.
+        case cortexMDSP = "dsp"
+
+        public static func forTarget(simd: [String], isa: String) -> KernelVariant {
+            simd.contains("dsp") && isa.hasPrefix("armv") ? .cortexMDSP : .reference
+        }
+    }
+
+    public init(plan: Plan, name: String, kernels: KernelVariant = .reference) {
         self.plan = plan
         self.name = CEmitter.identifier(name)
+        self.kernels = kernels
+    }
+
+    /// The kernel a step calls under this emitter's variant.
+    func function(_ kernel: Kernel) -> String {
+        switch (kernels, kernel) {
+        case (.cortexMDSP, .conv), (.cortexMDSP, .fullyConnected): return kernel.cName + "_dsp"
+        default: return kernel.cName
+        }
     }
 
     public static func identifier(_ s: String) -> String {
@@ -148,7 +170,7 @@ public struct CEmitter {
                 decls += "static const \(type) \(id) = \(CLiteral.render(value, pointers: pointers));\n\n"
             }
             func call(_ args: String...) {
-                body += "    \(step.kernel.cName)(&\(id), " + args.joined(separator: ", ") + ");\n"
+                body += "    \(function(step.kernel))(&\(id), " + args.joined(separator: ", ") + ");\n"
             }
             let i8 = { (k: Int) in ref(step.inputs[k], "int8_t") }
             let o8 = ref(step.outputs.first, "int8_t", const: false)
