@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenBench"),
         .systemLibrary(name: "CLibElf", path: "Sources/CLibElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
-        .target(name: "HarkenCost", dependencies: ["CLibElf"]),
+        .target(name: "HarkenCost", dependencies: ["CLibElf", "HarkenGraph", "HarkenRuntime"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
                 dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost"]),

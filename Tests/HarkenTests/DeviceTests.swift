@@ -17,13 +17,14 @@ final class DeviceTests: XCTestCase {
         let elf = try XCTUnwrap(fw.elf)
         // harken size agrees with binutils' size (Berkeley format: text, data, bss).
         let sizes = try ElfSizes.read(elf)
-        let berkeley = try Support.run("/usr/bin/arm-none-eabi-size", [elf]).stdout.split(separator: "\n")[1]
+        let target = try TargetCatalog.board(board, home: Support.repo)
+        let sizeTool = "/usr/bin/" + target.toolchain.cc.replacingOccurrences(of: "-gcc", with: "-size")
+        let berkeley = try Support.run(sizeTool, [elf]).stdout.split(separator: "\n")[1]
             .split(separator: " ", omittingEmptySubsequences: true).prefix(3).map { Int($0.trimmingCharacters(in: .whitespaces))! }
         XCTAssertEqual(sizes.flashBytes, berkeley[0] + berkeley[1], "flash = text + data")
         XCTAssertEqual(sizes.ramBytes + sizes.reservedBytes, berkeley[1] + berkeley[2], "RAM = data + bss")
         XCTAssertEqual(sizes.flashBytes, fw.flashBytes)
         XCTAssertGreaterThan(sizes.partBytes["weights"] ?? 0, 20_000)
-        let target = try TargetCatalog.board(board, home: Support.repo)
         let emulator = try Emulator(command: try XCTUnwrap(target.emulator), elf: elf)
         defer { emulator.stop() }
         let link = try SerialPort(path: emulator.ptyPath)
@@ -46,4 +47,6 @@ final class DeviceTests: XCTestCase {
     func testCortexM7() throws { try benchOnEmulator(board: "qemu-mps2-an500") }
     func testCortexM33() throws { try benchOnEmulator(board: "qemu-mps2-an505") }
     func testCortexM0() throws { try benchOnEmulator(board: "qemu-microbit") }
+    func testRV32IMC() throws { try benchOnEmulator(board: "qemu-riscv32-virt") }
+    func testXtensa() throws { try benchOnEmulator(board: "qemu-xtensa-sim-lx106") }
 }

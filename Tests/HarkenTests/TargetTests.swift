@@ -10,7 +10,7 @@ final class TargetTests: XCTestCase {
                          "nrf5340", "generic-dsp", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505"] {
             XCTAssertTrue(names.contains(required), required)
         }
-        XCTAssertEqual(targets.filter { $0.emulator != nil }.map(\.name).sorted(), ["qemu-microbit", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505"])
+        XCTAssertEqual(targets.filter { $0.emulator != nil }.map(\.name).sorted(), ["qemu-microbit", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505", "qemu-riscv32-virt", "qemu-xtensa-sim-lx106"])
     }
 
     func testBadTargetNamesFileAndField() throws {

@@ -1,0 +1,29 @@
+/*
+ * Entry point of a benchmark firmware for QEMU's RISC-V virt machine: set up the
+ * UART, then hand the model to the harness. The model comes from a generated
+ * binding that defines hk_model for the compiled network.
+ */
+#include "hk_riscv_virt.h"
+
+#include "harken/hk_bench_app.h"
+
+extern const hk_model_api_t hk_model;
+
+int main(void)
+{
+    hk_riscv_virt_uart_init();
+
+    static hk_port_t port;
+    port.board = hk_riscv_virt_board.name;
+    port.cpu_hz = hk_riscv_virt_cycles_hz();
+    port.write = hk_riscv_virt_uart_write;
+    port.read_byte = hk_riscv_virt_uart_read_byte;
+    port.cycles = hk_riscv_virt_cycles;
+    port.stack_used = hk_riscv_virt_stack_used;
+    port.stack_bytes = hk_riscv_virt_stack_bytes();
+    port.static_ram_bytes = hk_riscv_virt_static_ram_bytes();
+    port.flash_bytes = hk_riscv_virt_flash_bytes();
+
+    hk_bench_serve(&hk_model, &port);
+    return 0;
+}

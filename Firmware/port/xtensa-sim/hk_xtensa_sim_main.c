@@ -1,0 +1,29 @@
+/*
+ * Entry point of a benchmark firmware for QEMU's Xtensa sim machine: start the
+ * instruction counter, then hand the model to the harness. The model comes from
+ * a generated binding that defines hk_model for the compiled network.
+ */
+#include "hk_xtensa_sim.h"
+
+#include "harken/hk_bench_app.h"
+
+extern const hk_model_api_t hk_model;
+
+int main(void)
+{
+    hk_xtensa_sim_cycles_init();
+
+    static hk_port_t port;
+    port.board = hk_xtensa_sim_board.name;
+    port.cpu_hz = hk_xtensa_sim_cycles_hz();
+    port.write = hk_xtensa_sim_console_write;
+    port.read_byte = hk_xtensa_sim_console_read_byte;
+    port.cycles = hk_xtensa_sim_cycles;
+    port.stack_used = hk_xtensa_sim_stack_used;
+    port.stack_bytes = hk_xtensa_sim_stack_bytes();
+    port.static_ram_bytes = hk_xtensa_sim_static_ram_bytes();
+    port.flash_bytes = hk_xtensa_sim_flash_bytes();
+
+    hk_bench_serve(&hk_model, &port);
+    return 0;
+}

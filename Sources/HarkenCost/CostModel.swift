@@ -1,0 +1,128 @@
+import Foundation
+import HarkenGraph
+
+/// Per-kernel cycle coefficients for one target, fitted from the instruction-set
+/// simulator (`harken cost calibrate`): cycles = per_mac·MACs + per_output·outputs
+/// + per_moved·moved + per_call.
+public struct CostCoefficients: Codable, Sendable, Equatable {
+    public var kernels: [String: [Double]]
+
+    public init(kernels: [String: [Double]]) { self.kernels = kernels }
+}
+
+public struct LayerCost: Codable, Sendable {
+    public var index: Int
+    public var op: String
+    public var kernel: String
+    public var macs: Int
+    public var cycles: Double
+    public var microseconds: Double
+    /// Cycles the simulator counted for this layer, with `--measure`.
+    public var measuredCycles: Double?
+}
+
+public struct ModelCost: Codable, Sendable {
+    public var schemaVersion = 1
+    public var target: String
+    public var clockHz: Int
+    public var layers: [LayerCost]
+    public var totalCycles: Double
+    public var totalMicroseconds: Double
+    public var macs: Int
+    public var arenaBytes: Int
+    public var stateBytes: Int
+    public var weightBytes: Int
+    public var dominantLayer: Int?
+    public var measuredTotalCycles: Double?
+}
+
+public enum CostError: Error, CustomStringConvertible, Equatable {
+    case uncalibrated(target: String, kernel: String)
+    public var description: String {
+        switch self {
+        case let .uncalibrated(target, kernel):
+            return "\(target): no cost coefficients for \(kernel); run `harken cost calibrate --target \(target)`"
+        }
+    }
+}
+
+/// The analytic model: a few multiplications per layer, fast enough for a search loop.
+public struct CostModel: Sendable {
+    public let target: String
+    public let clockHz: Int
+    public let coefficients: CostCoefficients
+
+    public init(target: String, clockHz: Int, coefficients: CostCoefficients) {
+        self.target = target
+        self.clockHz = clockHz
+        self.coefficients = coefficients
+    }
+
+    public func cycles(_ f: LayerFeatures) throws -> Double {
+        guard let c = coefficients.kernels[f.kernel] else { throw CostError.uncalibrated(target: target, kernel: f.kernel) }
+        return zip(c, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    public func evaluate(_ plan: Plan) throws -> ModelCost {
+        var layers: [LayerCost] = []
+        for (i, step) in plan.steps.enumerated() {
+            let f = LayerFeatures(step: step)
+            let c = try cycles(f)
+            layers.append(LayerCost(index: i, op: step.opName, kernel: f.kernel, macs: step.macs, cycles: c,
+                                    microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil))
+        }
+        let total = layers.reduce(0) { $0 + $1.cycles }
+        return ModelCost(target: target, clockHz: clockHz, layers: layers, totalCycles: total,
+                         totalMicroseconds: total / Double(clockHz) * 1e6, macs: plan.steps.reduce(0) { $0 + $1.macs },
+                         arenaBytes: plan.arenaBytes, stateBytes: plan.stateBytes, weightBytes: plan.weightBytes,
+                         dominantLayer: layers.max { $0.cycles < $1.cycles }?.index, measuredTotalCycles: nil)
+    }
+
+    /// Least-squares fit per kernel from (features, measured cycles) samples, with a
+    /// small ridge so kernels measured on few shapes stay well-conditioned.
+    public static func fit(_ samples: [(LayerFeatures, Double)]) -> CostCoefficients {
+        var result: [String: [Double]] = [:]
+        for (kernel, group) in Dictionary(grouping: samples, by: { $0.0.kernel }) {
+            let n = LayerFeatures.names.count
+            var ata = [Double](repeating: 0, count: n * n), atb = [Double](repeating: 0, count: n)
+            // Fit relative error: weight each sample by 1/y so small layers count as much as big ones.
+            for (f, y) in group {
+                let x = f.vector, w = 1 / max(y, 1) / max(y, 1)
+                for r in 0..<n {
+                    atb[r] += w * x[r] * y
+                    for c in 0..<n { ata[r * n + c] += w * x[r] * x[c] }
+                }
+            }
+            let trace = (0..<n).reduce(0.0) { $0 + ata[$1 * n + $1] }
+            for d in 0..<n { ata[d * n + d] += 1e-9 * max(trace, 1e-12) }
+            result[kernel] = solve(ata, atb, n)
+        }
+        return CostCoefficients(kernels: result)
+    }
+
+    /// Gaussian elimination with partial pivoting (n is 4).
+    static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
+        var m = a, v = b
+        for col in 0..<n {
+            let pivot = (col..<n).max { abs(m[$0 * n + col]) < abs(m[$1 * n + col]) }!
+            if pivot != col {
+                for k in 0..<n { m.swapAt(col * n + k, pivot * n + k) }
+                v.swapAt(col, pivot)
+            }
+            let d = m[col * n + col]
+            guard abs(d) > 1e-300 else { continue }
+            for r in (col + 1)..<n {
+                let f = m[r * n + col] / d
+                for k in col..<n { m[r * n + k] -= f * m[col * n + k] }
+                v[r] -= f * v[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            let d = m[r * n + r]
+            guard abs(d) > 1e-300 else { continue }
+            x[r] = (v[r] - ((r + 1)..<n).reduce(0) { $0 + m[r * n + $1] * x[$1] }) / d
+        }
+        return x
+    }
+}

@@ -1,0 +1,56 @@
+import HarkenGraph
+import HarkenRuntime
+
+/// What a kernel call's cost depends on, read from its resolved parameters:
+/// multiply-accumulates, outputs written, values staged or moved, and one call.
+public struct LayerFeatures: Codable, Sendable, Equatable {
+    public var kernel: String
+    public var macs: Double
+    public var outputs: Double
+    public var moved: Double
+    public var calls: Double = 1
+
+    public var vector: [Double] { [macs, outputs, moved, calls] }
+    public static let names = ["per_mac", "per_output", "per_moved", "per_call"]
+
+    public init(kernel: String, macs: Double, outputs: Double, moved: Double) {
+        self.kernel = kernel
+        self.macs = macs
+        self.outputs = outputs
+        self.moved = moved
+    }
+
+    public init(step: Step) {
+        func elements(_ s: hk_shape4_t) -> Double { Double(s.n) * Double(s.h) * Double(s.w) * Double(s.c) }
+        switch step.kernel {
+        case let .conv(p, depthwise, _, _):
+            let outputs = elements(p.output)
+            let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
+            let taps = Double(p.filter.h) * Double(p.filter.w)
+            // A convolution stages each output pixel's window once; a depthwise one reads taps directly.
+            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: outputs,
+                      moved: depthwise ? pixels * taps : pixels * taps * Double(p.filter.c))
+        case let .fullyConnected(p, _, _):
+            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: Double(p.batches * p.out_depth),
+                      moved: Double(p.batches * p.in_depth))
+        case let .concat(p, _), let .split(p, _):
+            self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.n_parts), moved: Double(p.outer * p.row_bytes))
+        case let .stridedSlice(p):
+            let out = (0..<Int(p.rank)).reduce(1.0) { acc, i in acc * Double([p.out_shape.0, p.out_shape.1, p.out_shape.2, p.out_shape.3, p.out_shape.4][i]) }
+            self.init(kernel: step.kernel.cName, macs: 0, outputs: out, moved: out * Double(p.elem_bytes))
+        case let .logistic(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .quantize(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .dequantize(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .hardSwish(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .pool(p, _):
+            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: elements(p.output), moved: elements(p.input))
+        case let .add(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: elements(p.output), moved: elements(p.output))
+        case let .mul(p): self.init(kernel: step.kernel.cName, macs: elements(p.output), outputs: elements(p.output), moved: elements(p.output))
+        case let .mean(p):
+            self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.outer * p.inner), moved: Double(p.outer * p.reduce * p.inner))
+        case let .pad(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: elements(p.output), moved: elements(p.input))
+        case let .softmax(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.outer * p.depth), moved: Double(p.outer * p.depth))
+        case let .copy(bytes): self.init(kernel: step.kernel.cName, macs: 0, outputs: 0, moved: Double(bytes))
+        }
+    }
+}
