@@ -63,6 +63,7 @@ public struct FirmwareGenerator {
         }
         if let port = target.port {
             out += try copy(firmware.appendingPathComponent("port/\(port)"), to: l.port)
+            out += try copy(firmware.appendingPathComponent("port/common"), to: "\(l.port)/common")
         }
         if target.template == "esp-idf" { out += try esphomeFiles() }
         let template = home.appendingPathComponent("Templates/\(target.template)")
@@ -105,6 +106,7 @@ public struct FirmwareGenerator {
         let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
         let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Firmware/port/\(target.port ?? "-")").path))?
             .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
+        let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c"]
         let run = target.emulator.map { cmd in
             "In QEMU, with the serial port on a pseudo-terminal (QEMU prints its path):\n\n```sh\n"
                 + (cmd + ["-kernel", "build/firmware.elf", "-serial", "pty"]).joined(separator: " ") + "\n```"
@@ -113,7 +115,7 @@ public struct FirmwareGenerator {
             "NAME": name, "BOARD": target.name, "BOARD_DESCRIPTION": target.description, "CORE": target.core,
             "CC": target.toolchain.cc, "CFLAGS": target.toolchain.cflags.joined(separator: " "),
             "CLOCK_HZ": String(target.clock_hz), "CLOCK_MHZ": String(target.clock_hz / 1_000_000),
-            "IDF_TARGET": target.idf_target ?? "", "PORT_SOURCES": (commonPort + portSources).joined(separator: " "),
+            "IDF_TARGET": target.idf_target ?? "", "PORT_SOURCES": (shared + commonPort + portSources).joined(separator: " "),
             "LINKER_SCRIPT": target.linker_script ?? "",
             "LDFLAGS": (target.toolchain.ldflags ?? ["-nostartfiles", "--specs=nano.specs"]).joined(separator: " "),
             "LIBS": (target.toolchain.libs ?? ["c", "m", "nosys"]).joined(separator: " "),

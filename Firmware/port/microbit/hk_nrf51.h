@@ -25,9 +25,5 @@ void hk_nrf51_cycles_resume(void);
 void hk_nrf51_systick_isr(void);
 #define HK_NRF51_CYCLES_HZ 1000000000u
 
-uint32_t hk_nrf51_stack_used(void);
-uint32_t hk_nrf51_stack_bytes(void);
-uint32_t hk_nrf51_static_ram_bytes(void);
-uint32_t hk_nrf51_flash_bytes(void);
 
 #endif

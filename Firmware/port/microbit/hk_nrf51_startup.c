@@ -6,6 +6,8 @@
  */
 #include "hk_nrf51.h"
 
+#include "harken/hk_port_memory.h"
+
 #include <string.h>
 
 #define REG32(addr) (*(volatile uint32_t *)(addr))
@@ -14,13 +16,8 @@
 /* Painted into the unused stack at reset; STATS reports how far down it was
  * overwritten. A live word that happens to equal it at the boundary under-reports
  * by one word, which is noise next to a model's stack. */
-#define STACK_PAINT 0xA5C3A5C3u
 
 /* From the linker script (nrf51_microbit.ld). Only their addresses mean anything. */
-extern uint32_t __hk_flash_start, __hk_flash_end;
-extern uint32_t __hk_data_load, __hk_data_start, __hk_data_end;
-extern uint32_t __hk_bss_start, __hk_bss_end;
-extern uint32_t __hk_stack_bottom, __hk_stack_top;
 
 int main(void);
 void hk_nrf51_reset(void);
@@ -54,18 +51,14 @@ const hk_vector_t hk_nrf51_vectors[16 + 32] = {
 
 void hk_nrf51_reset(void)
 {
-    /* Initialised data from its load image; the loops touch no global state. */
-    size_t data_bytes = (size_t)((uintptr_t)&__hk_data_end - (uintptr_t)&__hk_data_start);
-    memcpy(&__hk_data_start, &__hk_data_load, data_bytes);
-    size_t bss_bytes = (size_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_bss_start);
-    memset(&__hk_bss_start, 0, bss_bytes);
+    hk_port_init_sections();
 
     /* Paint the stack below the current frame; everything above SP is this
      * function's own frame and counts as used. */
     uintptr_t sp;
     __asm volatile("mov %0, sp" : "=r"(sp));
     for (volatile uint32_t *w = &__hk_stack_bottom; (uintptr_t)w < sp; w++) {
-        *w = STACK_PAINT;
+        *w = HK_STACK_PAINT;
     }
 
     (void)main();
@@ -95,30 +88,4 @@ void hk_nrf51_irq(void)
     uint32_t ipsr;
     __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
     REG32(0xE000E180u) = 1u << ((ipsr - 16u) & 31u); /* NVIC_ICER0 */
-}
-
-uint32_t hk_nrf51_stack_used(void)
-{
-    const uint32_t *w = &__hk_stack_bottom;
-    while (w < &__hk_stack_top && *w == STACK_PAINT) {
-        w++;
-    }
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)w);
-}
-
-uint32_t hk_nrf51_stack_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)&__hk_stack_bottom);
-}
-
-/* .data + .bss, without the stack (reported on its own). */
-uint32_t hk_nrf51_static_ram_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_data_start);
-}
-
-/* Vectors, .text, .rodata and the .data load image. */
-uint32_t hk_nrf51_flash_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_flash_end - (uintptr_t)&__hk_flash_start);
 }

@@ -39,9 +39,5 @@ void hk_mps2_cycles_resume(void);
 void hk_mps2_systick_isr(void);
 
 /* Stack painted at reset (hk_mps2_startup.c). */
-uint32_t hk_mps2_stack_used(void);
-uint32_t hk_mps2_stack_bytes(void);
-uint32_t hk_mps2_static_ram_bytes(void);
-uint32_t hk_mps2_flash_bytes(void);
 
 #endif

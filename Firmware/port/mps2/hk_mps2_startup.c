@@ -5,6 +5,8 @@
  */
 #include "hk_mps2.h"
 
+#include "harken/hk_port_memory.h"
+
 #include <string.h>
 
 #define REG32(addr) (*(volatile uint32_t *)(addr))
@@ -14,13 +16,8 @@
 /* Painted into the unused stack at reset; STATS reports how far down it was
  * overwritten. A live word that happens to equal it at the boundary under-reports
  * by one word, which is noise next to a model's stack. */
-#define STACK_PAINT 0xA5C3A5C3u
 
 /* From the linker script (mps2_*.ld). Only their addresses mean anything. */
-extern uint32_t __hk_flash_start, __hk_flash_end;
-extern uint32_t __hk_data_load, __hk_data_start, __hk_data_end;
-extern uint32_t __hk_bss_start, __hk_bss_end;
-extern uint32_t __hk_stack_bottom, __hk_stack_top;
 
 int main(void);
 void hk_mps2_reset(void);
@@ -68,18 +65,14 @@ void hk_mps2_reset(void)
     SCB_CPACR |= 0xFu << 20;
     __asm volatile("dsb\n\tisb" ::: "memory");
 
-    /* Initialised data from its load image; the loops touch no global state. */
-    size_t data_bytes = (size_t)((uintptr_t)&__hk_data_end - (uintptr_t)&__hk_data_start);
-    memcpy(&__hk_data_start, &__hk_data_load, data_bytes);
-    size_t bss_bytes = (size_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_bss_start);
-    memset(&__hk_bss_start, 0, bss_bytes);
+    hk_port_init_sections();
 
     /* Paint the stack below the current frame; everything above SP is this
      * function's own frame and counts as used. */
     uintptr_t sp;
     __asm volatile("mov %0, sp" : "=r"(sp));
     for (volatile uint32_t *w = &__hk_stack_bottom; (uintptr_t)w < sp; w++) {
-        *w = STACK_PAINT;
+        *w = HK_STACK_PAINT;
     }
 
     (void)main();
@@ -105,30 +98,4 @@ void hk_mps2_ignore(void)
 void hk_mps2_irq(void)
 {
     hk_mps2_uart_rx_isr();
-}
-
-uint32_t hk_mps2_stack_used(void)
-{
-    const uint32_t *w = &__hk_stack_bottom;
-    while (w < &__hk_stack_top && *w == STACK_PAINT) {
-        w++;
-    }
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)w);
-}
-
-uint32_t hk_mps2_stack_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)&__hk_stack_bottom);
-}
-
-/* .data + .bss, without the stack (reported on its own). */
-uint32_t hk_mps2_static_ram_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_data_start);
-}
-
-/* Vectors, .text, .rodata and the .data load image. */
-uint32_t hk_mps2_flash_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_flash_end - (uintptr_t)&__hk_flash_start);
 }

@@ -36,10 +36,6 @@ uint32_t hk_riscv_virt_cycles(void);
 uint32_t hk_riscv_virt_cycles_hz(void);
 
 /* Stack painted at reset (hk_riscv_virt_startup.c). */
-uint32_t hk_riscv_virt_stack_used(void);
-uint32_t hk_riscv_virt_stack_bytes(void);
-uint32_t hk_riscv_virt_static_ram_bytes(void);
-uint32_t hk_riscv_virt_flash_bytes(void);
 
 /* Restart the whole machine (as a watchdog would); never returns. */
 void hk_riscv_virt_restart(void);

@@ -6,6 +6,7 @@
 #include "hk_riscv_virt.h"
 
 #include "harken/hk_bench_app.h"
+#include "harken/hk_port_memory.h"
 
 extern const hk_model_api_t hk_model;
 
@@ -19,10 +20,10 @@ int main(void)
     port.write = hk_riscv_virt_uart_write;
     port.read_byte = hk_riscv_virt_uart_read_byte;
     port.cycles = hk_riscv_virt_cycles;
-    port.stack_used = hk_riscv_virt_stack_used;
-    port.stack_bytes = hk_riscv_virt_stack_bytes();
-    port.static_ram_bytes = hk_riscv_virt_static_ram_bytes();
-    port.flash_bytes = hk_riscv_virt_flash_bytes();
+    port.stack_used = hk_port_stack_used;
+    port.stack_bytes = hk_port_stack_bytes();
+    port.static_ram_bytes = hk_port_static_ram_bytes();
+    port.flash_bytes = hk_port_flash_bytes();
 
     hk_bench_serve(&hk_model, &port);
     return 0;

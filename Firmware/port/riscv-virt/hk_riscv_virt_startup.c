@@ -9,18 +9,16 @@
  */
 #include "hk_riscv_virt.h"
 
+#include "harken/hk_port_memory.h"
+
 #include <string.h>
 
 /* Painted into the unused stack at reset; STATS reports how far down it was
  * overwritten. A live word that happens to equal it at the boundary under-reports
  * by one word, which is noise next to a model's stack. */
-#define STACK_PAINT 0xA5C3A5C3u
 
 /* From the linker script (riscv_virt.ld). Only their addresses mean anything. */
-extern uint32_t __hk_flash_start, __hk_flash_end;
-extern uint32_t __hk_data_load, __hk_data_start, __hk_data_end;
-extern uint32_t __hk_bss_start, __hk_bss_end;
-extern uint32_t __hk_guard_start, __hk_stack_bottom, __hk_stack_top;
+extern uint32_t __hk_guard_start;
 
 int main(void);
 void hk_riscv_virt_start(void);
@@ -66,18 +64,14 @@ void hk_riscv_virt_reset(void)
     CSR_WRITE(pmpaddr1, (uintptr_t)&__hk_stack_bottom >> 2);
     CSR_WRITE(pmpcfg0, PMP_CFG_GUARD);
 
-    /* Initialised data from its load image; the loops touch no global state. */
-    size_t data_bytes = (size_t)((uintptr_t)&__hk_data_end - (uintptr_t)&__hk_data_start);
-    memcpy(&__hk_data_start, &__hk_data_load, data_bytes);
-    size_t bss_bytes = (size_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_bss_start);
-    memset(&__hk_bss_start, 0, bss_bytes);
+    hk_port_init_sections();
 
     /* Paint the stack below the current frame; everything above sp is this
      * function's own frame and counts as used. */
     uintptr_t sp;
     __asm volatile("mv %0, sp" : "=r"(sp));
     for (volatile uint32_t *w = &__hk_stack_bottom; (uintptr_t)w < sp; w++) {
-        *w = STACK_PAINT;
+        *w = HK_STACK_PAINT;
     }
 
     (void)main();
@@ -102,30 +96,4 @@ __attribute__((naked, aligned(4))) void hk_riscv_virt_trap(void)
     __asm volatile(
         "la sp, __hk_stack_top\n\t"
         "j hk_riscv_virt_restart");
-}
-
-uint32_t hk_riscv_virt_stack_used(void)
-{
-    const uint32_t *w = &__hk_stack_bottom;
-    while (w < &__hk_stack_top && *w == STACK_PAINT) {
-        w++;
-    }
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)w);
-}
-
-uint32_t hk_riscv_virt_stack_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)&__hk_stack_bottom);
-}
-
-/* .data + .bss (with the small-data sections), without the stack. */
-uint32_t hk_riscv_virt_static_ram_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_data_start);
-}
-
-/* .text, .rodata and the .data load image. */
-uint32_t hk_riscv_virt_flash_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_flash_end - (uintptr_t)&__hk_flash_start);
 }

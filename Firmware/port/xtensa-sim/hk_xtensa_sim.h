@@ -33,9 +33,5 @@ uint32_t hk_xtensa_sim_cycles(void);
 uint32_t hk_xtensa_sim_cycles_hz(void);
 
 /* Stack painted at reset (hk_xtensa_sim_startup.c). */
-uint32_t hk_xtensa_sim_stack_used(void);
-uint32_t hk_xtensa_sim_stack_bytes(void);
-uint32_t hk_xtensa_sim_static_ram_bytes(void);
-uint32_t hk_xtensa_sim_flash_bytes(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include "hk_xtensa_sim.h"
 
 #include "harken/hk_bench_app.h"
+#include "harken/hk_port_memory.h"
 
 extern const hk_model_api_t hk_model;
 
@@ -19,10 +20,10 @@ int main(void)
     port.write = hk_xtensa_sim_console_write;
     port.read_byte = hk_xtensa_sim_console_read_byte;
     port.cycles = hk_xtensa_sim_cycles;
-    port.stack_used = hk_xtensa_sim_stack_used;
-    port.stack_bytes = hk_xtensa_sim_stack_bytes();
-    port.static_ram_bytes = hk_xtensa_sim_static_ram_bytes();
-    port.flash_bytes = hk_xtensa_sim_flash_bytes();
+    port.stack_used = hk_port_stack_used;
+    port.stack_bytes = hk_port_stack_bytes();
+    port.static_ram_bytes = hk_port_static_ram_bytes();
+    port.flash_bytes = hk_port_flash_bytes();
 
     hk_bench_serve(&hk_model, &port);
     return 0;

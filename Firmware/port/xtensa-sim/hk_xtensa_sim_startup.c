@@ -17,18 +17,15 @@
  */
 #include "hk_xtensa_sim.h"
 
+#include "harken/hk_port_memory.h"
+
 #include <string.h>
 
 /* Painted into the unused stack at reset; STATS reports how far down it was
  * overwritten. A live word that happens to equal it at the boundary under-reports
  * by one word, which is noise next to a model's stack. */
-#define STACK_PAINT 0xA5C3A5C3u
 
 /* From the linker script (xtensa_sim.ld). Only their addresses mean anything. */
-extern uint32_t __hk_flash_start, __hk_flash_end;
-extern uint32_t __hk_data_load, __hk_data_start, __hk_data_end;
-extern uint32_t __hk_bss_start, __hk_bss_end;
-extern uint32_t __hk_stack_bottom, __hk_stack_top;
 
 int main(void);
 void hk_xtensa_sim_reset(void);
@@ -90,45 +87,15 @@ __asm__(
 
 void hk_xtensa_sim_reset(void)
 {
-    /* Initialised data from its load image; the loops touch no global state. */
-    size_t data_bytes = (size_t)((uintptr_t)&__hk_data_end - (uintptr_t)&__hk_data_start);
-    memcpy(&__hk_data_start, &__hk_data_load, data_bytes);
-    size_t bss_bytes = (size_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_bss_start);
-    memset(&__hk_bss_start, 0, bss_bytes);
+    hk_port_init_sections();
 
     /* Paint the stack below the current frame; everything above sp (a1) is this
      * function's own frame and counts as used. */
     uintptr_t sp;
     __asm volatile("mov %0, a1" : "=r"(sp));
     for (volatile uint32_t *w = &__hk_stack_bottom; (uintptr_t)w < sp; w++) {
-        *w = STACK_PAINT;
+        *w = HK_STACK_PAINT;
     }
 
     (void)main();
-}
-
-uint32_t hk_xtensa_sim_stack_used(void)
-{
-    const uint32_t *w = &__hk_stack_bottom;
-    while (w < &__hk_stack_top && *w == STACK_PAINT) {
-        w++;
-    }
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)w);
-}
-
-uint32_t hk_xtensa_sim_stack_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_stack_top - (uintptr_t)&__hk_stack_bottom);
-}
-
-/* .data + .bss, without the stack (reported on its own). */
-uint32_t hk_xtensa_sim_static_ram_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_bss_end - (uintptr_t)&__hk_data_start);
-}
-
-/* Vectors, .text with its literal pools, .rodata and the .data load image. */
-uint32_t hk_xtensa_sim_flash_bytes(void)
-{
-    return (uint32_t)((uintptr_t)&__hk_flash_end - (uintptr_t)&__hk_flash_start);
 }

@@ -1,0 +1,29 @@
+/*
+ * Memory bookkeeping every bare-metal port shares, from the symbols each port's
+ * linker script defines: __hk_flash_start/end, __hk_data_load/start/end,
+ * __hk_bss_start/end, __hk_stack_bottom/top.
+ */
+#ifndef HARKEN_PORT_MEMORY_H
+#define HARKEN_PORT_MEMORY_H
+
+#include <stdint.h>
+
+/* The value the reset handler writes over the unused stack, so the deepest
+ * overwritten word marks the high-water. */
+#define HK_STACK_PAINT 0xA5C3A5C3u
+
+extern uint32_t __hk_flash_start, __hk_flash_end;
+extern uint32_t __hk_data_load, __hk_data_start, __hk_data_end;
+extern uint32_t __hk_bss_start, __hk_bss_end;
+extern uint32_t __hk_stack_bottom, __hk_stack_top;
+
+/* Copies .data from its load image and zeroes .bss; touches no global state. */
+void hk_port_init_sections(void);
+uint32_t hk_port_stack_used(void);
+uint32_t hk_port_stack_bytes(void);
+/* .data + .bss, without the stack (reported on its own). */
+uint32_t hk_port_static_ram_bytes(void);
+/* Vectors, .text, .rodata and the .data load image. */
+uint32_t hk_port_flash_bytes(void);
+
+#endif
