@@ -9,18 +9,6 @@ public struct CEmitter {
     public let name: String
     public let kernels: KernelVariant
 
-    /// Which implementation of the multiply-accumulate kernels the generated code calls.
-    /// Every variant produces the reference kernels' bytes.
-    public enum KernelVariant: String, Sendable {
-        case reference
-        /// Cortex-M with the DSP extension (SMLAD on q15 pairs): M4, M7, M33, M55.
-        case cortexMDSP = "dsp"
-
-        public static func forTarget(simd: [String], isa: String) -> KernelVariant {
-            simd.contains("dsp") && isa.hasPrefix("armv") ? .cortexMDSP : .reference
-        }
-    }
-
     public init(plan: Plan, name: String, kernels: KernelVariant = .reference) {
         self.plan = plan
         self.name = CEmitter.identifier(name)
@@ -28,12 +16,7 @@ public struct CEmitter {
     }
 
     /// The kernel a step calls under this emitter's variant.
-    func function(_ kernel: Kernel) -> String {
-        switch (kernels, kernel) {
-        case (.cortexMDSP, .conv), (.cortexMDSP, .fullyConnected): return kernel.cName + "_dsp"
-        default: return kernel.cName
-        }
-    }
+    func function(_ kernel: Kernel) -> String { kernel.cName(kernels) }
 
     public static func identifier(_ s: String) -> String {
         var out = s.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()

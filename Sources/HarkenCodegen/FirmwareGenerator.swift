@@ -51,7 +51,8 @@ public struct FirmwareGenerator {
 
     public func files() throws -> [ProjectFile] {
         var out: [ProjectFile] = []
-        let emitter = CEmitter(plan: plan, name: name)
+        // Cores with the DSP extension call the SMLAD kernels (byte-identical to the reference).
+        let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa))
         let l = layout
         for f in emitter.files { out.append(ProjectFile(path: "\(l.model)/\(f.name)", contents: Data(f.contents.utf8))) }
         out.append(ProjectFile(path: "\(l.model)/hk_model_binding.c", contents: Data(binding.utf8)))

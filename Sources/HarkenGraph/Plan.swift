@@ -49,6 +49,28 @@ public enum Kernel: @unchecked Sendable {
     }
 }
 
+/// Which implementation of the multiply-accumulate kernels a build calls. Every
+/// variant produces the reference kernels' bytes.
+public enum KernelVariant: String, Sendable {
+    case reference
+    /// Cortex-M with the DSP extension (SMLAD on q15 pairs): M4, M7, M33. On other
+    /// machines the same C computes the instructions' results in plain C.
+    case cortexMDSP = "dsp"
+
+    public static func forTarget(simd: [String], isa: String) -> KernelVariant {
+        simd.contains("dsp") && isa.hasPrefix("armv") ? .cortexMDSP : .reference
+    }
+}
+
+extension Kernel {
+    public func cName(_ variant: KernelVariant) -> String {
+        switch (variant, self) {
+        case (.cortexMDSP, .conv), (.cortexMDSP, .fullyConnected): return cName + "_dsp"
+        default: return cName
+        }
+    }
+}
+
 public struct Step: Sendable {
     public var operatorIndex: Int
     public var opName: String

@@ -12,8 +12,11 @@ public final class ModelRunner {
     private var owned: [UnsafeMutableRawPointer] = []
     private var calls: [() -> Void] = []
 
-    public init(plan: Plan) {
+    public let kernels: KernelVariant
+
+    public init(plan: Plan, kernels: KernelVariant = .reference) {
         self.plan = plan
+        self.kernels = kernels
         arena = ModelRunner.allocate(plan.arenaBytes)
         state = ModelRunner.allocate(plan.stateBytes)
         for c in plan.constants {
@@ -116,7 +119,12 @@ public final class ModelRunner {
             let p = keep(c)
             let (x, w, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
                                 ins[2]?.assumingMemoryBound(to: Int32.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return depthwise ? { hk_dwconv2d_s8(p, x, w, b, y) } : { hk_conv2d_s8(p, x, w, b, y) }
+            switch (kernels, depthwise) {
+            case (.reference, true): return { hk_dwconv2d_s8(p, x, w, b, y) }
+            case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
+            case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
+            case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
+            }
         case let .fullyConnected(params, mult, shift):
             var c = params
             c.out_mult = UnsafePointer(keep(array: mult))
@@ -124,7 +132,7 @@ public final class ModelRunner {
             let p = keep(c)
             let (x, w, b, y) = (ins[0]!.assumingMemoryBound(to: Int8.self), ins[1]!.assumingMemoryBound(to: Int8.self),
                                 ins[2]?.assumingMemoryBound(to: Int32.self), outs[0].assumingMemoryBound(to: Int8.self))
-            return { hk_fully_connected_s8(p, x, w, b, y) }
+            return kernels == .reference ? { hk_fully_connected_s8(p, x, w, b, y) } : { hk_fully_connected_s8_dsp(p, x, w, b, y) }
         case let .concat(params, parts):
             var c = params
             c.part_bytes = UnsafePointer(keep(array: parts))

@@ -21,7 +21,12 @@ final class OpFixtureTests: XCTestCase {
         return (dir, manifest)
     }
 
-    func testEveryCaseInProcess() throws {
+    func testEveryCaseInProcess() throws { try runEveryCase(.reference) }
+
+    /// The Cortex-M DSP variants, their intrinsics computed in plain C on the host.
+    func testEveryCaseWithDSPKernelsOnTheHost() throws { try runEveryCase(.cortexMDSP) }
+
+    func runEveryCase(_ kernels: KernelVariant) throws {
         let (dir, manifest) = try OpFixtureTests.fixtures.get()
         var perOp: [String: Int] = [:]
         for c in manifest.cases {
@@ -29,7 +34,7 @@ final class OpFixtureTests: XCTestCase {
             let plan = try Graph.load(tflite: path).lower(file: path)
             let input = try Data(contentsOf: dir.appendingPathComponent(c.input))
             let expected = try Data(contentsOf: dir.appendingPathComponent(c.output))
-            let runner = ModelRunner(plan: plan)
+            let runner = ModelRunner(plan: plan, kernels: kernels)
             var at = 0
             for i in plan.inputs.indices {
                 let n = plan.inputs[i].byteCount
@@ -43,7 +48,7 @@ final class OpFixtureTests: XCTestCase {
             XCTAssertEqual(got, expected, "\(c.name) (\(c.op)) differs from TFLM")
             perOp[c.op, default: 0] += 1
         }
-        print("op fixtures: \(manifest.cases.count) cases bit-exact with TFLM: \(perOp.sorted { $0.key < $1.key })")
+        print("op fixtures (\(kernels.rawValue) kernels): \(manifest.cases.count) cases bit-exact with TFLM: \(perOp.sorted { $0.key < $1.key })")
         let expectedOps: Set<String> = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "CONCATENATION", "STRIDED_SLICE",
                                         "LOGISTIC", "QUANTIZE", "SPLIT", "SPLIT_V", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD", "MUL",
                                         "MEAN", "PAD", "SOFTMAX", "DEQUANTIZE", "HARD_SWISH"]

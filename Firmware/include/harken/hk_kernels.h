@@ -304,6 +304,31 @@ typedef struct {
 
 void hk_hard_swish_s8(const hk_hard_swish_params_t *p, const int8_t *input, int8_t *output);
 
+/* ======================================================================
+ * Cortex-M DSP variants
+ *
+ * The reference kernel's signature, parameters and output bytes, computed with
+ * the Armv7E-M / Armv8-M DSP extension (Cortex-M4, M7, M33, M35P, M55): int8
+ * operands widened to pairs of int16 lanes with SXTB16 / SXTAB16 (the input
+ * offset folded into the extend), two multiply-accumulates per SMLAD into int32
+ * accumulators (DEPTHWISE_CONV_2D: SMLABB / SMLATT, one channel per lane), then
+ * the reference's requantization. Integer sums are exact in any order within
+ * the reference's accumulation bounds, so the output equals the reference's for
+ * every shape and parameter set, byte for byte (checked, and timed, by
+ * Firmware/tests/dsp_check on emulated Cortex-M4, M7 and M33).
+ *
+ * Every variant compiles for every target: without __ARM_FEATURE_DSP (host,
+ * Cortex-M0+, RISC-V, big-endian Arm) the same file builds plain C that
+ * computes the same lanes, so one test binary can link both and compare. The
+ * code generator picks the variant for the target (CEmitter.KernelVariant).
+ * ====================================================================== */
+void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                      const int32_t *bias, int8_t *output);
+void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                        const int32_t *bias, int8_t *output);
+void hk_fully_connected_s8_dsp(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

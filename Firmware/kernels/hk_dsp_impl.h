@@ -1,0 +1,225 @@
+/*
+ * Private to Firmware/kernels: the packed 16-bit arithmetic of the Armv7E-M /
+ * Armv8-M DSP extension (SXTB16, SXTAB16, SMLAD, SMLABB, SMLATT) as static
+ * inline helpers for the *_dsp kernel variants.
+ *
+ * Each helper has two implementations in two blocks below: the instruction
+ * itself where the compiler targets a core with the DSP extension, and plain
+ * C99 that computes the same 32-bit result everywhere else (host, Cortex-M0+,
+ * RISC-V). The plain versions model the instruction bit for bit, lane
+ * wrap-around included, so a _dsp kernel compiled for the host runs the same
+ * lane bookkeeping (which byte lands in which lane, which pairs SMLAD sums) as
+ * on the device, and the host tests compare it with the reference kernel too.
+ *
+ * A packed value is an int32_t, as in ACLE: four int8 lanes (bytes 0..3, byte
+ * 0 at the lowest address) or two int16 lanes (lo = bits 15..0, hi = bits
+ * 31..16). Lane arithmetic is modulo 2^16 (SXTAB16) or 2^32 (the MACs), like
+ * the hardware; the kernels keep every value well inside those ranges (see
+ * each kernel's accumulation bound), so nothing actually wraps.
+ *
+ * Loads of four int8 or two int16 values are single LDRs from any address:
+ * Cortex-M3 and later allow unaligned LDR/STR (not LDRD/LDM) to normal memory
+ * unless the application sets CCR.UNALIGN_TRP (CMSIS-NN assumes the same), and
+ * memcpy is how C says "load these bytes as a word" without breaking the
+ * aliasing rules (GCC and Clang turn it into one LDR/STR). Big-endian cores
+ * take the plain path, whose loads assemble lanes from bytes explicitly: the
+ * kernels rely on byte 0 being lane 0.
+ */
+#ifndef HARKEN_DSP_IMPL_H
+#define HARKEN_DSP_IMPL_H
+
+#include <stdint.h>
+
+#include "hk_fixedpoint_impl.h"
+
+/* The instructions, through ACLE and GNU inline assembly (GCC, Clang, Arm
+ * Compiler 6), on little-endian cores with the DSP extension; anything else
+ * builds the plain C helpers. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(__ARM_BIG_ENDIAN)
+#define HK_DSP_INSTRUCTIONS 1
+#else
+#define HK_DSP_INSTRUCTIONS 0
+#endif
+
+/* Both lanes set to v (v in [-32768, 32767]): the offsets SXTAB16 adds. */
+static inline int32_t hk__dup16(int32_t v)
+{
+    return hk__from_u32(((uint32_t)v & 0xFFFFu) * 0x00010001u);
+}
+
+/* For the multiply-accumulate loops of the _dsp kernels. Out of line, so that
+ * the loop does not share the 14 allocatable registers with the kernel's outer
+ * loops. With GCC also without the scheduling pass before register
+ * allocation: GCC 12 hoists all four rows' filter loads to the top of the step
+ * to hide load latency, runs out of registers and spills (CONV_2D's 4-row step
+ * for Cortex-M4 and M7: 31 instructions per 16 MACs with 4 stack accesses,
+ * 27 without; the depthwise and FULLY_CONNECTED loops likewise). The scheduler
+ * after allocation still runs. Plain C (host) builds get the same attributes,
+ * which change nothing there but speed. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define HK__DSP_LOOP __attribute__((noinline, optimize("no-schedule-insns")))
+#elif defined(__GNUC__)
+#define HK__DSP_LOOP __attribute__((noinline))
+#else
+#define HK__DSP_LOOP
+#endif
+
+#if HK_DSP_INSTRUCTIONS
+
+#include <arm_acle.h>
+#include <string.h>
+
+static inline int32_t hk__read_s8x4(const int8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline int32_t hk__read_s16x2(const int16_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void hk__write_s16x2(int16_t *p, int32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* (byte 0, byte 2), each sign-extended to 16 bits. */
+static inline int32_t hk__sxtb16(int32_t x)
+{
+    return __sxtb16(x);
+}
+
+/* (a.lo + byte 0, a.hi + byte 2), bytes sign-extended, lanes modulo 2^16. */
+static inline int32_t hk__sxtab16(int32_t a, int32_t x)
+{
+    return __sxtab16(a, x);
+}
+
+/* The odd bytes: SXTB16 / SXTAB16 with the operand rotated right by 8, which
+ * both instructions do for free. GCC 12's arm_acle.h has no __ror, and GCC does
+ * not fold a rotate written in C into the extend (it emits a separate ROR, 20 %
+ * more instructions in the inner loops), so the rotated forms are written as
+ * the instruction, as CMSIS-Core does for GCC. Not volatile, no memory: the
+ * compiler may schedule, merge or drop them like any pure expression. */
+static inline int32_t hk__sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+static inline int32_t hk__sxtab16_ror8(int32_t a, int32_t x)
+{
+    int32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+
+/* acc + a.lo * b.lo + a.hi * b.hi (SMLAD; a wrap would set the Q flag, which
+ * nothing reads). */
+static inline int32_t hk__smlad(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlad(a, b, acc);
+}
+
+/* acc + a.lo * b.lo (SMLABB) and acc + a.hi * b.hi (SMLATT). */
+static inline int32_t hk__smlabb(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlabb(a, b, acc);
+}
+
+static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlatt(a, b, acc);
+}
+
+#else /* plain C99: the same results, lane by lane */
+
+static inline uint32_t hk__byte_u(int32_t x, int k)
+{
+    return ((uint32_t)x >> (8 * k)) & 0xFFu;
+}
+
+/* Lane k (0 = lo, 1 = hi) as a signed 16-bit value. */
+static inline int32_t hk__lane(int32_t x, int k)
+{
+    return hk__to_i16(hk__from_u32((uint32_t)x >> (16 * k)));
+}
+
+/* Byte k as a signed 8-bit value. */
+static inline int32_t hk__sbyte(int32_t x, int k)
+{
+    return (int32_t)(hk__byte_u(x, k) ^ 0x80u) - 0x80;
+}
+
+/* Two 16-bit lanes from two values taken modulo 2^16. */
+static inline int32_t hk__pack16(int32_t lo, int32_t hi)
+{
+    return hk__from_u32(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+
+static inline int32_t hk__read_s8x4(const int8_t *p)
+{
+    const uint32_t u = (uint32_t)(uint8_t)p[0] | ((uint32_t)(uint8_t)p[1] << 8) |
+                       ((uint32_t)(uint8_t)p[2] << 16) | ((uint32_t)(uint8_t)p[3] << 24);
+    return hk__from_u32(u);
+}
+
+static inline int32_t hk__read_s16x2(const int16_t *p)
+{
+    return hk__pack16(p[0], p[1]);
+}
+
+static inline void hk__write_s16x2(int16_t *p, int32_t v)
+{
+    p[0] = (int16_t)hk__lane(v, 0);
+    p[1] = (int16_t)hk__lane(v, 1);
+}
+
+static inline int32_t hk__sxtb16(int32_t x)
+{
+    return hk__pack16(hk__sbyte(x, 0), hk__sbyte(x, 2));
+}
+
+static inline int32_t hk__sxtab16(int32_t a, int32_t x)
+{
+    return hk__pack16(hk__lane(a, 0) + hk__sbyte(x, 0), hk__lane(a, 1) + hk__sbyte(x, 2));
+}
+
+static inline int32_t hk__sxtb16_ror8(int32_t x)
+{
+    return hk__pack16(hk__sbyte(x, 1), hk__sbyte(x, 3));
+}
+
+static inline int32_t hk__sxtab16_ror8(int32_t a, int32_t x)
+{
+    return hk__pack16(hk__lane(a, 0) + hk__sbyte(x, 1), hk__lane(a, 1) + hk__sbyte(x, 3));
+}
+
+/* Each 16 x 16 product fits int32; the sum is taken modulo 2^32 as the
+ * instruction does (in uint32_t, where wrapping is defined). */
+static inline int32_t hk__smlad(int32_t a, int32_t b, int32_t acc)
+{
+    const int32_t p0 = hk__lane(a, 0) * hk__lane(b, 0);
+    const int32_t p1 = hk__lane(a, 1) * hk__lane(b, 1);
+    return hk__from_u32((uint32_t)acc + (uint32_t)p0 + (uint32_t)p1);
+}
+
+static inline int32_t hk__smlabb(int32_t a, int32_t b, int32_t acc)
+{
+    return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 0) * hk__lane(b, 0)));
+}
+
+static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
+{
+    return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 1) * hk__lane(b, 1)));
+}
+
+#endif /* HK_DSP_INSTRUCTIONS */
+
+#endif

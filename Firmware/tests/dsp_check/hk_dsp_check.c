@@ -1,0 +1,601 @@
+/*
+ * The DSP kernel variants against the reference kernels on random shapes and
+ * data from a fixed-seed PRNG: every case runs both, and the output bytes
+ * (plus a guard band after them) must be identical.
+ *
+ * Shapes are small so that hundreds of cases run in seconds on an emulated
+ * core, and cover what the variants treat specially: odd channel counts and
+ * depths (tails after the 4-wide steps), windows longer than the conv's 64-value
+ * staging block and more than 32 output channels (its blocking), kernel sizes
+ * 1..5, strides 1..3, dilations 1..2, VALID / SAME / arbitrary padding,
+ * grouped convolutions, depth multipliers 1..2, per-channel multipliers in
+ * [2^30, 2^31) with shifts from TFLite's range, random offsets, clamps, NULL
+ * bias and non-zero filter offsets. Every 8th case is a larger shape.
+ *
+ * The cycle counts are the port's counter around each call (instructions on
+ * QEMU with -icount shift=0, see Firmware/port/mps2/hk_mps2_cycles.c).
+ */
+#include "hk_dsp_check.h"
+
+#include "harken/hk_kernels.h"
+
+#define DEFAULT_CASES 400
+#define MAX_IN 32768
+#define MAX_FILTER 65536
+#define MAX_OUT 32768
+#define MAX_CH 512
+#define GUARD 16
+#define MAX_REPORTED 5
+
+static int8_t g_input[MAX_IN];
+static int8_t g_filter[MAX_FILTER];
+static int8_t g_out_ref[MAX_OUT + GUARD];
+static int8_t g_out_dsp[MAX_OUT + GUARD];
+static int32_t g_bias[MAX_CH];
+static int32_t g_mult[MAX_CH];
+static int32_t g_shift[MAX_CH];
+
+static const hk_dsp_check_io_t *g_io;
+
+/* ---- text out ---- */
+
+static void put_str(const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0') {
+        ++n;
+    }
+    g_io->write((const uint8_t *)s, n);
+}
+
+static void put_u64(uint64_t v)
+{
+    char buf[24];
+    int i = (int)sizeof buf;
+    buf[--i] = '\0';
+    do {
+        buf[--i] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    put_str(buf + i);
+}
+
+static void put_i32(int32_t v)
+{
+    if (v < 0) {
+        put_str("-");
+        put_u64((uint64_t)(-(int64_t)v));
+    } else {
+        put_u64((uint64_t)v);
+    }
+}
+
+static void put_kv(const char *key, int32_t v)
+{
+    put_str(" ");
+    put_str(key);
+    put_str("=");
+    put_i32(v);
+}
+
+/* ---- PRNG: xorshift32 with a fixed seed ---- */
+
+static uint32_t g_rng = 0x2545F491u;
+
+static uint32_t rnd(void)
+{
+    uint32_t x = g_rng;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    g_rng = x;
+    return x;
+}
+
+/* uniform in [lo, hi] (hi - lo < 2^31) */
+static int32_t rnd_range(int32_t lo, int32_t hi)
+{
+    return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1));
+}
+
+static int rnd_percent(int32_t p)
+{
+    return rnd_range(0, 99) < p;
+}
+
+static void fill_s8(int8_t *dst, int32_t n, int32_t lo, int32_t hi)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        dst[i] = (int8_t)rnd_range(lo, hi);
+    }
+}
+
+/* floor(log2(v)) for v >= 1 */
+static int32_t ilog2(int32_t v)
+{
+    int32_t r = 0;
+    while (v > 1) {
+        v >>= 1;
+        ++r;
+    }
+    return r;
+}
+
+/* Per-channel multipliers in [2^30, 2^31) (sometimes 0) and shifts around the
+ * value that maps a window of `taps` products onto int8, sometimes anywhere in
+ * TFLite's [-31, 30]. Bias: NULL, small or large. */
+static const int32_t *quant_setup(int32_t channels, int32_t taps, int32_t with_bias)
+{
+    /* |acc| ~ sqrt(taps) * 74^2 (uniform int8 operands): 2^(12.4 + log2(taps) / 2) */
+    const int32_t natural = 6 - (12 + ilog2(taps) / 2);
+    const int32_t wild = rnd_percent(8);
+    int32_t c;
+    for (c = 0; c < channels; ++c) {
+        if (rnd_percent(2)) {
+            g_mult[c] = 0;
+            g_shift[c] = 0;
+        } else {
+            g_mult[c] = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+            g_shift[c] = wild ? rnd_range(-31, 30) : natural + rnd_range(-3, 3);
+        }
+        /* |bias| <= 2^28 and |acc| < 2^27 for these shapes: the sum cannot overflow */
+        g_bias[c] = rnd_percent(80) ? rnd_range(-(1 << 16), 1 << 16)
+                                    : rnd_range(-(1 << 28), 1 << 28);
+    }
+    return with_bias ? g_bias : NULL;
+}
+
+static void act_setup(int32_t *lo, int32_t *hi)
+{
+    if (rnd_percent(60)) {
+        *lo = -128;
+        *hi = 127;
+    } else {
+        *lo = rnd_range(-128, 127);
+        *hi = rnd_range(*lo, 127);
+    }
+}
+
+/* ---- comparison ---- */
+
+typedef struct {
+    const char *name;
+    int32_t cases, mismatches, reported;
+    uint64_t macs; /* multiply-accumulates the cases asked for (padding taps included) */
+    uint64_t ref_cycles, dsp_cycles;
+} tally_t;
+
+static void prepare_outputs(int32_t n)
+{
+    int32_t i;
+    /* different fills: a byte neither kernel writes cannot compare equal */
+    for (i = 0; i < n + GUARD; ++i) {
+        g_out_ref[i] = (int8_t)0x55;
+        g_out_dsp[i] = (int8_t)0x2A;
+    }
+}
+
+static int outputs_match(int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        if (g_out_ref[i] != g_out_dsp[i]) {
+            return 0;
+        }
+    }
+    for (i = n; i < n + GUARD; ++i) {
+        if (g_out_ref[i] != (int8_t)0x55 || g_out_dsp[i] != (int8_t)0x2A) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void print_tally(const tally_t *t)
+{
+    put_str(t->name);
+    put_kv("cases", t->cases);
+    put_kv("mismatches", t->mismatches);
+    put_str(" macs=");
+    put_u64(t->macs);
+    put_str(" ref_cycles=");
+    put_u64(t->ref_cycles);
+    put_str(" dsp_cycles=");
+    put_u64(t->dsp_cycles);
+    if (t->dsp_cycles != 0u) {
+        /* ratio with two decimals, in integers */
+        const uint64_t r100 = (t->ref_cycles * 100u + t->dsp_cycles / 2u) / t->dsp_cycles;
+        put_str(" speedup=");
+        put_u64(r100 / 100u);
+        put_str(".");
+        put_u64((r100 % 100u) / 10u);
+        put_u64(r100 % 10u);
+    }
+    put_str("\n");
+}
+
+typedef void (*conv_fn_t)(const hk_conv_params_t *, const int8_t *, const int8_t *,
+                          const int32_t *, int8_t *);
+typedef void (*fc_fn_t)(const hk_fc_params_t *, const int8_t *, const int8_t *, const int32_t *,
+                        int8_t *);
+
+static void print_conv(const char *what, const hk_conv_params_t *p)
+{
+    put_str(what);
+    put_kv("n", p->input.n);
+    put_kv("in_h", p->input.h);
+    put_kv("in_w", p->input.w);
+    put_kv("in_c", p->input.c);
+    put_kv("k_h", p->filter.h);
+    put_kv("k_w", p->filter.w);
+    put_kv("k_c", p->filter.c);
+    put_kv("out_h", p->output.h);
+    put_kv("out_w", p->output.w);
+    put_kv("out_c", p->output.c);
+    put_kv("stride_h", p->stride_h);
+    put_kv("stride_w", p->stride_w);
+    put_kv("dil_h", p->dilation_h);
+    put_kv("dil_w", p->dilation_w);
+    put_kv("pad_h", p->pad_h);
+    put_kv("pad_w", p->pad_w);
+    put_kv("dm", p->depth_multiplier);
+    put_kv("in_off", p->input_offset);
+    put_kv("out_off", p->output_offset);
+    put_str("\n");
+}
+
+/* Runs ref and dsp on the staged case; returns 1 if they agree. */
+static int run_conv(tally_t *t, conv_fn_t ref, conv_fn_t dsp, const hk_conv_params_t *p,
+                    const int32_t *bias, int32_t out_bytes)
+{
+    uint32_t c0, c1, c2;
+    prepare_outputs(out_bytes);
+    c0 = g_io->cycles();
+    ref(p, g_input, g_filter, bias, g_out_ref);
+    c1 = g_io->cycles();
+    dsp(p, g_input, g_filter, bias, g_out_dsp);
+    c2 = g_io->cycles();
+    t->ref_cycles += (uint32_t)(c1 - c0);
+    t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->cases++;
+    t->macs += (uint64_t)out_bytes * (uint64_t)(p->filter.h * p->filter.w) *
+               (uint64_t)(ref == hk_dwconv2d_s8 ? 1 : p->filter.c);
+    if (!outputs_match(out_bytes)) {
+        t->mismatches++;
+        if (t->reported++ < MAX_REPORTED) {
+            print_conv("MISMATCH", p);
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* One spatial axis: input size, kernel, stride, dilation and padding, with
+ * VALID, SAME (TFLite's formulas) or arbitrary top / bottom padding.
+ * `big` allows larger inputs. Returns the output size. */
+static int32_t axis_setup(int32_t k, int32_t stride, int32_t dil, int32_t max_in, int32_t *in,
+                          int32_t *pad)
+{
+    const int32_t eff = (k - 1) * dil + 1;
+    const int32_t mode = rnd_range(0, 2);
+    int32_t out;
+    if (mode == 0) { /* VALID */
+        *in = eff + rnd_range(0, max_in > eff ? max_in - eff : 0);
+        *pad = 0;
+        return (*in - eff) / stride + 1;
+    }
+    *in = rnd_range(1, max_in);
+    if (mode == 1) { /* SAME */
+        int32_t total;
+        out = (*in + stride - 1) / stride;
+        total = (out - 1) * stride + eff - *in;
+        *pad = total > 0 ? total / 2 : 0;
+        return out;
+    }
+    /* arbitrary: top in [0, eff), bottom in [0, eff), at least one output */
+    for (;;) {
+        const int32_t top = rnd_range(0, eff - 1);
+        const int32_t bottom = rnd_range(0, eff - 1);
+        const int32_t span = *in + top + bottom - eff;
+        if (span >= 0) {
+            *pad = top;
+            return span / stride + 1;
+        }
+        *in = rnd_range(1, max_in);
+    }
+}
+
+/* ---- CONV_2D ---- */
+
+static void conv2d_case(tally_t *t, int big)
+{
+    hk_conv_params_t p;
+    int32_t groups, k_c, out_per_group, in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
+    const int32_t *bias;
+    for (;;) {
+        const int32_t max_hw = big ? 12 : 8;
+        groups = rnd_percent(20) ? rnd_range(2, 4) : 1;
+        k_c = big ? rnd_range(8, 48) : rnd_range(1, 20);
+        out_per_group = big ? rnd_range(8, 48) : rnd_range(1, 12);
+        p.filter.h = rnd_range(1, 5);
+        p.filter.w = rnd_range(1, 5);
+        if (big && rnd_percent(50)) { /* pointwise, the common case */
+            p.filter.h = 1;
+            p.filter.w = 1;
+        }
+        p.stride_h = rnd_range(1, 3);
+        p.stride_w = rnd_range(1, 3);
+        p.dilation_h = rnd_range(1, 2);
+        p.dilation_w = rnd_range(1, 2);
+        out_h = axis_setup(p.filter.h, p.stride_h, p.dilation_h, max_hw, &in_h, &p.pad_h);
+        out_w = axis_setup(p.filter.w, p.stride_w, p.dilation_w, max_hw, &in_w, &p.pad_w);
+        p.input.n = rnd_percent(10) ? 2 : 1;
+        p.input.h = in_h;
+        p.input.w = in_w;
+        p.input.c = groups * k_c;
+        p.filter.n = groups * out_per_group;
+        p.filter.c = k_c;
+        p.output.n = p.input.n;
+        p.output.h = out_h;
+        p.output.w = out_w;
+        p.output.c = p.filter.n;
+        in_bytes = p.input.n * in_h * in_w * p.input.c;
+        f_bytes = p.filter.n * p.filter.h * p.filter.w * k_c;
+        out_bytes = p.output.n * out_h * out_w * p.output.c;
+        if (in_bytes <= MAX_IN && f_bytes <= MAX_FILTER && out_bytes <= MAX_OUT &&
+            p.output.c <= MAX_CH) {
+            break;
+        }
+    }
+    p.depth_multiplier = 1;
+    p.input_offset = rnd_range(-127, 128);
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    if (rnd_percent(80)) {
+        fill_s8(g_filter, f_bytes, -128, 127);
+    } else {
+        fill_s8(g_filter, f_bytes, -3, 3);
+    }
+    bias = quant_setup(p.output.c, p.filter.h * p.filter.w * k_c, rnd_percent(90));
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_conv(t, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, bias, out_bytes);
+}
+
+/* ---- DEPTHWISE_CONV_2D ---- */
+
+static void dwconv2d_case(tally_t *t, int big)
+{
+    hk_conv_params_t p;
+    int32_t in_c, dm, in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
+    const int32_t *bias;
+    for (;;) {
+        const int32_t max_hw = big ? 16 : 9;
+        dm = rnd_percent(70) ? 1 : 2;
+        in_c = big ? rnd_range(16, 64) : rnd_range(1, 24);
+        p.filter.h = rnd_range(1, 5);
+        p.filter.w = rnd_range(1, 5);
+        if (big && rnd_percent(40)) { /* streaming audio: a k x 1 kernel over time */
+            p.filter.w = 1;
+        }
+        p.stride_h = rnd_range(1, 3);
+        p.stride_w = rnd_range(1, 3);
+        p.dilation_h = rnd_range(1, 2);
+        p.dilation_w = rnd_range(1, 2);
+        out_h = axis_setup(p.filter.h, p.stride_h, p.dilation_h, max_hw, &in_h, &p.pad_h);
+        out_w = axis_setup(p.filter.w, p.stride_w, p.dilation_w, max_hw, &in_w, &p.pad_w);
+        p.input.n = rnd_percent(10) ? 2 : 1;
+        p.input.h = in_h;
+        p.input.w = in_w;
+        p.input.c = in_c;
+        p.filter.n = 1;
+        p.filter.c = in_c * dm;
+        p.output.n = p.input.n;
+        p.output.h = out_h;
+        p.output.w = out_w;
+        p.output.c = in_c * dm;
+        in_bytes = p.input.n * in_h * in_w * in_c;
+        f_bytes = p.filter.h * p.filter.w * p.filter.c;
+        out_bytes = p.output.n * out_h * out_w * p.output.c;
+        if (in_bytes <= MAX_IN && f_bytes <= MAX_FILTER && out_bytes <= MAX_OUT &&
+            p.output.c <= MAX_CH) {
+            break;
+        }
+    }
+    p.depth_multiplier = dm;
+    p.input_offset = rnd_range(-127, 128);
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    fill_s8(g_filter, f_bytes, -128, 127);
+    bias = quant_setup(p.output.c, p.filter.h * p.filter.w, rnd_percent(90));
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_conv(t, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, bias, out_bytes);
+}
+
+/* ---- FULLY_CONNECTED ---- */
+
+static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
+{
+    const int32_t out_bytes = p->batches * p->out_depth;
+    uint32_t c0, c1, c2;
+    prepare_outputs(out_bytes);
+    c0 = g_io->cycles();
+    hk_fully_connected_s8(p, g_input, g_filter, bias, g_out_ref);
+    c1 = g_io->cycles();
+    hk_fully_connected_s8_dsp(p, g_input, g_filter, bias, g_out_dsp);
+    c2 = g_io->cycles();
+    t->ref_cycles += (uint32_t)(c1 - c0);
+    t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->cases++;
+    t->macs += (uint64_t)out_bytes * (uint64_t)p->in_depth;
+    if (!outputs_match(out_bytes)) {
+        t->mismatches++;
+        if (t->reported++ < MAX_REPORTED) {
+            put_str("MISMATCH");
+            put_kv("batches", p->batches);
+            put_kv("in_depth", p->in_depth);
+            put_kv("out_depth", p->out_depth);
+            put_kv("in_off", p->input_offset);
+            put_kv("filter_off", p->filter_offset);
+            put_kv("n_mult", p->n_mult);
+            put_str("\n");
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static void fc_case(tally_t *t, int big)
+{
+    hk_fc_params_t p;
+    const int32_t *bias;
+    for (;;) {
+        p.batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
+        p.in_depth = big ? rnd_range(200, 1000) : rnd_range(1, 160);
+        p.out_depth = big ? rnd_range(16, 64) : rnd_range(1, 24);
+        if (p.batches * p.in_depth <= MAX_IN && p.in_depth * p.out_depth <= MAX_FILTER) {
+            break;
+        }
+    }
+    p.input_offset = rnd_range(-127, 128);
+    p.filter_offset = rnd_percent(15) ? rnd_range(-127, 128) : 0;
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    p.n_mult = rnd_percent(50) ? p.out_depth : 1;
+    fill_s8(g_input, p.batches * p.in_depth, -128, 127);
+    fill_s8(g_filter, p.in_depth * p.out_depth, -128, 127);
+    bias = quant_setup(p.out_depth, p.in_depth, rnd_percent(90));
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_fc(t, &p, bias);
+}
+
+/* ---- fixed shapes from the Sentry architectures, for the cycle report ---- */
+
+/* "bench KERNEL SHAPE cases=1 mismatches=.. macs=.. ref_cycles=.. dsp_cycles=.. speedup=.." */
+static void print_bench(const char *shape, const tally_t *t, tally_t *all)
+{
+    tally_t named = *t;
+    put_str("bench ");
+    put_str(t->name);
+    put_str(" ");
+    named.name = shape;
+    print_tally(&named);
+    all->mismatches += t->mismatches;
+}
+
+static void bench_conv(const char *kernel, const char *shape, conv_fn_t ref, conv_fn_t dsp,
+                       hk_conv_params_t *p, tally_t *all)
+{
+    tally_t t = {0, 0, 0, 0, 0, 0, 0};
+    const int32_t out_bytes = p->output.n * p->output.h * p->output.w * p->output.c;
+    const int32_t taps = p->filter.h * p->filter.w * (ref == hk_dwconv2d_s8 ? 1 : p->filter.c);
+    t.name = kernel;
+    fill_s8(g_input, p->input.n * p->input.h * p->input.w * p->input.c, -128, 127);
+    fill_s8(g_filter, p->filter.n * p->filter.h * p->filter.w * p->filter.c, -128, 127);
+    p->input_offset = 128;
+    p->output_offset = -128;
+    p->act_min = -128;
+    p->act_max = 127;
+    p->out_mult = g_mult;
+    p->out_shift = g_shift;
+    (void)run_conv(&t, ref, dsp, p, quant_setup(p->output.c, taps, 1), out_bytes);
+    print_bench(shape, &t, all);
+}
+
+static void conv_shape(hk_conv_params_t *p, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw,
+                       int32_t out_c, int32_t stride, int32_t dm)
+{
+    p->input.n = 1;
+    p->input.h = h;
+    p->input.w = w;
+    p->input.c = c;
+    p->filter.n = dm > 0 ? 1 : out_c;
+    p->filter.h = kh;
+    p->filter.w = kw;
+    p->filter.c = dm > 0 ? c * dm : c;
+    p->output.n = 1;
+    p->output.h = (h - kh) / stride + 1;
+    p->output.w = (w - kw) / stride + 1;
+    p->output.c = dm > 0 ? c * dm : out_c;
+    p->stride_h = stride;
+    p->stride_w = stride;
+    p->dilation_h = 1;
+    p->dilation_w = 1;
+    p->pad_h = 0;
+    p->pad_w = 0;
+    p->depth_multiplier = dm > 0 ? dm : 1;
+}
+
+static void bench_all(tally_t *all)
+{
+    hk_conv_params_t p;
+    hk_fc_params_t f;
+    tally_t t = {"fully_connected_s8", 0, 0, 0, 0, 0, 0};
+
+    /* microWakeWord-style streaming blocks: pointwise 1x1 and depthwise k x 1 over time */
+    conv_shape(&p, 6, 1, 64, 1, 1, 64, 1, 0);
+    bench_conv("conv2d_s8", "pointwise_6x1x64_to_64", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    conv_shape(&p, 10, 1, 40, 3, 1, 32, 1, 0);
+    bench_conv("conv2d_s8", "3x1_10x1x40_to_32", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    conv_shape(&p, 12, 12, 16, 3, 3, 32, 1, 0);
+    bench_conv("conv2d_s8", "3x3_12x12x16_to_32", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    conv_shape(&p, 11, 1, 64, 5, 1, 0, 1, 1);
+    bench_conv("dwconv2d_s8", "5x1_11x1x64", hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+    conv_shape(&p, 14, 14, 32, 3, 3, 0, 1, 1);
+    bench_conv("dwconv2d_s8", "3x3_14x14x32", hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+
+    f.batches = 1;
+    f.in_depth = 512;
+    f.out_depth = 64;
+    f.input_offset = 128;
+    f.filter_offset = 0;
+    f.output_offset = -128;
+    f.act_min = -128;
+    f.act_max = 127;
+    f.n_mult = 1;
+    fill_s8(g_input, f.in_depth, -128, 127);
+    fill_s8(g_filter, f.in_depth * f.out_depth, -128, 127);
+    (void)quant_setup(f.out_depth, f.in_depth, 1);
+    f.out_mult = g_mult;
+    f.out_shift = g_shift;
+    (void)run_fc(&t, &f, g_bias);
+    print_bench("512_to_64", &t, all);
+}
+
+int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
+{
+    tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0};
+    tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0};
+    tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0};
+    tally_t bench = {"bench", 0, 0, 0, 0, 0, 0};
+    const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
+    int32_t i, bad;
+
+    g_io = io;
+#if defined(__ARM_FEATURE_DSP)
+    put_str("DSP CHECK start (DSP extension: yes)\n");
+#else
+    put_str("DSP CHECK start (DSP extension: no, plain C helpers)\n");
+#endif
+    for (i = 0; i < n; ++i) {
+        conv2d_case(&conv, i % 8 == 7);
+    }
+    print_tally(&conv);
+    for (i = 0; i < n; ++i) {
+        dwconv2d_case(&dw, i % 8 == 7);
+    }
+    print_tally(&dw);
+    for (i = 0; i < n; ++i) {
+        fc_case(&fc, i % 8 == 7);
+    }
+    print_tally(&fc);
+    bench_all(&bench);
+    bad = conv.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
+    put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
+    return bad;
+}
