@@ -5,6 +5,7 @@
 #ifndef HK_ISS_INTERNAL_H
 #define HK_ISS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Instruction classes. Each is one row (or a group of same-cost rows) of the

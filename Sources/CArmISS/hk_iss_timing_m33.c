@@ -5,7 +5,7 @@
  *  [M33TRM] Arm Cortex-M33 Processor Technical Reference Manual (Arm 100230): describes
  *           the 3-stage pipeline but publishes no per-instruction cycle table.
  *  [YIU]    J. Yiu, "Definitive Guide to Arm Cortex-M23 and Cortex-M33 Processors"
- *           (Newnes, 2021), the Cortex-M33 pipeline: same three stages as the
+ *           (Newnes, 2020), the Cortex-M33 pipeline: same three stages as the
  *           Cortex-M4, with limited dual issue of pairs of 16-bit instructions.
  *  [M4]     hk_iss_timing_m4.c: the Cortex-M4 TRM table and load/store rules. The
  *           M33 executes the same Armv7E-M-compatible instruction set (DSP and

@@ -17,8 +17,8 @@
  *          "neighboring load and store single instructions can pipeline their
  *          address and data phases", completing in one cycle.
  *  [LS]    same TRM, section 3.3.2 "Load/store timings" (also TI SWCU192's
- *          "Load/Store Timings" and the Cortex-M3 TRM r2p0 DDI 0337I section 3.3.2,
- *          word for word the same rules):
+ *          "Load/Store Timings" and the Cortex-M3 TRM, ARM DDI 0337I, section 3.3.2:
+ *          the same rules):
  *            - STR Rx,[Ry,#imm] is always one cycle;
  *            - LDR PC,[any] is at least two cycles for the load and three for the
  *              pipeline reload (>= 5);
@@ -37,8 +37,8 @@
  *              LDM/STM are not pipelined with their neighbours;
  *            - unaligned accesses: a halfword-aligned word access adds 1 cycle, a
  *              byte-aligned word access adds 2, a byte-aligned halfword adds 1.
- *  [T7-1]  same TRM, chapter 7 (FPU), Table 7-1 "FPU instruction set";
- *          reproduced as TI SWCU192 Table 3-27.
+ *  [T7-1]  same TRM, chapter 7 "Floating Point Unit", the FPU instruction set table
+ *          with cycle counts; reproduced as TI SWCU192 Table 3-27.
  *
  * Model decisions where the TRM gives a range (ours, stated once here):
  *  P (refill) = 1 for branches whose target is an immediate offset (B, B<cc>, BL,
@@ -47,8 +47,9 @@
  *          3 for targets loaded from memory (LDR/LDM/POP PC, TBB/TBH), per [LS];
  *          plus 1 when the target is a 32-bit instruction at an address = 2 mod 4
  *          (it spans two fetch words), never above 3.
- *          Check: `1: subs r0,#1; bne 1b` is 3 cycles per iteration, the figure
- *          Cortex-M3/M4 delay loops are calibrated with.
+ *          Consistency check (not an Arm source): a `1: subs r0,#1; bne 1b` delay
+ *          loop comes out at 3 cycles per pass, the figure busy-wait loops on
+ *          Cortex-M3/M4 boards are commonly calibrated with.
  *  SDIV/UDIV ([T3-1]: "2 to 12", early termination "based on the number of leading
  *          ones and zeroes in the input operands"): with a = |dividend|, b =
  *          |divisor| (unsigned for UDIV), q = 0 if b == 0 or a < b, else

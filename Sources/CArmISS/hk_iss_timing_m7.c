@@ -2,7 +2,7 @@
  * Cortex-M7 timing (Armv7E-M, 6-stage in-order superscalar pipeline, FPv5).
  *
  * Sources:
- *  [M7TRM] Arm Cortex-M7 Processor Technical Reference Manual r1p2 (ARM DDI 0489F),
+ *  [M7TRM] Arm Cortex-M7 Processor Technical Reference Manual (ARM DDI 0489, r1p2),
  *          chapter 1 "Introduction", features: an in-order, dual-issue, six-stage
  *          pipeline with a 64-bit instruction fetch, a branch target address
  *          cache, separate load/store, ALU, MAC and FPU pipelines, 64-bit TCM and

@@ -8,11 +8,15 @@ public struct CEmitter {
     public let plan: Plan
     public let name: String
     public let kernels: KernelVariant
+    /// Profiling builds mark each kernel call (HK_ISS_MARK(k) before step k) so an
+    /// instruction-set simulator can split the cycle count per layer.
+    public let markers: Bool
 
-    public init(plan: Plan, name: String, kernels: KernelVariant = .reference) {
+    public init(plan: Plan, name: String, kernels: KernelVariant = .reference, markers: Bool = false) {
         self.plan = plan
         self.name = CEmitter.identifier(name)
         self.kernels = kernels
+        self.markers = markers
     }
 
     /// The kernel a step calls under this emitter's variant.
@@ -149,6 +153,7 @@ public struct CEmitter {
         for (k, step) in plan.steps.enumerated() {
             let id = "op\(k)"
             body += "    /* operator \(step.operatorIndex): \(step.opName) */\n"
+            if markers { body += "    HK_ISS_MARK(\(k));\n" }
             func params(_ type: String, _ value: Any, pointers: [String] = []) {
                 decls += "static const \(type) \(id) = \(CLiteral.render(value, pointers: pointers));\n\n"
             }
@@ -233,7 +238,7 @@ public struct CEmitter {
         #include <string.h>
 
         #include <harken/hk_kernels.h>
-
+        \(markers ? "#include <harken/hk_marker.h>\n" : "")
         #include "\(name)_weights.h"
 
         /* One arena for every intermediate tensor, laid out by lifetime; the union aligns it for int32 and float. */

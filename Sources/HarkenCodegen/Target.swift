@@ -34,6 +34,9 @@ public struct Target: Codable, Sendable, Equatable {
     public var toolchain: Toolchain
     /// Command that runs the firmware in an emulator, when one exists.
     public var emulator: [String]?
+    /// Cycle coefficients per kernel (see HarkenCost.LayerFeatures.names),
+    /// written by `harken cost calibrate` from the instruction-set simulator.
+    public var cost: [String: [Double]]?
 
     public static let templates: Set<String> = ["baremetal", "esp-idf", "zephyr", "arduino", "c99"]
 }

@@ -3,7 +3,7 @@ import HarkenGraph
 
 /// Per-kernel cycle coefficients for one target, fitted from the instruction-set
 /// simulator (`harken cost calibrate`): cycles = per_mac·MACs + per_output·outputs
-/// + per_moved·moved + per_call.
+/// + per_moved·moved + per_block·blocks + per_tail_tap·tail + per_call.
 public struct CostCoefficients: Codable, Sendable, Equatable {
     public var kernels: [String: [Double]]
 
@@ -63,10 +63,10 @@ public struct CostModel: Sendable {
         return zip(c, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    public func evaluate(_ plan: Plan) throws -> ModelCost {
+    public func evaluate(_ plan: Plan, variant: KernelVariant = .reference) throws -> ModelCost {
         var layers: [LayerCost] = []
         for (i, step) in plan.steps.enumerated() {
-            let f = LayerFeatures(step: step)
+            let f = LayerFeatures(step: step, variant: variant)
             let c = try cycles(f)
             layers.append(LayerCost(index: i, op: step.opName, kernel: f.kernel, macs: step.macs, cycles: c,
                                     microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil))
@@ -100,7 +100,7 @@ public struct CostModel: Sendable {
         return CostCoefficients(kernels: result)
     }
 
-    /// Gaussian elimination with partial pivoting (n is 4).
+    /// Gaussian elimination with partial pivoting (n is the feature count).
     static func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         var m = a, v = b
         for col in 0..<n {

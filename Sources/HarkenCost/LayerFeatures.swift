@@ -8,49 +8,65 @@ public struct LayerFeatures: Codable, Sendable, Equatable {
     public var macs: Double
     public var outputs: Double
     public var moved: Double
+    /// Convolutions: inner blocks entered (one per output and staged block of the window).
+    public var blocks: Double = 0
+    /// Convolutions: taps left over after the four-tap inner steps, run one at a time.
+    public var tail: Double = 0
     public var calls: Double = 1
 
-    public var vector: [Double] { [macs, outputs, moved, calls] }
-    public static let names = ["per_mac", "per_output", "per_moved", "per_call"]
+    public var vector: [Double] { [macs, outputs, moved, blocks, tail, calls] }
+    public static let names = ["per_mac", "per_output", "per_moved", "per_block", "per_tail_tap", "per_call"]
 
-    public init(kernel: String, macs: Double, outputs: Double, moved: Double) {
+    public init(kernel: String, macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0) {
         self.kernel = kernel
         self.macs = macs
         self.outputs = outputs
         self.moved = moved
+        self.blocks = blocks
+        self.tail = tail
     }
 
-    public init(step: Step) {
+    public init(step: Step, variant: KernelVariant = .reference) {
+        let name = step.kernel.cName(variant)
         func elements(_ s: hk_shape4_t) -> Double { Double(s.n) * Double(s.h) * Double(s.w) * Double(s.c) }
         switch step.kernel {
         case let .conv(p, depthwise, _, _):
             let outputs = elements(p.output)
             let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
             let taps = Double(p.filter.h) * Double(p.filter.w)
-            // A convolution stages each output pixel's window once; a depthwise one reads taps directly.
-            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: outputs,
-                      moved: depthwise ? pixels * taps : pixels * taps * Double(p.filter.c))
+            if depthwise {
+                self.init(kernel: name, macs: Double(step.macs), outputs: outputs, moved: pixels * taps)
+            } else {
+                // The convolution kernels stage each output pixel's window in blocks of 64
+                // values; a window longer than one block is staged again for every 32
+                // output channels (Firmware/kernels/hk_conv2d_s8*.c).
+                let window = taps * Double(p.filter.c)
+                let blocksPerWindow = (window / 64).rounded(.up)
+                let restage = window > 64 ? (Double(p.output.c) / 32).rounded(.up) : 1
+                self.init(kernel: name, macs: Double(step.macs), outputs: outputs, moved: pixels * window * restage,
+                          blocks: outputs * blocksPerWindow, tail: outputs * window.truncatingRemainder(dividingBy: 4))
+            }
         case let .fullyConnected(p, _, _):
-            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: Double(p.batches * p.out_depth),
+            self.init(kernel: name, macs: Double(step.macs), outputs: Double(p.batches * p.out_depth),
                       moved: Double(p.batches * p.in_depth))
         case let .concat(p, _), let .split(p, _):
-            self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.n_parts), moved: Double(p.outer * p.row_bytes))
+            self.init(kernel: name, macs: 0, outputs: Double(p.n_parts), moved: Double(p.outer * p.row_bytes))
         case let .stridedSlice(p):
             let out = (0..<Int(p.rank)).reduce(1.0) { acc, i in acc * Double([p.out_shape.0, p.out_shape.1, p.out_shape.2, p.out_shape.3, p.out_shape.4][i]) }
-            self.init(kernel: step.kernel.cName, macs: 0, outputs: out, moved: out * Double(p.elem_bytes))
-        case let .logistic(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
-        case let .quantize(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
-        case let .dequantize(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
-        case let .hardSwish(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+            self.init(kernel: name, macs: 0, outputs: out, moved: out * Double(p.elem_bytes))
+        case let .logistic(p): self.init(kernel: name, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .quantize(p): self.init(kernel: name, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .dequantize(p): self.init(kernel: name, macs: 0, outputs: Double(p.size), moved: Double(p.size))
+        case let .hardSwish(p): self.init(kernel: name, macs: 0, outputs: Double(p.size), moved: Double(p.size))
         case let .pool(p, _):
-            self.init(kernel: step.kernel.cName, macs: Double(step.macs), outputs: elements(p.output), moved: elements(p.input))
-        case let .add(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: elements(p.output), moved: elements(p.output))
-        case let .mul(p): self.init(kernel: step.kernel.cName, macs: elements(p.output), outputs: elements(p.output), moved: elements(p.output))
+            self.init(kernel: name, macs: Double(step.macs), outputs: elements(p.output), moved: elements(p.input))
+        case let .add(p): self.init(kernel: name, macs: 0, outputs: elements(p.output), moved: elements(p.output))
+        case let .mul(p): self.init(kernel: name, macs: elements(p.output), outputs: elements(p.output), moved: elements(p.output))
         case let .mean(p):
-            self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.outer * p.inner), moved: Double(p.outer * p.reduce * p.inner))
-        case let .pad(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: elements(p.output), moved: elements(p.input))
-        case let .softmax(p): self.init(kernel: step.kernel.cName, macs: 0, outputs: Double(p.outer * p.depth), moved: Double(p.outer * p.depth))
-        case let .copy(bytes): self.init(kernel: step.kernel.cName, macs: 0, outputs: 0, moved: Double(bytes))
+            self.init(kernel: name, macs: 0, outputs: Double(p.outer * p.inner), moved: Double(p.outer * p.reduce * p.inner))
+        case let .pad(p): self.init(kernel: name, macs: 0, outputs: elements(p.output), moved: elements(p.input))
+        case let .softmax(p): self.init(kernel: name, macs: 0, outputs: Double(p.outer * p.depth), moved: Double(p.outer * p.depth))
+        case let .copy(bytes): self.init(kernel: name, macs: 0, outputs: 0, moved: Double(bytes))
         }
     }
 }

@@ -24,12 +24,14 @@
  *
  * Memory: every PT_LOAD segment is placed at its virtual address (so .data is
  * initialised and .bss zeroed without startup code) and, if different, at its
- * load address. Segments without write permission are "flash": instruction
+ * load address. Segments without write permission, and executable ones below
+ * 0x20000000, are "flash" (as are the load images of .data): instruction
  * fetches after a control-flow change and data reads there pay the wait
- * states (see hk_iss_set_flash_line). The stack top is the ELF symbol
- * `__hk_iss_stack_top`, `__stack_top`, `__StackTop` or `_estack` if one
- * exists; otherwise a 64 KiB stack is mapped after the highest writable
- * segment.
+ * states (see hk_iss_set_flash_cache). The stack top is the ELF symbol
+ * `__hk_iss_stack_top`, `__hk_stack_top`, `__stack_top`, `__StackTop` or
+ * `_estack` if one exists; otherwise a 64 KiB stack is mapped after the
+ * highest writable segment. Exceptions (faults, SVC, BKPT) are not
+ * simulated: the first one ends the call with an error.
  *
  * Not thread-safe per instance; separate instances are independent.
  * Every function returning int returns 0 on success and -1 on error, with
@@ -118,11 +120,18 @@ int hk_iss_read_symbol(hk_iss_t *iss, const char *symbol, uint32_t offset, void 
 size_t hk_iss_regions(const hk_iss_t *iss, hk_iss_region_t *out, size_t max);
 void hk_iss_regions_reset(hk_iss_t *iss);
 
-/* Flash data reads: a read pays the wait states unless it falls in the same
- * line_bytes-aligned flash line as the previous flash data read (a one-line
- * buffer, as a 128-bit flash line buffer or prefetch line gives). 0 makes
- * every flash data read pay. Default 16. */
-void hk_iss_set_flash_line(hk_iss_t *iss, uint32_t line_bytes);
+/* Flash wait-state model. Flash is read in line_bytes lines (a power of two;
+ * 128-bit = 16 on most flash accelerators). Sequential instruction fetches
+ * are free (the prefetch buffer runs ahead). A fetch after a control-flow
+ * change into flash pays the wait states unless its line is among the last
+ * insn_lines lines so fetched (an instruction cache or branch cache; 0: none).
+ * A data read from flash pays them unless its line is among the last
+ * data_lines lines read (a line buffer or data cache; 0: every read pays).
+ * All line sets are LRU, at most 256 lines, and persist across calls.
+ * Default: 16, 1, 0 (a one-line data buffer, no instruction cache), e.g.
+ * STM32F4's ART accelerator is 16, 8, 64. line_bytes 0: every data read and
+ * every non-sequential fetch pays. */
+int hk_iss_set_flash_cache(hk_iss_t *iss, uint32_t line_bytes, uint32_t data_lines, uint32_t insn_lines);
 
 /* Cortex-M0+ multiplier option: 1 (fast, the default) or 32 (small) cycles. */
 void hk_iss_set_m0plus_mul_cycles(hk_iss_t *iss, uint32_t cycles);

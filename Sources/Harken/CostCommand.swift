@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HarkenCost
+import HarkenPipeline
+
+struct Cost: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per-layer MACs, cycles, time, RAM and flash of a model on a target, from the calibrated cost model.",
+        subcommands: [Estimate.self, Calibrate.self], defaultSubcommand: Estimate.self)
+
+    struct Estimate: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "estimate", abstract: "Estimate a model's cost on a target.")
+
+        @Option(help: "The .tflite model.") var model: String
+        @Option(help: "Target from Targets/ (see `harken boards`).") var target: String
+        @Flag(help: "Also run the model in the instruction-set simulator and show its counts and the error.") var measure = false
+        @Option(help: "Inference steps the simulator runs with --measure.") var steps = 20
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() throws {
+            let c = try guarded { try Pipeline.cost(model: model, board: target, measure: measure, steps: steps) }
+            if json { return try printJSON(c) }
+            print("\(model) on \(target) at \(c.clockHz / 1_000_000) MHz")
+            print("  layer  op                   kernel                    MACs      cycles       us" + (measure ? "   measured   error" : ""))
+            for l in c.layers {
+                var line = String(format: "  %5d  %-20@ %-22@ %7d %11.0f %8.1f", l.index, l.op as NSString, l.kernel as NSString, l.macs, l.cycles, l.microseconds)
+                if let m = l.measuredCycles { line += String(format: " %10.0f %+6.1f%%", m, m > 0 ? (l.cycles - m) / m * 100 : 0) }
+                print(line)
+            }
+            var total = String(format: "  total %48d %11.0f %8.1f", c.macs, c.totalCycles, c.totalMicroseconds)
+            if let m = c.measuredTotalCycles { total += String(format: " %10.0f %+6.1f%%", m, (c.totalCycles - m) / m * 100) }
+            print(total)
+            if let d = c.dominantLayer { print("  dominant layer: \(d) (\(c.layers[d].op), \(String(format: "%.0f", c.layers[d].cycles / c.totalCycles * 100)) % of cycles)") }
+            print("  RAM: arena \(c.arenaBytes) B + state \(c.stateBytes) B; flash: weights \(c.weightBytes) B")
+        }
+    }
+
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the models' layers in the instruction-set simulator, fit the target's coefficients, write them into Targets/.")
+
+        @Option(help: "Target from Targets/.") var target: String
+        @Option(help: "Models whose layers calibrate the fit (repeat).") var model: [String]
+        @Option(help: "Inference steps per model.") var steps = 10
+        @Flag(help: "Print the coefficients as JSON.") var json = false
+
+        func validate() throws {
+            if model.isEmpty { throw ValidationError("give at least one --model") }
+        }
+
+        func run() throws {
+            let (c, n) = try guarded { try Pipeline.calibrate(board: target, models: model, steps: steps) }
+            let path = try guarded { try Pipeline.writeCoefficients(c, board: target) }
+            if json { return try printJSON(c) }
+            print("\(target): fitted \(c.kernels.count) kernels from \(n) measured layers; wrote \(path)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import HarkenCodegen
+import HarkenCost
+import HarkenData
+import HarkenGraph
+import HarkenStream
+
+extension Pipeline {
+    /// Builds the model's C for the target with a marker before each kernel call, runs
+    /// init and `inputs.count` steps in the instruction-set simulator, and returns each
+    /// kernel call's worst cycles over the steps (some kernels, LOGISTIC above all, take
+    /// data-dependent paths, and a latency budget needs the slow one) and their sum.
+    public static func measureCycles(plan: Plan, name: String, target: Target, inputs: [[UInt8]],
+                                     workDir: String) throws -> (layers: [Double], total: Double) {
+        guard let core = InstructionSetSimulator.Core(targetCore: target.core) else {
+            throw PipelineError.notBuildable(board: target.name, reason: "the instruction-set simulator models Cortex-M0/M0+, M4, M7 and M33; \(target.name) is \(target.core)")
+        }
+        let home = try HarkenHome.locate()
+        let fw = home.appendingPathComponent("Firmware")
+        let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa), markers: true)
+        var sources: [String] = []
+        for f in emitter.files {
+            let path = (workDir as NSString).appendingPathComponent(f.name)
+            try writeAtomically(f.contents, to: path)
+            if f.name.hasSuffix(".c") { sources.append(path) }
+        }
+        let kernels = try FileManager.default.contentsOfDirectory(atPath: fw.appendingPathComponent("kernels").path)
+            .filter { $0.hasSuffix(".c") }.sorted().map { fw.appendingPathComponent("kernels/\($0)").path }
+        let elf = (workDir as NSString).appendingPathComponent("\(emitter.name)_iss.elf")
+        let n = emitter.name
+        try runTool(target.toolchain.cc, target.toolchain.cflags + [
+            "-std=c99", "-O2", "-ffunction-sections", "-fdata-sections", "-nostartfiles", "-DHK_ISS_PROFILE",
+            "-I" + fw.appendingPathComponent("include").path, "-I" + workDir] + sources + kernels + [
+            fw.appendingPathComponent("profile/hk_marker.c").path, "-T", fw.appendingPathComponent("profile/iss.ld").path,
+            "-Wl,--gc-sections", "-Wl,-u,\(n)_init", "-Wl,-u,\(n)_invoke", "-Wl,-u,\(n)_input", "-o", elf])
+        let iss = try InstructionSetSimulator(elf: elf, core: core, flashWaitStates: target.flash_wait_states)
+        try iss.call("\(n)_init")
+        let input = try iss.call("\(n)_input").ret
+        var layers = [Double](repeating: 0, count: plan.steps.count)
+        for step in inputs {
+            try iss.write(step, at: input)
+            iss.resetRegions()
+            try iss.call("\(n)_invoke")
+            for r in iss.regions() {
+                if let k = r.marker, Int(k) < layers.count { layers[Int(k)] = max(layers[Int(k)], Double(r.cycles)) }
+            }
+        }
+        return (layers, layers.reduce(0, +))
+    }
+
+    /// `harken cost`: the analytic model for a target, optionally beside the simulator.
+    public static func cost(model: String, board: String, measure: Bool, steps: Int = 20) throws -> ModelCost {
+        let home = try HarkenHome.locate()
+        let target = try TargetCatalog.board(board, home: home)
+        let (_, plan) = try load(model: model)
+        let costModel = CostModel(target: board, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]))
+        var result = try costModel.evaluate(plan, variant: .forTarget(simd: target.simd, isa: target.isa))
+        if measure {
+            let inputs = try costInputs(plan: plan, steps: steps)
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-cost-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+            let m = try measureCycles(plan: plan, name: name, target: target, inputs: inputs, workDir: work)
+            for i in result.layers.indices { result.layers[i].measuredCycles = m.layers[i] }
+            result.measuredTotalCycles = m.total
+        }
+        return result
+    }
+
+    /// Steps of real features for measuring: a synthesized phrase scene, as the device would hear it.
+    public static func costInputs(plan: Plan, steps: Int) throws -> [[UInt8]] {
+        let audio = try DemoScene.make(phrase: "hey jarvis").audio
+        var inputs = try FeatureSteps.make(audio, plan: plan)
+        while inputs.count < steps { inputs += inputs }
+        return Array(inputs.prefix(steps))
+    }
+
+    /// `harken cost calibrate`: measures every layer of the given models in the simulator and
+    /// fits the target's per-kernel coefficients; returns them (the caller writes Targets/).
+    public static func calibrate(board: String, models: [String], steps: Int = 10) throws -> (CostCoefficients, samples: Int) {
+        let home = try HarkenHome.locate()
+        let target = try TargetCatalog.board(board, home: home)
+        let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
+        var samples: [(LayerFeatures, Double)] = []
+        for model in models {
+            let (_, plan) = try load(model: model)
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+            let m = try measureCycles(plan: plan, name: name, target: target, inputs: try costInputs(plan: plan, steps: steps), workDir: work)
+            for (i, step) in plan.steps.enumerated() { samples.append((LayerFeatures(step: step, variant: variant), m.layers[i])) }
+        }
+        return (CostModel.fit(samples), samples.count)
+    }
+
+    /// Rewrites the target's YAML with a `cost:` block (through a temporary file and a rename).
+    public static func writeCoefficients(_ c: CostCoefficients, board: String) throws -> String {
+        let path = try HarkenHome.locate().appendingPathComponent("Targets/\(board).yaml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        if let r = text.range(of: "\n# Cycle coefficients") ?? text.range(of: "\ncost:") { text = String(text[..<r.lowerBound]) + "\n" }
+        text += "# Cycle coefficients per kernel: " + LayerFeatures.names.joined(separator: ", ") + " (harken cost calibrate).\ncost:\n"
+        for k in c.kernels.keys.sorted() {
+            text += "  \(k): [" + c.kernels[k]!.map { String(format: "%.6g", $0) }.joined(separator: ", ") + "]\n"
+        }
+        try writeAtomically(text, to: path)
+        return path
+    }
+}
