@@ -8,9 +8,11 @@ public struct LayerFeatures: Codable, Sendable, Equatable {
     public var macs: Double
     public var outputs: Double
     public var moved: Double
-    /// Convolutions: inner blocks entered (one per output and staged block of the window).
+    /// Convolutions: inner blocks entered (one per output and staged block of the window);
+    /// fully connected: multiply-accumulates done four output rows at a time.
     public var blocks: Double = 0
-    /// Convolutions: taps left over after the four-tap inner steps, run one at a time.
+    /// Convolutions: taps left over after the four-tap inner steps, run one at a time;
+    /// fully connected: multiply-accumulates of the rows left over.
     public var tail: Double = 0
     public var calls: Double = 1
 
@@ -47,8 +49,10 @@ public struct LayerFeatures: Codable, Sendable, Equatable {
                           blocks: outputs * blocksPerWindow, tail: outputs * window.truncatingRemainder(dividingBy: 4))
             }
         case let .fullyConnected(p, _, _):
-            self.init(kernel: name, macs: Double(step.macs), outputs: Double(p.batches * p.out_depth),
-                      moved: Double(p.batches * p.in_depth))
+            // Four output rows share each input load; the rows left over run one at a time.
+            let rows = Double(p.batches) * Double(p.in_depth)
+            self.init(kernel: name, macs: Double(step.macs), outputs: Double(p.batches * p.out_depth), moved: rows,
+                      blocks: rows * Double(p.out_depth / 4), tail: rows * Double(p.out_depth % 4))
         case let .concat(p, _), let .split(p, _):
             self.init(kernel: name, macs: 0, outputs: Double(p.n_parts), moved: Double(p.outer * p.row_bytes))
         case let .stridedSlice(p):

@@ -79,6 +79,10 @@ public struct Step: Sendable {
     public var inputs: [Storage?]
     public var outputs: [Storage]
     public var macs: Int
+
+    public init(operatorIndex: Int, opName: String, kernel: Kernel, inputs: [Storage?], outputs: [Storage], macs: Int) {
+        (self.operatorIndex, self.opName, self.kernel, self.inputs, self.outputs, self.macs) = (operatorIndex, opName, kernel, inputs, outputs, macs)
+    }
 }
 
 public struct PlanTensor: Sendable {
@@ -89,6 +93,10 @@ public struct PlanTensor: Sendable {
     public var quantization: Quantization?
     public var byteCount: Int
     public var elementCount: Int { shape.reduce(1, *) }
+
+    public init(tensor: Int, storage: Storage, type: ElementType, shape: [Int], quantization: Quantization?, byteCount: Int) {
+        (self.tensor, self.storage, self.type, self.shape, self.quantization, self.byteCount) = (tensor, storage, type, shape, quantization, byteCount)
+    }
 }
 
 /// A lowered, memory-planned model.
@@ -104,4 +112,17 @@ public struct Plan: Sendable {
     public var inputs: [PlanTensor]
     public var outputs: [PlanTensor]
     public var weightBytes: Int { constants.reduce(0) { $0 + $1.count } }
+
+    public init(steps: [Step], constants: [[UInt8]], constantTypes: [ElementType], arenaBytes: Int, stateBytes: Int,
+                stateOffsets: [Int], stateInitial: [UInt8], inputs: [PlanTensor], outputs: [PlanTensor]) {
+        self.steps = steps
+        self.constants = constants
+        self.constantTypes = constantTypes
+        self.arenaBytes = arenaBytes
+        self.stateBytes = stateBytes
+        self.stateOffsets = stateOffsets
+        self.stateInitial = stateInitial
+        self.inputs = inputs
+        self.outputs = outputs
+    }
 }

@@ -12,28 +12,8 @@ extension Pipeline {
     /// data-dependent paths, and a latency budget needs the slow one) and their sum.
     public static func measureCycles(plan: Plan, name: String, target: Target, inputs: [[UInt8]],
                                      workDir: String) throws -> (layers: [Double], total: Double) {
-        guard let core = InstructionSetSimulator.Core(targetCore: target.core) else {
-            throw PipelineError.notBuildable(board: target.name, reason: "the instruction-set simulator models Cortex-M0/M0+, M4, M7 and M33; \(target.name) is \(target.core)")
-        }
-        let home = try HarkenHome.locate()
-        let fw = home.appendingPathComponent("Firmware")
-        let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa), markers: true)
-        var sources: [String] = []
-        for f in emitter.files {
-            let path = (workDir as NSString).appendingPathComponent(f.name)
-            try writeAtomically(f.contents, to: path)
-            if f.name.hasSuffix(".c") { sources.append(path) }
-        }
-        let kernels = try FileManager.default.contentsOfDirectory(atPath: fw.appendingPathComponent("kernels").path)
-            .filter { $0.hasSuffix(".c") }.sorted().map { fw.appendingPathComponent("kernels/\($0)").path }
-        let elf = (workDir as NSString).appendingPathComponent("\(emitter.name)_iss.elf")
-        let n = emitter.name
-        try runTool(target.toolchain.cc, target.toolchain.cflags + [
-            "-std=c99", "-O2", "-ffunction-sections", "-fdata-sections", "-nostartfiles", "-DHK_ISS_PROFILE",
-            "-I" + fw.appendingPathComponent("include").path, "-I" + workDir] + sources + kernels + [
-            fw.appendingPathComponent("profile/hk_marker.c").path, "-T", fw.appendingPathComponent("profile/iss.ld").path,
-            "-Wl,--gc-sections", "-Wl,-u,\(n)_init", "-Wl,-u,\(n)_invoke", "-Wl,-u,\(n)_input", "-o", elf])
-        let iss = try InstructionSetSimulator(elf: elf, core: core, flashWaitStates: target.flash_wait_states)
+        let (iss, names) = try simulatorImage(plans: [(name, plan)], target: target, workDir: workDir)
+        let n = names[0]
         try iss.call("\(n)_init")
         let input = try iss.call("\(n)_input").ret
         var layers = [Double](repeating: 0, count: plan.steps.count)
@@ -46,6 +26,53 @@ extension Pipeline {
             }
         }
         return (layers, layers.reduce(0, +))
+    }
+
+    /// Builds plans (each with a marker before every kernel call) into one image for
+    /// the target's core with its compiler and flags, loaded into the simulator.
+    static func simulatorImage(plans: [(String, Plan)], target: Target, workDir: String) throws -> (InstructionSetSimulator, [String]) {
+        guard let core = InstructionSetSimulator.Core(targetCore: target.core) else {
+            throw PipelineError.notBuildable(board: target.name, reason: "the instruction-set simulator models Cortex-M0/M0+, M4, M7 and M33; \(target.name) is \(target.core)")
+        }
+        let fw = try HarkenHome.locate().appendingPathComponent("Firmware")
+        var sources: [String] = [], names: [String] = [], keep: [String] = []
+        for (name, plan) in plans {
+            let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa), markers: true)
+            names.append(emitter.name)
+            keep += ["-Wl,-u,\(emitter.name)_init", "-Wl,-u,\(emitter.name)_invoke", "-Wl,-u,\(emitter.name)_input"]
+            for f in emitter.files {
+                let path = (workDir as NSString).appendingPathComponent(f.name)
+                try writeAtomically(f.contents, to: path)
+                if f.name.hasSuffix(".c") { sources.append(path) }
+            }
+        }
+        let kernels = try FileManager.default.contentsOfDirectory(atPath: fw.appendingPathComponent("kernels").path)
+            .filter { $0.hasSuffix(".c") }.sorted().map { fw.appendingPathComponent("kernels/\($0)").path }
+        let elf = (workDir as NSString).appendingPathComponent("iss.elf")
+        try runTool(target.toolchain.cc, target.toolchain.cflags + [
+            "-std=c99", "-O2", "-ffunction-sections", "-fdata-sections", "-nostartfiles", "-DHK_ISS_PROFILE",
+            "-I" + fw.appendingPathComponent("include").path, "-I" + workDir] + sources + kernels + [
+            fw.appendingPathComponent("profile/hk_marker.c").path, "-T", fw.appendingPathComponent("profile/iss.ld").path,
+            "-Wl,--gc-sections"] + keep + ["-o", elf])
+        return (try InstructionSetSimulator(elf: elf, core: core, flashWaitStates: target.flash_wait_states), names)
+    }
+
+    /// Cycles of every layer of the built-in calibration suite on a target.
+    public static func measureSuite(target: Target) throws -> [(LayerFeatures, Double)] {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-suite-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let suite = CalibrationSuite.plans()
+        let (iss, names) = try simulatorImage(plans: suite, target: target, workDir: work)
+        let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
+        var samples: [(LayerFeatures, Double)] = []
+        for ((_, plan), n) in zip(suite, names) {
+            try iss.call("\(n)_init")
+            iss.resetRegions()
+            try iss.call("\(n)_invoke")
+            let cycles = iss.regions().first { $0.marker == 0 }.map { Double($0.cycles) } ?? 0
+            samples.append((LayerFeatures(step: plan.steps[0], variant: variant), cycles))
+        }
+        return samples
     }
 
     /// `harken cost`: the analytic model for a target, optionally beside the simulator.
@@ -81,7 +108,7 @@ extension Pipeline {
         let home = try HarkenHome.locate()
         let target = try TargetCatalog.board(board, home: home)
         let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
-        var samples: [(LayerFeatures, Double)] = []
+        var samples = try measureSuite(target: target)
         for model in models {
             let (_, plan) = try load(model: model)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
