@@ -232,6 +232,12 @@ def table(report: dict) -> str:
             f = m["firmware"]
             lines.append(f"{m['model']:<14} {f['flashBytes']:>24,}   {f['staticRamBytes']:>7,} + {f['stackHighWaterBytes']:>5,} = {f['ramBytes']:>6,}"
                          f"   {f['modelFileBytes']:>12,}   {f['tflmArenaTotalBytes']:>10,}   {f['cyclesPerStep']:>11,.0f}")
+    if report["models"] and "costModel" in report["models"][0]:
+        lines.append("")
+        lines.append("Cost model (harken cost --target stm32f4): one evaluation of the analytic model (goal < 10 ms)")
+        for m in report["models"]:
+            c = m["costModel"]
+            lines.append(f"{m['model']:<14} {c['evaluationMicroseconds']:>8.0f} us   ({c['estimatedCycles']:,.0f} cycles per step estimated)")
     r = report.get("rtf")
     if r:
         lines.append("")
@@ -287,6 +293,11 @@ def main() -> None:
     if not args.no_firmware:
         for m in report["models"]:
             m["firmware"] = bench_firmware(m["model"], args, work, m["tflm"]["arenaTotalBytes"])
+    for m in report["models"]:
+        model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{m['model']}.tflite"
+        cost = json.loads(run([args.harken, "cost", "--model", model, "--target", "stm32f4", "--json"]).stdout)
+        m["costModel"] = {"target": "stm32f4", "evaluationMicroseconds": cost["evaluationMicroseconds"],
+                          "estimatedCycles": cost["totalCycles"]}
     if not args.no_rtf:
         report["rtf"] = bench_rtf(models[0], args, work, base)
     if args.json:

@@ -32,6 +32,7 @@ struct Cost: ParsableCommand {
             print(total)
             if let d = c.dominantLayer { print("  dominant layer: \(d) (\(c.layers[d].op), \(String(format: "%.0f", c.layers[d].cycles / c.totalCycles * 100)) % of cycles)") }
             print("  RAM: arena \(c.arenaBytes) B + state \(c.stateBytes) B; flash: weights \(c.weightBytes) B")
+            if let us = c.evaluationMicroseconds { print(String(format: "  the analytic model evaluates this model in %.0f us", us)) }
         }
     }
 

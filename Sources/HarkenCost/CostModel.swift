@@ -34,6 +34,8 @@ public struct ModelCost: Codable, Sendable {
     public var weightBytes: Int
     public var dominantLayer: Int?
     public var measuredTotalCycles: Double?
+    /// Mean wall time of one evaluation of the analytic model (a search loop's budget).
+    public var evaluationMicroseconds: Double?
 }
 
 public enum CostError: Error, CustomStringConvertible, Equatable {

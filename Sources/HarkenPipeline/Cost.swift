@@ -81,7 +81,12 @@ extension Pipeline {
         let target = try TargetCatalog.board(board, home: home)
         let (_, plan) = try load(model: model)
         let costModel = CostModel(target: board, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]))
-        var result = try costModel.evaluate(plan, variant: .forTarget(simd: target.simd, isa: target.isa))
+        let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
+        var result = try costModel.evaluate(plan, variant: variant)
+        let repeats = 200
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { _ = try costModel.evaluate(plan, variant: variant) }
+        result.evaluationMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(repeats) / 1000
         if measure {
             let inputs = try costInputs(plan: plan, steps: steps)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-cost-\(UUID().uuidString)").path
