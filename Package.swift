@@ -4,6 +4,8 @@ import PackageDescription
 // The device runtime is optimised even in debug builds: the simulator streams
 // hours of audio through it, and tests compare it bit for bit, not step through it.
 let runtimeFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
+// The training engine likewise: its tests train small nets and check every gradient numerically.
+let nnFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "Harken",
@@ -38,6 +40,9 @@ let package = Package(
         ),
         .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "CSndFile", "CSampleRate"]),
         .target(name: "HarkenData", dependencies: ["HarkenAudio"]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "HarkenNN", dependencies: ["CBLAS"], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
@@ -55,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "CPty"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   espeak-ng sox cmake qemu-system-arm
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   valgrind python3-venv libelf-dev libunicorn-dev libcapstone-dev
+  libopenblas-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils-xtensa-lx106
   qemu-system-misc
 )

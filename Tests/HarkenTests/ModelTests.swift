@@ -13,7 +13,7 @@ final class ModelTests: XCTestCase {
     /// Real features (speech, noise, silence, a clipped tone, then each wake phrase
     /// spoken by several voices, so outputs sweep the whole probability range)
     /// quantized as the device does, grouped into the models' 3-frame input steps.
-    static let inputSteps: Result2<Data> = Result2 {
+    static let inputSteps: Lazy<Data> = Lazy {
         var audio = try Audio.read(try Support.mixedAudio.get())
         for phrase in ["hey jarvis", "alexa", "hey mycroft", "okay nabu"] {
             audio.samples += try DemoScene.make(phrase: phrase).audio.samples

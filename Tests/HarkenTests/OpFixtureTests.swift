@@ -12,7 +12,7 @@ final class OpFixtureTests: XCTestCase {
         var cases: [Case]
     }
 
-    static let fixtures: Result2<(URL, Manifest)> = Result2 {
+    static let fixtures: Lazy<(URL, Manifest)> = Lazy {
         let dir = try Support.tempDir("ops")
         // HARKEN_OP_SCALE=10 runs a sweep ten times larger (2,340 cases) for kernel work.
         let scale = ProcessInfo.processInfo.environment["HARKEN_OP_SCALE"] ?? "1"

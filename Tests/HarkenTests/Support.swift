@@ -60,7 +60,7 @@ enum Support {
     }
 
     /// The mixed test audio (speech, silence, noise, a clipped tone), made once per run.
-    static let mixedAudio: Result2<String> = Result2 {
+    static let mixedAudio: Lazy<String> = Lazy {
         let dir = try tempDir("audio")
         let path = dir.appendingPathComponent("mixed.wav").path
         try py("make_mixed_audio.py", [path, "--seconds", "64", "--seed", "7"])
@@ -73,7 +73,7 @@ enum Support {
 }
 
 /// A lazily computed, cached throwing value.
-final class Result2<T>: @unchecked Sendable {
+final class Lazy<T>: @unchecked Sendable {
     private var value: T?
     private let make: () throws -> T
     private let lock = NSLock()
