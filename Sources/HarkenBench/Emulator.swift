@@ -1,4 +1,5 @@
 import Foundation
+import HarkenSupport
 
 /// A board emulator (QEMU) running a firmware image with its UART on a
 /// pseudo-terminal, so the bench harness reaches it as it would a real port.
@@ -10,8 +11,7 @@ public final class Emulator {
     /// `command` is the target's emulator command line, without kernel and serial options.
     public init(command: [String], elf: String, startupSeconds: Double = 10) throws {
         guard let tool = command.first else { throw BenchError.cannotOpen(port: "emulator", reason: "no emulator command") }
-        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard let exe = search.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let exe = Executable.find(tool) else {
             throw BenchError.cannotOpen(port: tool, reason: "\(tool) is not installed; run `make setup`")
         }
         guard FileManager.default.fileExists(atPath: elf) else { throw BenchError.cannotOpen(port: elf, reason: "no such firmware image") }

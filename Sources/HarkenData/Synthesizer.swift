@@ -1,17 +1,6 @@
 import Foundation
 import HarkenAudio
-
-public enum SynthesisError: Error, CustomStringConvertible {
-    case engineMissing(String)
-    case engineFailed(engine: String, status: Int32, stderr: String)
-
-    public var description: String {
-        switch self {
-        case .engineMissing(let e): return "\(e) is not installed (Debian package \(e)); run `make setup`"
-        case let .engineFailed(e, status, err): return "\(e) exited with status \(status): \(err)"
-        }
-    }
-}
+import HarkenSupport
 
 /// Text to speech through espeak-ng, delivered as 16 kHz mono int16.
 public struct Synthesizer: Sendable {
@@ -28,27 +17,8 @@ public struct Synthesizer: Sendable {
     public func speak(_ text: String) throws -> Audio {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("harken-tts-\(UUID().uuidString).wav").path
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        try Synthesizer.run("espeak-ng", ["-v", voice, "-s", String(wordsPerMinute), "-p", String(pitch), "-w", tmp, text])
+        try Executable.run("espeak-ng", ["-v", voice, "-s", String(wordsPerMinute), "-p", String(pitch), "-w", tmp, text])
         return try Audio.read(tmp)
-    }
-
-    static func run(_ tool: String, _ args: [String]) throws {
-        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard let exe = search.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw SynthesisError.engineMissing(tool)
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw SynthesisError.engineFailed(engine: tool, status: p.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
-        }
     }
 }
 

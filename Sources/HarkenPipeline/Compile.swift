@@ -18,15 +18,11 @@ public struct CompileResult: Codable, Sendable {
 public enum PipelineError: Error, CustomStringConvertible {
     case notWritable(path: String, reason: String)
     case notBuildable(board: String, reason: String)
-    case toolMissing(String)
-    case toolFailed(tool: String, status: Int32, output: String)
 
     public var description: String {
         switch self {
         case let .notWritable(path, reason): return "\(path): cannot write: \(reason)"
         case let .notBuildable(board, reason): return "\(board): cannot build here: \(reason)"
-        case let .toolMissing(tool): return "\(tool) is not installed; run `make setup`"
-        case let .toolFailed(tool, status, output): return "\(tool) failed with status \(status):\n\(output)"
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HarkenCodegen
 import HarkenGraph
 import HarkenStream
+import HarkenSupport
 
 public struct FirmwareResult: Codable, Sendable {
     public var schemaVersion = 1
@@ -69,24 +70,5 @@ extension Pipeline {
     }
 
     @discardableResult
-    static func runTool(_ tool: String, _ args: [String]) throws -> String {
-        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard let exe = search.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw PipelineError.toolMissing(tool)
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw PipelineError.toolFailed(tool: tool, status: p.terminationStatus, output: String(text.suffix(2000)))
-        }
-        return text
-    }
+    static func runTool(_ tool: String, _ args: [String]) throws -> String { try Executable.run(tool, args) }
 }
