@@ -114,7 +114,7 @@ private struct TFLiteReader {
                                           inputs: raw.inputs.array, outputs: raw.outputs.array,
                                           options: options(raw.options)))
             case nil:
-                fatalError("unreachable: readOperator rejects unknown operators")
+                throw GraphError.unsupportedOperator(file: file, op: BuiltinOp.name(of: raw.builtin_code), version: raw.version, operatorIndex: i)
             }
         }
         for (i, v) in variables.enumerated() where v.type == .other {
