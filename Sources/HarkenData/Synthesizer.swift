@@ -45,7 +45,7 @@ public enum DemoScene {
 }
 
 /// A small, fast, seedable generator (SplitMix64) so scenes are reproducible.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import HarkenData
+import HarkenPipeline
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Synthesize a corpus for a wake phrase: positives, near misses, negative speech and noise from every installed TTS voice.")
+
+    @Option(help: "The wake phrase.") var phrase: String
+    @Option(help: "Output folder (clips/ and manifest.jsonl).") var out: String
+    @Option(help: "Rate/pitch variations of the phrase per voice.") var variations = 3
+    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = 2
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(help: "Print a summary as JSON.") var json = false
+
+    func validate() throws {
+        if phrase.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--phrase must not be empty") }
+        if variations < 1 { throw ValidationError("--variations must be at least 1") }
+    }
+
+    func run() throws {
+        let records = try guarded {
+            try CorpusSynthesizer(phrase: phrase, seed: seed, variations: variations, nearMissesPerVoice: nearMisses)
+                .run(outDir: out, progress: ProgressBar("synth").update)
+        }
+        struct Summary: Encodable { var clips: Int; var byKind: [String: Int]; var bySplit: [String: Int]; var voices: Int; var manifest: String }
+        let s = Summary(clips: records.count,
+                        byKind: Dictionary(grouping: records, by: \.kind.rawValue).mapValues(\.count),
+                        bySplit: Dictionary(grouping: records, by: \.split.rawValue).mapValues(\.count),
+                        voices: Set(records.filter { $0.kind == .positive }.map { "\($0.engine):\($0.voice)" }).count,
+                        manifest: (out as NSString).appendingPathComponent("manifest.jsonl"))
+        if json { return try printJSON(s) }
+        print("\(s.clips) clips from \(s.voices) voices in \(out): " + s.byKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        print("splits by voice: " + s.bySplit.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "; manifest \(s.manifest)")
+    }
+}
