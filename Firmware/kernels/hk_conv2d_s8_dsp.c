@@ -33,12 +33,8 @@
  * Off Arm the helpers in hk_dsp_impl.h are plain C computing the same lanes,
  * so this file compiles and runs (slowly) on any target.
  */
-#include "harken/hk_kernels.h"
+#include "hk_conv_walk.h"
 #include "hk_dsp_impl.h"
-#include "hk_fixedpoint_impl.h"
-
-#define HK_CONV_X_BLOCK 64   /* int16 staged inputs: 128 bytes of stack; a multiple of 4 */
-#define HK_CONV_OC_BLOCK 32  /* int32 partial sums: 128 bytes of stack */
 
 /* Where logical element j of a block lives: permuted within complete groups
  * of four (j < len4), in order in the tail. */
@@ -174,56 +170,5 @@ static HK__DSP_LOOP void hk__conv_rows_dsp(const int16_t *xs, const int8_t *w, i
 void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                       const int32_t *bias, int8_t *output)
 {
-    const int32_t k_c = p->filter.c;
-    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
-    const int32_t out_off = p->output_offset;
-    const int32_t act_min = p->act_min, act_max = p->act_max;
-    const int32_t *out_mult = p->out_mult;
-    const int32_t *out_shift = p->out_shift;
-    const int32_t groups = p->input.c / k_c;
-    const int32_t out_per_group = out_c / groups;
-    const int32_t window = p->filter.h * p->filter.w * k_c; /* filter row length */
-    int16_t xs[HK_CONV_X_BLOCK];
-    int32_t acc[HK_CONV_OC_BLOCK];
-    int32_t b, oy, ox, g, oc0, s, j;
-
-    for (b = 0; b < p->output.n; ++b) {
-        for (oy = 0; oy < out_h; ++oy) {
-            const int32_t y0 = oy * p->stride_h - p->pad_h;
-            for (ox = 0; ox < out_w; ++ox) {
-                const int32_t x0 = ox * p->stride_w - p->pad_w;
-                int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
-                for (g = 0; g < groups; ++g) {
-                    const int32_t oc_begin = g * out_per_group;
-                    const int32_t oc_end = oc_begin + out_per_group;
-                    for (oc0 = oc_begin; oc0 < oc_end; oc0 += HK_CONV_OC_BLOCK) {
-                        const int32_t n_oc =
-                            oc_end - oc0 < HK_CONV_OC_BLOCK ? oc_end - oc0 : HK_CONV_OC_BLOCK;
-                        for (j = 0; j < n_oc; ++j) {
-                            acc[j] = 0;
-                        }
-                        for (s = 0; s < window; s += HK_CONV_X_BLOCK) {
-                            const int32_t len =
-                                window - s < HK_CONV_X_BLOCK ? window - s : HK_CONV_X_BLOCK;
-                            const int8_t *w = filter + oc0 * window + s;
-                            /* a window that fits one block is staged once per group */
-                            if (oc0 == oc_begin || window > HK_CONV_X_BLOCK) {
-                                hk__conv_stage_dsp(p, input, b, y0, x0, g * k_c, s, len, xs);
-                            }
-                            hk__conv_rows_dsp(xs, w, window, len, n_oc, acc);
-                        }
-                        for (j = 0; j < n_oc; ++j) {
-                            const int32_t oc = oc0 + j;
-                            int32_t v = acc[j];
-                            if (bias != NULL) {
-                                v += bias[oc];
-                            }
-                            v = hk__mbqm_param(v, out_mult[oc], (int)out_shift[oc]) + out_off;
-                            out_px[oc] = (int8_t)hk__clamp(v, act_min, act_max);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    hk__conv_walk(p, input, filter, bias, output, hk__conv_stage_dsp, hk__conv_rows_dsp);
 }

@@ -107,7 +107,7 @@ public struct FirmwareGenerator {
         let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
         let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Firmware/port/\(target.port ?? "-")").path))?
             .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
-        let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c"]
+        let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c", "port/common/hk_port_serve.c"]
         let run = target.emulator.map { cmd in
             "In QEMU, with the serial port on a pseudo-terminal (QEMU prints its path):\n\n```sh\n"
                 + (cmd + ["-kernel", "build/firmware.elf", "-serial", "pty"]).joined(separator: " ") + "\n```"

@@ -6,6 +6,7 @@
 #ifndef HARKEN_PORT_MEMORY_H
 #define HARKEN_PORT_MEMORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The value the reset handler writes over the unused stack, so the deepest
@@ -25,5 +26,10 @@ uint32_t hk_port_stack_bytes(void);
 uint32_t hk_port_static_ram_bytes(void);
 /* Vectors, .text, .rodata and the .data load image. */
 uint32_t hk_port_flash_bytes(void);
+
+/* Serves the generated model (`hk_model`) to the bench harness over the port's
+ * link, with the memory figures above; never returns. */
+void hk_port_serve(const char *board, uint32_t cpu_hz, void (*write)(const uint8_t *, size_t),
+                   int (*read_byte)(void), uint32_t (*cycles)(void));
 
 #endif

@@ -5,26 +5,13 @@
  */
 #include "hk_xtensa_sim.h"
 
-#include "harken/hk_bench_app.h"
 #include "harken/hk_port_memory.h"
-
-extern const hk_model_api_t hk_model;
 
 int main(void)
 {
     hk_xtensa_sim_cycles_init();
 
-    static hk_port_t port;
-    port.board = hk_xtensa_sim_board.name;
-    port.cpu_hz = hk_xtensa_sim_cycles_hz();
-    port.write = hk_xtensa_sim_console_write;
-    port.read_byte = hk_xtensa_sim_console_read_byte;
-    port.cycles = hk_xtensa_sim_cycles;
-    port.stack_used = hk_port_stack_used;
-    port.stack_bytes = hk_port_stack_bytes();
-    port.static_ram_bytes = hk_port_static_ram_bytes();
-    port.flash_bytes = hk_port_flash_bytes();
-
-    hk_bench_serve(&hk_model, &port);
+    hk_port_serve(hk_xtensa_sim_board.name, hk_xtensa_sim_cycles_hz(),
+                  hk_xtensa_sim_console_write, hk_xtensa_sim_console_read_byte, hk_xtensa_sim_cycles);
     return 0;
 }

@@ -22,11 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 fw=$(cd "$here/../.." && pwd)
 port="$fw/port/mps2"
 k="$fw/kernels"
-# The port's shared files (Firmware/port/common), if this checkout has them.
-set --
-for f in "$fw"/port/common/*.c; do
-    if [ -f "$f" ]; then set -- "$@" "$f"; fi
-done
+# The ports' shared memory bookkeeping (not the bench entry point: this image has its own main).
+set -- "$fw/port/common/hk_port_memory.c"
 # shellcheck disable=SC2086 # $cpu is a list of flags
 arm-none-eabi-gcc $cpu -std=c99 -O2 -ffunction-sections -fdata-sections -Wall -Wextra -Werror \
     -I"$fw/include" -I"$k" -I"$port" -I"$here" \
