@@ -43,6 +43,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HarkenNN", dependencies: ["CBLAS"], swiftSettings: nnFlags),
+        .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio"], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
@@ -61,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "CPty"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

@@ -10,12 +10,15 @@ import Foundation
 public final class BatchNorm: Layer {
     public let gamma: Parameter
     public let beta: Parameter
-    public private(set) var runningMean: Tensor
-    public private(set) var runningVariance: Tensor
+    public var runningMean: Tensor
+    public var runningVariance: Tensor
     public let channels: Int
     public let momentum: Float
     public let epsilon: Float
     private let name: String
+    /// Normalise with the running statistics even while training, and leave them unchanged
+    /// (the last phase of quantization-aware training; also makes the layer affine for checks).
+    public var frozen = false
 
     // Cached by a training forward.
     private var xhat = Tensor(zeros: [0])
@@ -44,7 +47,8 @@ public final class BatchNorm: Layer {
         precondition(x.shape.last == c, "BatchNorm: input shape \(x.shape), expected \(c) channels last")
         let m = x.count / c
         var mean = [Float](repeating: 0, count: c), istd = [Float](repeating: 0, count: c)
-        if training {
+        let batchStatistics = training && !frozen
+        if batchStatistics {
             precondition(m > 1, "BatchNorm: training needs more than one value per channel, input \(x.shape)")
             var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
             for r in 0..<m { for j in 0..<c { sum[j] += Double(x.data[r * c + j]) } }
@@ -78,7 +82,7 @@ public final class BatchNorm: Layer {
         }
         xhat = xh
         invStd = istd
-        trainingMode = training
+        trainingMode = batchStatistics
         return out
     }
 
