@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenCodegen", "HarkenRuntime"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain"]),
         .executableTarget(
             name: "Harken",
             dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]

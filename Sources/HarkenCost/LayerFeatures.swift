@@ -8,24 +8,28 @@ public struct LayerFeatures: Codable, Sendable, Equatable {
     public var macs: Double
     public var outputs: Double
     public var moved: Double
-    /// Convolutions: inner blocks entered (one per output and staged block of the window);
+    /// Convolutions: inner loops entered (per output pixel, staged block and channel group);
     /// fully connected: multiply-accumulates done four output rows at a time.
     public var blocks: Double = 0
     /// Convolutions: taps left over after the four-tap inner steps, run one at a time;
     /// fully connected: multiply-accumulates of the rows left over.
     public var tail: Double = 0
+    /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long).
+    public var runs: Double = 0
     public var calls: Double = 1
 
-    public var vector: [Double] { [macs, outputs, moved, blocks, tail, calls] }
-    public static let names = ["per_mac", "per_output", "per_moved", "per_block", "per_tail_tap", "per_call"]
+    public var vector: [Double] { [macs, outputs, moved, blocks, tail, runs, calls] }
+    public static let names = ["per_mac", "per_output", "per_moved", "per_block", "per_tail_tap", "per_run", "per_call"]
 
-    public init(kernel: String, macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0) {
+    public init(kernel: String, macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0,
+                runs: Double = 0) {
         self.kernel = kernel
         self.macs = macs
         self.outputs = outputs
         self.moved = moved
         self.blocks = blocks
         self.tail = tail
+        self.runs = runs
     }
 
     public init(step: Step, variant: KernelVariant = .reference) {
@@ -41,12 +45,16 @@ public struct LayerFeatures: Codable, Sendable, Equatable {
             } else {
                 // The convolution kernels stage each output pixel's window in blocks of 64
                 // values; a window longer than one block is staged again for every 32
-                // output channels (Firmware/kernels/hk_conv2d_s8*.c).
+                // output channels. Each block is then run against the filter rows four
+                // output channels at a time, the channels left over one at a time
+                // (Firmware/kernels/hk_conv2d_s8*.c): one inner loop entered per group.
                 let window = taps * Double(p.filter.c)
                 let blocksPerWindow = (window / 64).rounded(.up)
                 let restage = window > 64 ? (Double(p.output.c) / 32).rounded(.up) : 1
+                let groups = Double(p.output.c / 4 + p.output.c % 4)
                 self.init(kernel: name, macs: Double(step.macs), outputs: outputs, moved: pixels * window * restage,
-                          blocks: outputs * blocksPerWindow, tail: outputs * window.truncatingRemainder(dividingBy: 4))
+                          blocks: pixels * groups * blocksPerWindow, tail: outputs * window.truncatingRemainder(dividingBy: 4),
+                          runs: pixels * taps * restage)
             }
         case let .fullyConnected(p, _, _):
             // Four output rows share each input load; the rows left over run one at a time.

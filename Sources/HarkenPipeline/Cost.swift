@@ -4,6 +4,7 @@ import HarkenCost
 import HarkenData
 import HarkenGraph
 import HarkenStream
+import HarkenTrain
 
 extension Pipeline {
     /// Builds the model's C for the target with a marker before each kernel call, runs
@@ -107,18 +108,33 @@ extension Pipeline {
         return Array(inputs.prefix(steps))
     }
 
-    /// `harken cost calibrate`: measures every layer of the given models in the simulator and
-    /// fits the target's per-kernel coefficients; returns them (the caller writes Targets/).
+    /// The three standard Sentry architectures as int8 plans, untrained but with seeded BatchNorm
+    /// statistics, calibrated on the demo scene: every kernel a Harken model uses, for calibration.
+    public static func sentryProbePlans() throws -> [(String, Plan)] {
+        let x = try SentryModel.features(try DemoScene.make(phrase: "hey jarvis").audio)
+        return try SentryArchitecture.allCases.enumerated().map { i, arch in
+            let model = SentryModel(spec: .standard(arch), seed: UInt64(40 + i))
+            model.randomizeStatistics(seed: UInt64(50 + i))
+            var ranges = ActivationRanges()
+            model.calibrate(x, into: &ranges)
+            return ("sentry_" + arch.rawValue.replacingOccurrences(of: "-", with: "_"),
+                    try model.streamingGraph(ranges: ranges, description: arch.rawValue).lower(file: arch.rawValue))
+        }
+    }
+
+    /// `harken cost calibrate`: measures every layer of the built-in suite, the standard Sentries
+    /// and the given models in the simulator and fits the target's per-kernel coefficients;
+    /// returns them (the caller writes Targets/).
     public static func calibrate(board: String, models: [String], steps: Int = 10) throws -> (CostCoefficients, samples: Int) {
         let home = try HarkenHome.locate()
         let target = try TargetCatalog.board(board, home: home)
         let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         var samples = try measureSuite(target: target)
-        for model in models {
-            let (_, plan) = try load(model: model)
+        var plans = try sentryProbePlans()
+        for model in models { plans.append((((model as NSString).lastPathComponent as NSString).deletingPathExtension, try load(model: model).1)) }
+        for (name, plan) in plans {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
             let m = try measureCycles(plan: plan, name: name, target: target, inputs: try costInputs(plan: plan, steps: steps), workDir: work)
             for (i, step) in plan.steps.enumerated() { samples.append((LayerFeatures(step: step, variant: variant), m.layers[i])) }
         }

@@ -13,13 +13,13 @@ public final class SentryModel {
         var index = 0
         var nodes = SentryModel.build(spec.blocks, channels: &channels, index: &index, rng: &rng)
         if spec.dropout > 0 {
-            nodes.append(.stage(TemporalStage(kind: .dropout, layer: Dropout(rate: spec.dropout, seed: seed ^ 0xD5),
+            nodes.append(.stage(TemporalStage(kind: .dropout, name: "dropout", layer: Dropout(rate: spec.dropout, seed: seed ^ 0xD5),
                                               stateFrames: 0)))
         }
         let head = Conv2D(name: "head", inChannels: channels, outChannels: 1, kernel: (spec.headFrames, 1),
                           padding: .valid, rng: &rng)
-        nodes.append(.stage(TemporalStage(kind: .head, layer: head, stateFrames: spec.headFrames - 1, conv: head)))
-        chain = TemporalChain(nodes)
+        nodes.append(.stage(TemporalStage(kind: .head, name: "head", layer: head, stateFrames: spec.headFrames - 1, conv: head)))
+        chain = TemporalChain(nodes, name: "sentry")
         for s in chain.stages { s.applyTapMask() }
     }
 
@@ -34,7 +34,7 @@ public final class SentryModel {
                 let conv = Conv2D(name: "\(name).conv", inChannels: channels, outChannels: filters, kernel: (k, 1),
                                   stride: (s, 1), dilation: (d, 1), padding: .valid, useBias: false, rng: &rng)
                 let bn = BatchNorm(name: "\(name).bn", channels: filters)
-                nodes.append(.stage(TemporalStage(kind: .conv, layer: Sequential([conv, bn, Activation(act)]),
+                nodes.append(.stage(TemporalStage(kind: .conv, name: name, layer: Sequential([conv, bn, Activation(act)]),
                                                   stateFrames: (k - 1) * d + 1 - s, stride: s,
                                                   conv: conv, batchNorm: bn, activation: act)))
                 channels = filters
@@ -43,7 +43,7 @@ public final class SentryModel {
                                   padding: .valid, useBias: false, rng: &rng)
                 let bn = BatchNorm(name: "\(name).bn", channels: filters)
                 let layers: [Layer] = [conv, bn] + (act.map { [Activation($0)] } ?? [])
-                nodes.append(.stage(TemporalStage(kind: .pointwise, layer: Sequential(layers), stateFrames: 0,
+                nodes.append(.stage(TemporalStage(kind: .pointwise, name: name, layer: Sequential(layers), stateFrames: 0,
                                                   conv: conv, batchNorm: bn, activation: act)))
                 channels = filters
             case .depthwise(let kernels, let d, let act):
@@ -52,19 +52,19 @@ public final class SentryModel {
                                          dilation: (d, 1), padding: .valid, useBias: false, rng: &rng)
                 let bn = BatchNorm(name: "\(name).bn", channels: channels)
                 let layers: [Layer] = [dw, bn] + (act.map { [Activation($0)] } ?? [])
-                nodes.append(.stage(TemporalStage(kind: .depthwise, layer: Sequential(layers),
+                nodes.append(.stage(TemporalStage(kind: .depthwise, name: name, layer: Sequential(layers),
                                                   stateFrames: (kmax - 1) * d, depthwise: dw, batchNorm: bn,
                                                   activation: act,
                                                   tapMask: mixConvMask(kernels, channels: channels))))
             case .squeezeExcite(let reduced):
                 let se = SqueezeExcite(name: "\(name).se", channels: channels, reduced: reduced, rng: &rng)
-                nodes.append(.stage(TemporalStage(kind: .squeezeExcite, layer: PerFrame(se), stateFrames: 0,
+                nodes.append(.stage(TemporalStage(kind: .squeezeExcite, name: name, layer: PerFrame(se), stateFrames: 0,
                                                   squeezeExcite: se)))
             case .residual(let body):
                 let before = channels
                 let inner = build(body, channels: &channels, index: &index, rng: &rng)
                 precondition(channels == before, "Sentry \(name): a residual body must keep \(before) channels")
-                nodes.append(.residual(TemporalChain(inner)))
+                nodes.append(.residual(TemporalChain(inner, name: name)))
             }
         }
         return nodes
@@ -97,6 +97,20 @@ public final class SentryModel {
     public var namedTensors: [(name: String, value: Tensor)] { chain.namedTensors }
 
     public func zeroGradients() { chain.zeroGradients() }
+
+    /// Gives every BatchNorm seeded statistics and affine parameters of a trained model's size: a
+    /// fresh model maps silence to exactly zero everywhere, a path no trained model takes (for
+    /// probing cost and numerics before training).
+    public func randomizeStatistics(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        for s in chain.stages {
+            guard let bn = s.batchNorm else { continue }
+            bn.runningMean = .uniform([bn.channels], low: -0.5, high: 0.5, using: &rng)
+            bn.runningVariance = .uniform([bn.channels], low: 0.5, high: 2, using: &rng)
+            bn.gamma.value = .uniform([bn.channels], low: 0.5, high: 1.5, using: &rng)
+            bn.beta.value = .uniform([bn.channels], low: -0.2, high: 0.2, using: &rng)
+        }
+    }
 
     /// Loads tensors saved by `namedTensors`; every name must be present with its shape.
     public func load(_ tensors: [String: Tensor]) throws {

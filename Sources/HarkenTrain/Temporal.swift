@@ -11,6 +11,8 @@ public final class TemporalStage {
     public enum Kind: Sendable { case conv, depthwise, pointwise, squeezeExcite, dropout, head }
 
     public let kind: Kind
+    /// The block's name (`b3`, `head`), also the prefix of its parameters.
+    public let name: String
     public let layer: Layer
     /// Input frames kept between streaming steps: the dilated kernel minus the stride.
     public let stateFrames: Int
@@ -24,10 +26,10 @@ public final class TemporalStage {
     /// For a MixConv depthwise: 1 for live taps, 0 for the taps a smaller kernel does not have.
     public let tapMask: [Float]?
 
-    init(kind: Kind, layer: Layer, stateFrames: Int, stride: Int = 1, conv: Conv2D? = nil,
+    init(kind: Kind, name: String, layer: Layer, stateFrames: Int, stride: Int = 1, conv: Conv2D? = nil,
          depthwise: DepthwiseConv2D? = nil, batchNorm: BatchNorm? = nil, activation: ActivationKind? = nil,
          squeezeExcite: SqueezeExcite? = nil, tapMask: [Float]? = nil) {
-        self.kind = kind; self.layer = layer; self.stateFrames = stateFrames; self.stride = stride
+        self.kind = kind; self.name = name; self.layer = layer; self.stateFrames = stateFrames; self.stride = stride
         self.conv = conv; self.depthwise = depthwise; self.batchNorm = batchNorm
         self.activation = activation; self.squeezeExcite = squeezeExcite; self.tapMask = tapMask
     }
@@ -50,9 +52,10 @@ public final class TemporalChain: Layer {
     }
 
     public let nodes: [Node]
+    public let name: String
     private var residualInputFrames: [Int: Int] = [:]
 
-    public init(_ nodes: [Node]) { self.nodes = nodes }
+    public init(_ nodes: [Node], name: String) { self.nodes = nodes; self.name = name }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input

@@ -37,14 +37,18 @@ final class CostModelTests: XCTestCase {
             let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
             let suite = try Pipeline.measureSuite(target: target)
             var measured: [String: (Plan, [Double])] = [:]
+            var models: [(String, Plan)] = []
             for name in Support.modelNames {
                 let path = try Support.modelPath(name)
-                let plan = try Graph.load(tflite: path).lower(file: path)
+                models.append((name, try Graph.load(tflite: path).lower(file: path)))
+            }
+            models += try Pipeline.sentryProbePlans()
+            for (name, plan) in models {
                 let inputs = try Pipeline.costInputs(plan: plan, steps: 30)
                 let work = try Support.tempDir("cost-\(board)-\(name)").path
                 measured[name] = (plan, try Pipeline.measureCycles(plan: plan, name: name, target: target, inputs: inputs, workDir: work).layers)
             }
-            for held in Support.modelNames {
+            for held in models.map(\.0) {
                 var samples = suite
                 for (name, (plan, layers)) in measured where name != held {
                     for (i, step) in plan.steps.enumerated() { samples.append((LayerFeatures(step: step, variant: variant), layers[i])) }

@@ -5,18 +5,6 @@ import XCTest
 /// The Sentry architectures: window geometry, streaming against windowed outputs, and gradients
 /// through the whole chain (residual crops, per-frame squeeze-excite, MixConv masks).
 final class SentryTests: XCTestCase {
-    /// Gives every BatchNorm non-trivial statistics and affine parameters, as a trained model has.
-    private func randomizeStatistics(_ model: SentryModel, seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
-        for s in model.chain.stages {
-            guard let bn = s.batchNorm else { continue }
-            bn.runningMean = .uniform([bn.channels], low: -0.5, high: 0.5, using: &rng)
-            bn.runningVariance = .uniform([bn.channels], low: 0.5, high: 2, using: &rng)
-            bn.gamma.value = .uniform([bn.channels], low: 0.5, high: 1.5, using: &rng)
-            bn.beta.value = .uniform([bn.channels], low: -0.2, high: 0.2, using: &rng)
-        }
-    }
-
     func testWindowYieldsOneLogit() {
         for arch in SentryArchitecture.allCases {
             let spec = SentrySpec.standard(arch)
@@ -31,7 +19,7 @@ final class SentryTests: XCTestCase {
         for (i, arch) in SentryArchitecture.allCases.enumerated() {
             let spec = SentrySpec.standard(arch)
             let model = SentryModel(spec: spec, seed: UInt64(10 + i))
-            randomizeStatistics(model, seed: UInt64(20 + i))
+            model.randomizeStatistics(seed: UInt64(20 + i))
             let stride = spec.inputStride, f = spec.features
             let steps = (spec.windowFrames / stride) + 200
             var rng = SeededGenerator(seed: UInt64(30 + i))
@@ -76,7 +64,7 @@ final class SentryTests: XCTestCase {
         let model = SentryModel(spec: spec, seed: 5)
         // Batch statistics over a few frames make the objective too curved for finite differences
         // (and cancel some gradients exactly); the layer itself is checked with them elsewhere.
-        randomizeStatistics(model, seed: 4)
+        model.randomizeStatistics(seed: 4)
         for s in model.chain.stages { s.batchNorm?.frozen = true }
         // The squeeze-excite's own ReLU stays on its linear side.
         for s in model.chain.stages { s.squeezeExcite?.squeeze.bias?.value = Tensor(repeating: 1, shape: [2]) }

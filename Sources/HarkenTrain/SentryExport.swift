@@ -1,0 +1,259 @@
+// SentryExport.swift: a trained Sentry as an int8 streaming graph, the layout microWakeWord
+// and ESPHome use.
+//
+// Per step the graph takes `inputStride` int8 feature frames [1, stride, features]; each layer
+// with history reads its state variable, concatenates the new frames, writes the newest frames
+// back and runs its kernel VALID over the buffer. BatchNorm is folded into the convolution
+// before it, ReLU/ReLU6 fuse into the kernel, hard-swish is its own op. Weights are symmetric
+// per output channel, activations asymmetric per tensor from calibrated ranges. The output is
+// LOGISTIC then QUANTIZE to a uint8 probability (scale 1/256), as ESPHome expects.
+
+import HarkenAudio
+import HarkenGraph
+import HarkenNN
+
+/// Activation ranges observed on calibration windows, by tensor role (`b3.out`, `b3.pre`, ...).
+public struct ActivationRanges: Sendable {
+    public var ranges: [String: (min: Float, max: Float)] = [:]
+
+    public init() {}
+
+    mutating func observe(_ key: String, _ t: HarkenNN.Tensor) {
+        var lo = ranges[key]?.min ?? .infinity, hi = ranges[key]?.max ?? -.infinity
+        for v in t.data { lo = min(lo, v); hi = max(hi, v) }
+        ranges[key] = (lo, hi)
+    }
+
+    func quantization(_ key: String) throws -> Quantization {
+        guard let r = ranges[key] else { throw TrainError.config("no calibrated range for \(key)") }
+        return .int8(min: r.min, max: r.max)
+    }
+}
+
+extension SentryModel {
+    /// Frontend features of a clip as the model's float input [1, frames, 1, channels]: the
+    /// frontend's values / 25.6, the scale microWakeWord trains with.
+    public static func features(_ audio: Audio) throws -> HarkenNN.Tensor {
+        let frames = try Frontend().features(of: audio)
+        let data = frames.flatMap { $0.map { Float($0) / 25.6 } }
+        return HarkenNN.Tensor(shape: [1, frames.count, 1, frames.first?.count ?? 40], data: data)
+    }
+
+    /// The microWakeWord input quantization: features (frontend output / 25.6, 0...26) as int8.
+    public static let inputQuantization = Quantization(scale: 26.0 / 255.0, zeroPoint: -128)
+
+    /// Runs windows [N, T, 1, features] (inference mode) and records every exported tensor's range.
+    public func calibrate(_ windows: HarkenNN.Tensor, into ranges: inout ActivationRanges) {
+        _ = observe(chain, windows, &ranges)
+    }
+
+    private func observe(_ c: TemporalChain, _ input: HarkenNN.Tensor, _ r: inout ActivationRanges) -> HarkenNN.Tensor {
+        var x = input
+        for node in c.nodes {
+            switch node {
+            case .stage(let s):
+                switch s.kind {
+                case .conv, .pointwise, .depthwise:
+                    var y = s.conv?.forward(x, training: false) ?? s.depthwise!.forward(x, training: false)
+                    y = s.batchNorm!.forward(y, training: false)
+                    r.observe("\(s.name).pre", y)
+                    if let a = s.activation { for i in 0..<y.count { y.data[i] = a.apply(y.data[i]) } }
+                    x = y
+                case .squeezeExcite:
+                    let se = s.squeezeExcite!
+                    let frames = x.reshaped([x.count / se.squeeze.inFeatures, se.squeeze.inFeatures])
+                    var hidden = se.squeeze.forward(frames, training: false)
+                    for i in 0..<hidden.count { hidden.data[i] = max(hidden.data[i], 0) }
+                    r.observe("\(s.name).hidden", hidden)
+                    x = s.layer.forward(x, training: false)
+                case .dropout: continue
+                case .head: x = s.layer.forward(x, training: false)
+                }
+                r.observe("\(s.name).out", x)
+            case .residual(let body):
+                let y = observe(body, x, &r)
+                x = y + Frames.last(y.shape[1], of: x)
+                r.observe("\(body.name).out", x)
+            }
+        }
+        return x
+    }
+
+    /// The int8 streaming graph of this model with the given activation ranges.
+    public func streamingGraph(ranges: ActivationRanges, description: String) throws -> Graph {
+        var b = GraphBuilder()
+        let s = spec.inputStride, f = spec.features
+        let qIn = SentryModel.inputQuantization
+        let input = b.tensor("input", .int8, [1, s, f], qIn)
+        b.inputs = [input]
+        let x4 = b.tensor("input/frames", .int8, [1, s, 1, f], qIn)
+        b.op(.reshape, [input, b.int32s("input/shape", [1, s, 1, f])], [x4])
+        var e = Emitter(builder: b, ranges: ranges)
+        let logit = try e.chain(chain, Value(index: x4, frames: s, channels: f, q: qIn))
+        b = e.builder
+
+        let flat = b.tensor("logit/flat", .int8, [1, 1], logit.q)
+        b.op(.reshape, [logit.index, b.int32s("logit/shape", [1, 1])], [flat])
+        let probability = b.tensor("probability/int8", .int8, [1, 1], Quantization(scale: 1.0 / 256, zeroPoint: -128))
+        b.op(.logistic, [flat], [probability])
+        let out = b.tensor("probability", .uint8, [1, 1], Quantization(scale: 1.0 / 256, zeroPoint: 0))
+        b.op(.quantize, [probability], [out])
+        b.outputs = [out]
+        return try b.build(description: description)
+    }
+}
+
+/// A tensor of the streaming graph: its index, frames along time, channels and quantization.
+struct Value {
+    var index: Int
+    var frames: Int
+    var channels: Int
+    var q: Quantization
+}
+
+private struct Emitter {
+    var builder: GraphBuilder
+    let ranges: ActivationRanges
+
+    mutating func chain(_ c: TemporalChain, _ input: Value) throws -> Value {
+        var x = input
+        for node in c.nodes {
+            switch node {
+            case .stage(let s): x = try stage(s, x)
+            case .residual(let body):
+                let y = try chain(body, x)
+                precondition(y.frames == x.frames, "residual over strided frames")
+                let q = try ranges.quantization("\(body.name).out")
+                let out = builder.tensor("\(body.name)/add", .int8, [1, y.frames, 1, y.channels], q)
+                builder.op(.add, [y.index, x.index], [out])
+                x = Value(index: out, frames: y.frames, channels: y.channels, q: q)
+            }
+        }
+        return x
+    }
+
+    /// Prepends the stage's state to `x` and stores the newest frames back.
+    mutating func withHistory(_ s: TemporalStage, _ x: Value) -> Value {
+        guard s.stateFrames > 0 else { return x }
+        let shape = [1, s.stateFrames, 1, x.channels]
+        let zero = UInt8(bitPattern: Int8(x.q.zeroPoint))
+        let v = builder.variable("\(s.name)/state", .int8, shape, x.q,
+                                 initial: [UInt8](repeating: zero, count: shape.reduce(1, *)))
+        let past = builder.read(v)
+        let frames = s.stateFrames + x.frames
+        let window = builder.tensor("\(s.name)/window", .int8, [1, frames, 1, x.channels], x.q)
+        builder.op(.concatenation, [past, x.index], [window]) { $0.axis = 1 }
+        let next = builder.tensor("\(s.name)/next_state", .int8, shape, x.q)
+        builder.op(.stridedSlice, [window, builder.int32s("\(s.name)/begin", [0, x.frames, 0, 0]),
+                                   builder.int32s("\(s.name)/end", [1, frames, 1, x.channels]),
+                                   builder.int32s("\(s.name)/strides", [1, 1, 1, 1])], [next])
+        builder.assign(v, next)
+        return Value(index: window, frames: frames, channels: x.channels, q: x.q)
+    }
+
+    mutating func stage(_ s: TemporalStage, _ input: Value) throws -> Value {
+        switch s.kind {
+        case .dropout: return input
+        case .squeezeExcite: return try squeezeExcite(s, input)
+        case .conv, .pointwise, .depthwise, .head: break
+        }
+        let x = withHistory(s, input)
+        // Fold BatchNorm: w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
+        let (kh, cout): (Int, Int)
+        var w: [Float], bias: [Float]
+        if let conv = s.conv {
+            (kh, cout) = (conv.kernel.h, conv.outChannels)
+            w = conv.weight.value.data            // [kh, 1, cin, cout]
+            bias = conv.bias?.value.data ?? [Float](repeating: 0, count: cout)
+        } else {
+            let dw = s.depthwise!
+            (kh, cout) = (dw.kernel.h, dw.channels)
+            w = dw.weight.value.data              // [kh, 1, c]
+            bias = dw.bias?.value.data ?? [Float](repeating: 0, count: cout)
+        }
+        if let bn = s.batchNorm {
+            for c in 0..<cout {
+                let k = bn.gamma.value.data[c] / (bn.runningVariance.data[c] + bn.epsilon).squareRoot()
+                bias[c] = bn.beta.value.data[c] + (bias[c] - bn.runningMean.data[c]) * k
+                for i in stride(from: c, to: w.count, by: cout) { w[i] *= k }
+            }
+        }
+        let stride = s.conv?.stride.h ?? 1
+        let dilation = s.conv?.dilation.h ?? s.depthwise!.dilation.h
+        let outFrames = (x.frames - ((kh - 1) * dilation + 1)) / stride + 1
+        let fused: Int32 = s.activation == .relu ? 1 : (s.activation == .relu6 ? 3 : 0)
+        let separate = s.activation != nil && fused == 0
+        let qOut = try ranges.quantization("\(s.name).out")
+        let qConv = separate ? try ranges.quantization("\(s.name).pre") : qOut
+        let convOut = builder.tensor("\(s.name)/\(s.kind == .depthwise ? "depthwise" : "conv")", .int8,
+                                     [1, outFrames, 1, cout], qConv)
+
+        let sw: SymmetricWeights, filter: Int
+        if s.conv != nil {
+            // HarkenNN [kh, 1, cin, cout] → TFLite [cout, kh, 1, cin].
+            let cin = x.channels
+            var t = [Float](repeating: 0, count: w.count)
+            for k in 0..<kh { for i in 0..<cin { for o in 0..<cout { t[(o * kh + k) * cin + i] = w[(k * cin + i) * cout + o] } } }
+            sw = SymmetricWeights(t, channels: cout) { $0 / (kh * cin) }
+            filter = builder.tensor("\(s.name)/filter", .int8, [cout, kh, 1, cin], sw.quantization(axis: 0), data: sw.bytes)
+        } else {
+            sw = SymmetricWeights(w, channels: cout) { $0 % cout }
+            filter = builder.tensor("\(s.name)/filter", .int8, [1, kh, 1, cout], sw.quantization(axis: 3), data: sw.bytes)
+        }
+        let qb = sw.bias(bias, inputScale: x.q.scale)
+        let biasT = builder.tensor("\(s.name)/bias", .int32, [cout], qb.quantization, data: qb.bytes)
+        builder.op(s.conv != nil ? .conv2d : .depthwiseConv2d, [x.index, filter, biasT], [convOut]) { o in
+            o.padding = 1
+            o.strideH = Int32(stride); o.strideW = 1
+            o.dilationH = Int32(dilation); o.dilationW = 1
+            o.depthMultiplier = 1
+            o.activation = fused
+        }
+        guard separate else { return Value(index: convOut, frames: outFrames, channels: cout, q: qOut) }
+        guard s.activation == .hardSwish else {
+            throw TrainError.config("\(s.name): activation \(s.activation!.rawValue) has no int8 export")
+        }
+        let out = builder.tensor("\(s.name)/hard_swish", .int8, [1, outFrames, 1, cout], qOut)
+        builder.op(.hardSwish, [convOut], [out])
+        return Value(index: out, frames: outFrames, channels: cout, q: qOut)
+    }
+
+    /// gate = hard-sigmoid(excite(relu(squeeze(x)))); the gate's int8 range [0, 1] (scale 1/255,
+    /// zero point -128) clamps exactly where hard-sigmoid does, so relu6(v + 3) / 6 is the excite
+    /// layer with weights / 6 and bias (b + 3) / 6 and no op of its own.
+    mutating func squeezeExcite(_ s: TemporalStage, _ x: Value) throws -> Value {
+        let se = s.squeezeExcite!
+        let c = x.channels
+        let rows = x.frames
+        let flat = builder.tensor("\(s.name)/frames", .int8, [rows, c], x.q)
+        builder.op(.reshape, [x.index, builder.int32s("\(s.name)/frames_shape", [rows, c])], [flat])
+
+        func dense(_ d: Dense, _ input: Int, _ inScale: Float, scale: Float, shift: Float, name: String,
+                   out: Quantization, relu: Bool) -> Int {
+            // HarkenNN [in, out] → TFLite [out, in], one weight scale for the tensor.
+            let (nIn, nOut) = (d.inFeatures, d.outFeatures)
+            var t = [Float](repeating: 0, count: nIn * nOut)
+            for i in 0..<nIn { for o in 0..<nOut { t[o * nIn + i] = d.weight.value.data[i * nOut + o] * scale } }
+            let sw = SymmetricWeights(t, channels: 1) { _ in 0 }
+            let wt = builder.tensor("\(name)/weights", .int8, [nOut, nIn], sw.quantization(axis: 0), data: sw.bytes)
+            let b = (d.bias?.value.data ?? [Float](repeating: 0, count: nOut)).map { ($0 + shift) * scale }
+            let qb = sw.bias(b, inputScale: inScale)
+            let bt = builder.tensor("\(name)/bias", .int32, [nOut], qb.quantization, data: qb.bytes)
+            let y = builder.tensor(name, .int8, [rows, nOut], out)
+            builder.op(.fullyConnected, [input, wt, bt], [y]) { $0.activation = relu ? 1 : 0 }
+            return y
+        }
+        let qHidden = try ranges.quantization("\(s.name).hidden")
+        let hidden = dense(se.squeeze, flat, x.q.scale, scale: 1, shift: 0, name: "\(s.name)/squeeze",
+                           out: qHidden, relu: true)
+        let qGate = Quantization(scale: 1.0 / 255, zeroPoint: -128)
+        let gate = dense(se.excite, hidden, qHidden.scale, scale: 1.0 / 6, shift: 3, name: "\(s.name)/gate",
+                         out: qGate, relu: false)
+        let qOut = try ranges.quantization("\(s.name).out")
+        let out2 = builder.tensor("\(s.name)/scaled", .int8, [rows, c], qOut)
+        builder.op(.mul, [flat, gate], [out2])
+        let out = builder.tensor("\(s.name)/out", .int8, [1, rows, 1, c], qOut)
+        builder.op(.reshape, [out2, builder.int32s("\(s.name)/out_shape", [1, rows, 1, c])], [out])
+        return Value(index: out, frames: rows, channels: c, q: qOut)
+    }
+}
