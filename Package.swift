@@ -43,7 +43,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HarkenNN", dependencies: ["CBLAS"], swiftSettings: nnFlags),
-        .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio"], swiftSettings: nnFlags),
+        .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),

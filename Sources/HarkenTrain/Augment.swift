@@ -1,0 +1,126 @@
+// Augment.swift: the robustness engine, applied on the fly while training.
+//
+// Each training clip is, with the configured probabilities, sped up or slowed down (resampled,
+// tempo and pitch together), reverberated by a simulated room or a user RIR, scaled in gain and
+// mixed with background noise at an SNR drawn from a schedule that moves from easy to hard across
+// the epochs. Every draw comes from the generator passed in, so a seed fixes the whole pass.
+
+import Foundation
+import HarkenNN
+
+public struct AugmentConfig: Codable, Sendable, Equatable {
+    public var speedProbability = 0.5
+    public var speed: [Double] = [0.9, 1.1]
+    public var reverbProbability = 0.4
+    public var rt60: [Double] = [0.15, 0.7]
+    public var rooms = 24
+    public var noiseProbability = 0.8
+    /// SNR range (dB) of the first epoch and of the last; epochs in between interpolate.
+    public var snrFirstEpoch: [Double] = [15, 30]
+    public var snrLastEpoch: [Double] = [0, 15]
+    public var gainDB: [Double] = [-10, 6]
+
+    public init() {}
+
+    /// The SNR range at `epoch` of `epochs` (a linear curriculum).
+    public func snrRange(epoch: Int, of epochs: Int) -> ClosedRange<Double> {
+        let t = epochs > 1 ? Double(epoch) / Double(epochs - 1) : 1
+        let lo = snrFirstEpoch[0] + (snrLastEpoch[0] - snrFirstEpoch[0]) * t
+        let hi = snrFirstEpoch[1] + (snrLastEpoch[1] - snrFirstEpoch[1]) * t
+        return min(lo, hi)...max(lo, hi)
+    }
+}
+
+public enum AudioMath {
+    public static func power(_ x: ArraySlice<Float>) -> Double {
+        guard !x.isEmpty else { return 0 }
+        return x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)
+    }
+
+    /// signal + noise scaled so that 10·log10(P_signal / P_noise) = snr over the signal's length
+    /// (the noise is looped or cut to that length, starting at `offset`).
+    public static func mix(_ signal: [Float], noise: [Float], snr: Double, offset: Int = 0) -> [Float] {
+        guard !noise.isEmpty, !signal.isEmpty else { return signal }
+        let n = (0..<signal.count).map { noise[(offset + $0) % noise.count] }
+        let ps = power(signal[...]), pn = power(n[...])
+        guard ps > 0, pn > 0 else { return signal }
+        let k = Float((ps / pn / pow(10, snr / 10)).squareRoot())
+        return zip(signal, n).map { $0 + k * $1 }
+    }
+
+    /// Resamples by `factor` (> 1 is faster and higher) with linear interpolation.
+    public static func speed(_ x: [Float], factor: Double) -> [Float] {
+        let n = Int(Double(x.count) / factor)
+        guard n > 1, x.count > 1 else { return x }
+        return (0..<n).map { i in
+            let t = Double(i) * factor
+            let j = min(Int(t), x.count - 2), f = Float(t - Double(j))
+            return x[j] * (1 - f) + x[j + 1] * f
+        }
+    }
+
+    /// Convolves with a room response, keeping the direct-path alignment and the input's RMS.
+    public static func reverberate(_ x: [Float], _ rir: [Float]) -> [Float] {
+        let peak = rir.indices.max { abs(rir[$0]) < abs(rir[$1]) } ?? 0
+        let y = Convolution.apply(x, rir)
+        let out = Array(y[peak..<(peak + x.count)])
+        let (px, py) = (power(x[...]), power(out[...]))
+        guard py > 0 else { return x }
+        let k = Float((px / py).squareRoot())
+        return out.map { $0 * k }
+    }
+}
+
+public struct Augmenter: Sendable {
+    public var config: AugmentConfig
+    public var noises: [[Float]]
+    public var rirs: [[Float]]
+
+    /// Builds the room bank (seeded) and keeps the backgrounds; `userRIRs` join the simulated rooms.
+    public init(config: AugmentConfig, noises: [[Float]], userRIRs: [[Float]] = [], seed: UInt64) {
+        self.config = config
+        self.noises = noises.filter { !$0.isEmpty }
+        var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_200)
+        let rooms = (0..<config.rooms).map { _ in
+            Room.random(rt60: config.rt60[0]...config.rt60[1], using: &rng)
+        }
+        rirs = parallelMap(rooms) { $0.impulseResponse() } + userRIRs
+    }
+
+    /// One augmented copy of `x` (samples in int16 units) at `epoch` of `epochs`.
+    public func apply(_ x: [Float], epoch: Int, of epochs: Int, rng: inout SeededGenerator) -> [Float] {
+        var y = x
+        if rng.nextUniform() < Float(config.speedProbability) {
+            let f = Double(config.speed[0]) + Double(rng.nextUniform()) * (config.speed[1] - config.speed[0])
+            y = AudioMath.speed(y, factor: f)
+        }
+        if !rirs.isEmpty, rng.nextUniform() < Float(config.reverbProbability) {
+            y = AudioMath.reverberate(y, rirs[Int(rng.next() % UInt64(rirs.count))])
+        }
+        let gain = config.gainDB[0] + Double(rng.nextUniform()) * (config.gainDB[1] - config.gainDB[0])
+        let g = Float(pow(10, gain / 20))
+        for i in y.indices { y[i] *= g }
+        if !noises.isEmpty, rng.nextUniform() < Float(config.noiseProbability) {
+            let noise = noises[Int(rng.next() % UInt64(noises.count))]
+            let r = config.snrRange(epoch: epoch, of: epochs)
+            let snr = r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound)
+            y = AudioMath.mix(y, noise: noise, snr: snr, offset: Int(rng.next() % UInt64(noise.count)))
+        }
+        return y
+    }
+}
+
+/// `transform` over `items` on all cores, results in order.
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+    let box = ResultBox<R>(items.count)
+    DispatchQueue.concurrentPerform(iterations: items.count) { i in box.set(i, transform(items[i])) }
+    return box.values
+}
+
+private final class ResultBox<R>: @unchecked Sendable {
+    private var results: [R?]
+    private let lock = NSLock()
+    init(_ n: Int) { results = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ r: R) { lock.lock(); results[i] = r; lock.unlock() }
+    var values: [R] { results.map { $0! } }
+}
