@@ -8,7 +8,7 @@ struct Harken: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "harken",
         abstract: "Custom wake words for microcontrollers: compile, simulate and ship int8 streaming models.",
-        subcommands: [Synth.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Demo.self]
+        subcommands: [Synth.self, Train.self, Eval.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Demo.self]
     )
 }
 
@@ -30,21 +30,31 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// A one-line progress bar on a terminal; silent when stderr is not one.
-final class ProgressBar {
+final class ProgressBar: @unchecked Sendable {
     let label: String
     let enabled = isatty(2) != 0
-    var last = -1
+    private var last = ""
+    private let lock = NSLock()
+    private let start = Date()
 
     init(_ label: String) { self.label = label }
 
-    func update(_ fraction: Double) {
+    func update(_ fraction: Double) { update(fraction, detail: "") }
+
+    /// Redraws when the percentage or the detail changes; shows the time left once 1 % is done.
+    func update(_ fraction: Double, detail: String) {
         guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
         let pct = Int(fraction * 100)
-        guard pct != last else { return }
-        last = pct
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = fraction >= 0.01 && fraction < 1 ? String(format: " ETA %d:%02d", Int(elapsed / fraction - elapsed) / 60, Int(elapsed / fraction - elapsed) % 60) : ""
+        let key = "\(pct)|\(detail)|\(eta)"
+        guard key != last else { return }
+        last = key
         let filled = pct * 30 / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%".utf8))
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%\(detail.isEmpty ? "" : " " + detail)\(eta)\u{1B}[K".utf8))
         if pct >= 100 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
+

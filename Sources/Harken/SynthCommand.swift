@@ -9,19 +9,28 @@ struct Synth: ParsableCommand {
 
     @Option(help: "The wake phrase.") var phrase: String
     @Option(help: "Output folder (clips/ and manifest.jsonl).") var out: String
-    @Option(help: "Rate/pitch variations of the phrase per voice.") var variations = 3
-    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = 2
+    @Option(help: "Rate, pitch and punctuation variations of the phrase per voice.") var variations = 10
+    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = 6
+    @Option(help: "Random negative sentences per voice.") var negatives = 16
+    @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = 120.0
+    @Option(help: "Minutes of continuous negative speech from the validation voices (threshold choice).") var validationMinutes = 20.0
+    @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = 60.0
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print a summary as JSON.") var json = false
 
     func validate() throws {
         if phrase.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--phrase must not be empty") }
         if variations < 1 { throw ValidationError("--variations must be at least 1") }
+        if nearMisses < 0 || negatives < 0 || testMinutes < 0 || validationMinutes < 0 || trainMinutes < 0 {
+            throw ValidationError("--near-misses, --negatives and the --*-minutes options must not be negative")
+        }
     }
 
     func run() throws {
         let records = try guarded {
-            try CorpusSynthesizer(phrase: phrase, seed: seed, variations: variations, nearMissesPerVoice: nearMisses)
+            try CorpusSynthesizer(phrase: phrase, seed: seed, variations: variations, nearMissesPerVoice: nearMisses,
+                                  negativesPerVoice: negatives, testStreamMinutes: testMinutes, validationStreamMinutes: validationMinutes,
+                                  trainStreamMinutes: trainMinutes)
                 .run(outDir: out, progress: ProgressBar("synth").update)
         }
         struct Summary: Encodable { var clips: Int; var byKind: [String: Int]; var bySplit: [String: Int]; var voices: Int; var manifest: String }

@@ -66,6 +66,24 @@ public final class Adam {
         }
     }
 
+    /// The step count and each parameter's moments by name (for checkpoints).
+    public func state(of parameters: [Parameter]) -> (step: Int, moments: [String: (m: [Float], v: [Float])]) {
+        var out: [String: (m: [Float], v: [Float])] = [:]
+        for p in parameters { if let s = moments[ObjectIdentifier(p)] { out[p.name] = (s.m, s.v) } }
+        return (step, out)
+    }
+
+    /// Restores what `state(of:)` returned, matching parameters by name.
+    public func restore(step: Int, moments saved: [String: (m: [Float], v: [Float])], parameters: [Parameter]) {
+        self.step = step
+        moments = [:]
+        for p in parameters {
+            if let s = saved[p.name], s.m.count == p.value.count, s.v.count == p.value.count {
+                moments[ObjectIdentifier(p)] = Moments(parameter: p, m: s.m, v: s.v)
+            }
+        }
+    }
+
     public static func decaysByDefault(_ p: Parameter) -> Bool {
         !(p.name.hasSuffix(".bias") || p.name.hasSuffix(".gamma") || p.name.hasSuffix(".beta"))
     }

@@ -18,7 +18,7 @@ public struct AugmentConfig: Codable, Sendable, Equatable {
     /// SNR range (dB) of the first epoch and of the last; epochs in between interpolate.
     public var snrFirstEpoch: [Double] = [15, 30]
     public var snrLastEpoch: [Double] = [0, 15]
-    public var gainDB: [Double] = [-10, 6]
+    public var gainDecibels: [Double] = [-10, 6]
 
     public init() {}
 
@@ -39,10 +39,11 @@ public enum AudioMath {
 
     /// signal + noise scaled so that 10·log10(P_signal / P_noise) = snr over the signal's length
     /// (the noise is looped or cut to that length, starting at `offset`).
-    public static func mix(_ signal: [Float], noise: [Float], snr: Double, offset: Int = 0) -> [Float] {
+    public static func mix(_ signal: [Float], noise: [Float], snr: Double, offset: Int = 0,
+                           signalPower: Double? = nil) -> [Float] {
         guard !noise.isEmpty, !signal.isEmpty else { return signal }
         let n = (0..<signal.count).map { noise[(offset + $0) % noise.count] }
-        let ps = power(signal[...]), pn = power(n[...])
+        let ps = signalPower ?? power(signal[...]), pn = power(n[...])
         guard ps > 0, pn > 0 else { return signal }
         let k = Float((ps / pn / pow(10, snr / 10)).squareRoot())
         return zip(signal, n).map { $0 + k * $1 }
@@ -89,6 +90,11 @@ public struct Augmenter: Sendable {
 
     /// One augmented copy of `x` (samples in int16 units) at `epoch` of `epochs`.
     public func apply(_ x: [Float], epoch: Int, of epochs: Int, rng: inout SeededGenerator) -> [Float] {
+        addNoise(transform(x, rng: &rng), epoch: epoch, of: epochs, rng: &rng)
+    }
+
+    /// Speed, room and gain.
+    public func transform(_ x: [Float], rng: inout SeededGenerator) -> [Float] {
         var y = x
         if rng.nextUniform() < Float(config.speedProbability) {
             let f = Double(config.speed[0]) + Double(rng.nextUniform()) * (config.speed[1] - config.speed[0])
@@ -97,16 +103,21 @@ public struct Augmenter: Sendable {
         if !rirs.isEmpty, rng.nextUniform() < Float(config.reverbProbability) {
             y = AudioMath.reverberate(y, rirs[Int(rng.next() % UInt64(rirs.count))])
         }
-        let gain = config.gainDB[0] + Double(rng.nextUniform()) * (config.gainDB[1] - config.gainDB[0])
+        let gain = config.gainDecibels[0] + Double(rng.nextUniform()) * (config.gainDecibels[1] - config.gainDecibels[0])
         let g = Float(pow(10, gain / 20))
         for i in y.indices { y[i] *= g }
-        if !noises.isEmpty, rng.nextUniform() < Float(config.noiseProbability) {
-            let noise = noises[Int(rng.next() % UInt64(noises.count))]
-            let r = config.snrRange(epoch: epoch, of: epochs)
-            let snr = r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound)
-            y = AudioMath.mix(y, noise: noise, snr: snr, offset: Int(rng.next() % UInt64(noise.count)))
-        }
         return y
+    }
+
+    /// Background noise at the epoch's SNR; `signalPower` (default: the power of `x`) is the level
+    /// the SNR is measured against, for a clip placed inside a longer window.
+    public func addNoise(_ x: [Float], epoch: Int, of epochs: Int, signalPower: Double? = nil,
+                         rng: inout SeededGenerator) -> [Float] {
+        guard !noises.isEmpty, rng.nextUniform() < Float(config.noiseProbability) else { return x }
+        let noise = noises[Int(rng.next() % UInt64(noises.count))]
+        let r = config.snrRange(epoch: epoch, of: epochs)
+        let snr = r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound)
+        return AudioMath.mix(x, noise: noise, snr: snr, offset: Int(rng.next() % UInt64(noise.count)), signalPower: signalPower)
     }
 }
 

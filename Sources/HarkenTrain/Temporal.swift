@@ -87,7 +87,7 @@ public final class TemporalChain: Layer {
 
     public var parameters: [Parameter] { stages.flatMap { $0.layer.parameters } }
 
-    public var buffers: [(name: String, value: Tensor)] { stages.flatMap { $0.layer.buffers } }
+    public var buffers: [(name: String, value: Tensor)] { stages.compactMap(\.batchNorm).flatMap(\.buffers) }
 
     /// Every stage, depth first, in execution order.
     public var stages: [TemporalStage] {

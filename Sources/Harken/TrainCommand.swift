@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import HarkenData
+import HarkenPipeline
+import HarkenTrain
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a float Sentry for a phrase (synthesizing its corpus first if there is none), then report FRR and false accepts per hour on held-out voices.")
+
+    @Option(help: "The wake phrase.") var phrase: String
+    @Option(help: "Preset: \(TrainConfig.presets.joined(separator: ", ")).") var preset = "esp32"
+    @Option(help: "Output folder: model.safetensors, last.safetensors, metrics.jsonl, report.json, det.svg.") var out: String
+    @Option(help: "Corpus folder (default data/<phrase>; synthesized when it has no manifest).") var data: String?
+    @Option(help: "YAML file overriding any hyper-parameter (default: harken.yaml if present).") var config: String?
+    @Option(help: "Override the preset's epoch count.") var epochs: Int?
+    @Option(help: "Folder of your own recordings of the phrase, added to the training positives.") var positives: String?
+    @Option(help: "Folder of your own background noise recordings.") var noise: String?
+    @Option(help: "Folder of room impulse responses (WAV) used beside the simulated rooms.") var rir: String?
+    @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        if phrase.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--phrase must not be empty") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    }
+
+    func run() throws {
+        let dataDir = data ?? Pipeline.defaultDataDir(phrase: phrase)
+        let yaml = config ?? (FileManager.default.fileExists(atPath: "harken.yaml") ? "harken.yaml" : nil)
+        let report = try guarded { () throws -> TrainReport in
+            let cfg = try Pipeline.trainConfig(preset: preset, yaml: yaml, epochs: epochs)
+            if !FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("manifest.jsonl")) {
+                FileHandle.standardError.write(Data("no corpus in \(dataDir): synthesizing one\n".utf8))
+                _ = try CorpusSynthesizer(phrase: phrase, variations: 10, nearMissesPerVoice: 6, negativesPerVoice: 16,
+                                          testStreamMinutes: 120, validationStreamMinutes: 20, trainStreamMinutes: 60)
+                    .run(outDir: dataDir, progress: ProgressBar("synth").update)
+            }
+            let bar = ProgressBar("train")
+            return try Pipeline.train(phrase: phrase, preset: preset, config: cfg, dataDir: dataDir, outDir: out, resume: resume,
+                                      userPositives: positives, userNoise: noise, userRIRs: rir,
+                                      progress: { bar.update($0, detail: $1) },
+                                      log: { if !json { print($0) } })
+        }
+        if json { return try printJSON(report) }
+        print("model: \(report.model) (\(report.architecture), \(report.parameters) parameters, \(String(format: "%.0f", report.trainSeconds)) s)")
+        if let v = report.validation {
+            print(String(format: "validation voices: FRR %.1f %% at %.2f false accepts/hour (cutoff %.3f; %.1f h of negative audio)",
+                         v.falseRejectRate * 100, v.falseAcceptsPerHour, v.cutoff, v.negativeHours))
+        }
+        if let t = report.test {
+            print(String(format: "test voices: FRR %.1f %% at %.2f false accepts/hour (cutoff %.3f; %.1f h of negative audio, %d positives); near misses accepted %.1f %%",
+                         t.falseRejectRate * 100, t.falseAcceptsPerHour, t.cutoff, t.negativeHours, t.positives, t.nearMissAcceptRate * 100))
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a trained Sentry or any int8 .tflite on a corpus split: FRR, false accepts per hour, near misses, the DET curve.")
+
+    @Option(help: "A harken train output folder, a .safetensors, or a .tflite (manifest beside it optional).") var model: String
+    @Option(help: "Corpus folder from harken synth.") var data: String
+    @Option(help: "Split: train, validation or test.") var split = "test"
+    @Option(help: "Detection cutoff (default: the lowest meeting --target-fa-per-hour on this split).") var cutoff: Double?
+    @Option(help: "False accepts per hour the chosen cutoff must meet.") var targetFaPerHour = 0.5
+    @Option(help: "Outputs averaged by the detector (default: the model's).") var window: Int?
+    @Option(help: "Pause after a detection, ms.") var refractoryMs = 1000
+    @Option(help: "Folder for det.json, det.svg and false_accepts.json (default: no files).") var out: String?
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() throws {
+        guard let s = ClipRecord.Split(rawValue: split) else { throw ValidationError("--split must be train, validation or test") }
+        let bar = ProgressBar("eval")
+        let report = try guarded {
+            let r = try Pipeline.evaluate(model: model, dataDir: data, split: s, cutoff: cutoff, targetFAPerHour: targetFaPerHour,
+                                          window: window, refractoryMs: refractoryMs, progress: { bar.update($0) })
+            if let out { try Pipeline.writeEvaluation(r, to: out) }
+            return r
+        }
+        if json { return try printJSON(report) }
+        print(String(format: "%@ on %@: FRR %.1f %% (%d positives), %.2f false accepts/hour (%.2f h), near misses accepted %.1f %% (%d), cutoff %.3f (%@)",
+                     report.model, report.split, report.falseRejectRate * 100, report.positives, report.falseAcceptsPerHour, report.negativeHours,
+                     report.nearMissAcceptRate * 100, report.nearMisses, report.cutoff, report.cutoffChosenFor))
+        for fa in report.falseAccepts.prefix(20) { print(String(format: "  false accept: %@ at %.2f s (mean %.2f)", fa.clip, fa.timeS, fa.meanProbability)) }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HarkenData
+import HarkenGraph
+import HarkenTrain
+
+/// What `harken train` reports: the resolved configuration, the epochs, and the evaluation of the
+/// trained float model (cutoff chosen on the validation voices, figures on the held-out test voices).
+public struct TrainReport: Codable, Sendable {
+    public var schemaVersion = 1
+    public var phrase: String
+    public var preset: String
+    public var architecture: String
+    public var parameters: Int
+    public var epochs: [EpochMetrics]
+    public var trainSeconds: Double
+    public var validation: EvalReport?
+    public var test: EvalReport?
+    public var model: String
+}
+
+extension Pipeline {
+    /// The corpus folder for a phrase when none is given: data/<phrase with underscores>.
+    public static func defaultDataDir(phrase: String) -> String {
+        "data/" + phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
+    }
+
+    public static func trainConfig(preset: String, yaml: String?, epochs: Int?) throws -> TrainConfig {
+        var config = try TrainConfig.preset(preset)
+        if let yaml { config = try config.overridden(byYAML: yaml) }
+        if let epochs { config.epochs = epochs }
+        return config
+    }
+
+    /// Trains a Sentry on the corpus, then evaluates it on the held-out voices: the false-reject
+    /// rate at the lowest cutoff meeting the target false accepts per hour, on the validation and
+    /// on the test voices.
+    public static func train(phrase: String, preset: String, config: TrainConfig, dataDir: String, outDir: String,
+                             resume: Bool, userPositives: String?, userNoise: String?, userRIRs: String?,
+                             progress: @escaping (Double, String) -> Void, log: @escaping (String) -> Void) throws -> TrainReport {
+        let corpus = try Corpus.load(dataDir)
+        let spec = SentrySpec.standard(config.architecture)
+        let data = try TrainingData(corpus: corpus, windowFrames: spec.windowFrames, config: config,
+                                    extraPositives: try userPositives.map(Corpus.folder) ?? [],
+                                    extraNoise: try userNoise.map(Corpus.folder) ?? [],
+                                    rirs: try userRIRs.map(Corpus.folder) ?? [])
+        log("\(data.positives.count) positives, \(data.negatives.count) negatives, \(data.backgrounds.count) backgrounds; \(data.validation.y.count) validation windows")
+        let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: phrase)
+        try writeAtomically(try config.json() + "\n", to: (outDir as NSString).appendingPathComponent("config.json"))
+        let t0 = Date()
+        let epochs = try trainer.run(resume: resume, progress: progress, log: log)
+        let seconds = Date().timeIntervalSince(t0)
+        let (model, _, _) = try SentryModel.load(trainer.modelPath)
+        var report = TrainReport(phrase: phrase, preset: preset, architecture: config.architecture.rawValue,
+                                 parameters: model.parameters.map(\.value.count).reduce(0, +), epochs: epochs,
+                                 trainSeconds: seconds, model: trainer.modelPath)
+        let evaluator = Evaluator(corpus: corpus, scorer: .float(model), window: config.detectorWindow, refractoryMs: config.refractoryMs)
+        if !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty {
+            report.validation = try evaluator.run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
+                                                  modelName: "\(phrase) (\(config.architecture.rawValue), float)")
+        }
+        if !corpus.clips([.stream], .test).isEmpty {
+            // The operating point on the test voices' own DET curve (as the field reports it); the
+            // cutoff the validation voices would pick is in `validation`.
+            report.test = try evaluator.run(split: .test, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
+                                            modelName: "\(phrase) (\(config.architecture.rawValue), float)")
+            try writeEvaluation(report.test!, to: outDir)
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        try writeAtomically(try e.encode(report), to: (outDir as NSString).appendingPathComponent("report.json"))
+        return report
+    }
+
+    /// det.json, det.svg and false_accepts.json beside a model.
+    public static func writeEvaluation(_ r: EvalReport, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        try writeAtomically(try e.encode(r.det), to: (dir as NSString).appendingPathComponent("det.json"))
+        try writeAtomically(r.detSVG(), to: (dir as NSString).appendingPathComponent("det.svg"))
+        try writeAtomically(try e.encode(r.falseAccepts), to: (dir as NSString).appendingPathComponent("false_accepts.json"))
+    }
+
+    /// `harken eval`: a trained Sentry (its folder or .safetensors) or any int8 .tflite on a corpus split.
+    public static func evaluate(model path: String, dataDir: String, split: ClipRecord.Split, cutoff: Double?,
+                                targetFAPerHour: Double, window: Int?, refractoryMs: Int,
+                                progress: @escaping @Sendable (Double) -> Void) throws -> EvalReport {
+        let corpus = try Corpus.load(dataDir)
+        let scorer: Scorer, name: String, defaultWindow: Int
+        if path.hasSuffix(".tflite") {
+            let (_, plan) = try load(model: path)
+            scorer = .int8(plan)
+            name = (path as NSString).lastPathComponent
+            defaultWindow = (try? ModelManifest.load(path: ModelManifest.besideModel(path)))?.micro.sliding_window_size ?? 5
+        } else {
+            let (model, phrase, config) = try SentryModel.load(path)
+            scorer = .float(model)
+            name = "\(phrase) (\(model.spec.architecture.rawValue), float)"
+            defaultWindow = config?.detectorWindow ?? 3
+        }
+        let evaluator = Evaluator(corpus: corpus, scorer: scorer, window: window ?? defaultWindow, refractoryMs: refractoryMs)
+        return try evaluator.run(split: split, cutoff: cutoff, targetFAPerHour: targetFAPerHour, modelName: name, progress: progress)
+    }
+}

@@ -1,0 +1,217 @@
+// TrainingData.swift: the corpus on disk, and training windows made from it on the fly.
+//
+// A window is the audio of one training example: `warm` samples the frontend settles on (its noise
+// estimate adapts, as it has on a device that has been listening), then exactly the samples of the
+// model's window. Positives end in the window's last 0.2 s; negatives are negative speech and near
+// misses at any overlap with the window, noise, and positives cut off before their end (the model
+// fires when the phrase is done).
+
+import Foundation
+import HarkenAudio
+import HarkenData
+import HarkenNN
+
+/// A synthesized (or user-made) corpus: `manifest.jsonl` and the clips it lists.
+public struct Corpus: Sendable {
+    public let root: String
+    public let records: [ClipRecord]
+
+    public static func load(_ root: String) throws -> Corpus {
+        let path = (root as NSString).appendingPathComponent("manifest.jsonl")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TrainError.data("\(path): cannot read the manifest (run harken synth --out \(root) first)")
+        }
+        var records: [ClipRecord] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            do { records.append(try JSONDecoder().decode(ClipRecord.self, from: Data(line.utf8))) } catch {
+                throw TrainError.data("\(path) line \(i + 1): not a clip record (\(error))")
+            }
+        }
+        guard !records.isEmpty else { throw TrainError.data("\(path): no clips") }
+        return Corpus(root: root, records: records)
+    }
+
+    public func clips(_ kinds: Set<ClipRecord.Kind>, _ split: ClipRecord.Split) -> [ClipRecord] {
+        records.filter { kinds.contains($0.kind) && $0.split == split }
+    }
+
+    public func samples(_ r: ClipRecord) throws -> [Float] {
+        let path = (root as NSString).appendingPathComponent(r.path)
+        do { return try Audio.read(path).samples.map(Float.init) } catch {
+            throw TrainError.data("\(path): \(error)")
+        }
+    }
+
+    /// Every WAV file under a user folder (recordings or noise), each as one clip.
+    public static func folder(_ dir: String) throws -> [[Float]] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            throw TrainError.data("\(dir): cannot read the folder")
+        }
+        let wavs = names.filter { $0.lowercased().hasSuffix(".wav") || $0.lowercased().hasSuffix(".flac") }.sorted()
+        guard !wavs.isEmpty else { throw TrainError.data("\(dir): no .wav or .flac files") }
+        return try wavs.map { name in
+            let path = (dir as NSString).appendingPathComponent(name)
+            do { return try Audio.read(path).samples.map(Float.init) } catch { throw TrainError.data("\(path): \(error)") }
+        }
+    }
+}
+
+enum Voiced {
+    /// The clip between its first and last 10 ms frame within 35 dB of the loudest (TTS pads with silence).
+    static func trim(_ x: [Float]) -> [Float] {
+        let frame = 160
+        let energies = stride(from: 0, to: x.count, by: frame).map { AudioMath.power(x[$0..<min($0 + frame, x.count)]) }
+        guard let peak = energies.max(), peak > 0 else { return x }
+        let floor = peak * pow(10, -3.5)
+        guard let first = energies.firstIndex(where: { $0 > floor }), let last = energies.lastIndex(where: { $0 > floor }) else { return x }
+        return Array(x[(first * frame)..<min((last + 1) * frame, x.count)])
+    }
+}
+
+public final class TrainingData: @unchecked Sendable {
+    public enum Kind: Sendable { case positive, cutPositive, negative, background }
+    public struct Item: Sendable { public var kind: Kind; public var index: Int }
+
+    public let windowFrames: Int
+    public let config: TrainConfig
+    let windowSamples: Int
+    let warmSamples = 4800
+    public let positives: [[Float]]
+    public let negatives: [[Float]]
+    public let backgrounds: [[Float]]
+    public let augmenter: Augmenter
+    /// Cumulative negative lengths: negatives are drawn in proportion to their duration, so an
+    /// hour of continuous speech weighs as an hour, not as one clip.
+    let negativeCumulative: [Int]
+    public let validation: (x: HarkenNN.Tensor, y: HarkenNN.Tensor)
+
+    public init(corpus: Corpus, windowFrames: Int, config: TrainConfig, extraPositives: [[Float]] = [],
+                extraNoise: [[Float]] = [], rirs: [[Float]] = []) throws {
+        self.windowFrames = windowFrames
+        self.config = config
+        windowSamples = (windowFrames - 1) * 160 + 480
+        func load(_ kinds: Set<ClipRecord.Kind>, _ split: ClipRecord.Split) throws -> [[Float]] {
+            try concurrentMap(corpus.clips(kinds, split)) { _, r in try corpus.samples(r) }
+        }
+        positives = try load([.positive], .train).map(Voiced.trim) + extraPositives.map(Voiced.trim)
+        negatives = try load([.negative, .nearMiss, .stream], .train)
+        backgrounds = try load([.noise], .train) + extraNoise
+        guard !positives.isEmpty else { throw TrainError.data("\(corpus.root): no positive clips in the train split") }
+        guard !negatives.isEmpty else { throw TrainError.data("\(corpus.root): no negative clips in the train split") }
+        var acc = 0
+        negativeCumulative = negatives.map { acc += max($0.count, 1); return acc }
+        augmenter = Augmenter(config: config.augment, noises: backgrounds, userRIRs: rirs, seed: config.seed)
+
+        // A fixed validation set: the validation voices' positives ending 0.1 s before the window's
+        // end, and windows of their negative speech, without augmentation.
+        let valPositives = try load([.positive], .validation).map(Voiced.trim)
+        let valNegatives = try load([.negative, .nearMiss], .validation)
+        var windows: [[Int16]] = [], labels: [Float] = []
+        let total = warmSamples + windowSamples
+        for p in valPositives {
+            windows.append(TrainingData.place(p, in: total, endingAt: total - 1600)); labels.append(1)
+        }
+        var rng = SeededGenerator(seed: config.seed ^ 0x7A1)
+        for n in valNegatives {
+            let start = n.count > total ? Int(rng.next() % UInt64(n.count - total)) : 0
+            windows.append(TrainingData.place(Array(n[start..<min(start + total, n.count)]), in: total, endingAt: total)); labels.append(0)
+        }
+        let frames = windowFrames
+        let feats = try concurrentMap(windows) { _, w in try TrainingData.features(w, frames: frames) }
+        validation = (HarkenNN.Tensor(shape: [feats.count, windowFrames, 1, 40], data: feats.flatMap { $0 }),
+                      HarkenNN.Tensor(shape: [labels.count, 1], data: labels))
+    }
+
+    /// Positives × repeats, negatives in proportion (a tenth of them cut-off positives, a tenth noise), shuffled.
+    public func plan(epoch: Int) -> [Item] {
+        var rng = SeededGenerator(seed: config.seed &+ UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15)
+        var items: [Item] = []
+        for _ in 0..<config.positiveRepeats { items += positives.indices.map { Item(kind: .positive, index: $0) } }
+        let nNeg = Int(Double(items.count) * config.negativesPerPositive)
+        for i in 0..<nNeg {
+            switch i % 10 {
+            case 0: items.append(Item(kind: .cutPositive, index: Int(rng.next() % UInt64(positives.count))))
+            case 1 where !backgrounds.isEmpty: items.append(Item(kind: .background, index: Int(rng.next() % UInt64(backgrounds.count))))
+            default:
+                let t = Int(rng.next() % UInt64(negativeCumulative.last!))
+                var lo = 0, hi = negativeCumulative.count - 1
+                while lo < hi { let mid = (lo + hi) / 2; if negativeCumulative[mid] > t { hi = mid } else { lo = mid + 1 } }
+                items.append(Item(kind: .negative, index: lo))
+            }
+        }
+        items.shuffle(using: &rng)
+        return items
+    }
+
+    /// Features [n, windowFrames, 1, 40], targets and loss weights [n, 1] for a batch of items.
+    public func batch(_ items: ArraySlice<Item>, epoch: Int, batchSeed: UInt64) throws
+        -> (x: HarkenNN.Tensor, y: HarkenNN.Tensor, w: HarkenNN.Tensor) {
+        let list = Array(items)
+        let epochs = config.epochs
+        let results = try concurrentMap(list) { i, item -> ([Float], Float) in
+            var rng = SeededGenerator(seed: batchSeed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03)
+            let audio = self.window(item, epoch: epoch, of: epochs, rng: &rng)
+            return (try TrainingData.features(audio, frames: self.windowFrames), item.kind == .positive ? 1 : 0)
+        }
+        let n = list.count
+        let w = results.map { $0.1 == 1 ? Float(1) : config.negativeWeight }
+        return (HarkenNN.Tensor(shape: [n, windowFrames, 1, 40], data: results.flatMap(\.0)),
+                HarkenNN.Tensor(shape: [n, 1], data: results.map(\.1)), HarkenNN.Tensor(shape: [n, 1], data: w))
+    }
+
+    /// The audio of one training example (warm-up plus window), augmented.
+    func window(_ item: Item, epoch: Int, of epochs: Int, rng: inout SeededGenerator) -> [Int16] {
+        let total = warmSamples + windowSamples
+        var canvas = [Float](repeating: 0, count: total)
+        var placed: Range<Int> = 0..<0
+        switch item.kind {
+        case .positive, .cutPositive:
+            let clip = augmenter.transform(positives[item.index], rng: &rng)
+            let shift = item.kind == .positive ? Int(rng.next() % 3200) : -(4000 + Int(rng.next() % 5600))
+            placed = TrainingData.overlay(clip, on: &canvas, endingAt: total - shift)
+        case .negative:
+            // Any overlap of clip and window, as a stream shows it: the clip's onset cut by the
+            // window's end (silence, then speech that has not finished) as often as whole clips.
+            // Long recordings are cut to a random stretch first (speed and room work on what is heard).
+            var source = negatives[item.index]
+            if source.count > 2 * total {
+                let start = Int(rng.next() % UInt64(source.count - 2 * total))
+                source = Array(source[start..<(start + 2 * total)])
+            }
+            let clip = augmenter.transform(source, rng: &rng)
+            let lo = total / 4, hi = total + clip.count * 3 / 4
+            placed = TrainingData.overlay(clip, on: &canvas, endingAt: lo + Int(rng.next() % UInt64(max(hi - lo, 1))))
+        case .background:
+            let b = backgrounds[item.index]
+            let g = Float(pow(10, Double(rng.nextUniform()) * 1.5 - 1))
+            let offset = Int(rng.next() % UInt64(max(b.count, 1)))
+            for i in 0..<total where !b.isEmpty { canvas[i] = g * b[(offset + i) % b.count] }
+            return canvas.map { Int16(clamping: Int($0.rounded())) }
+        }
+        let power = AudioMath.power(canvas[placed.clamped(to: 0..<total)])
+        canvas = augmenter.addNoise(canvas, epoch: epoch, of: epochs, signalPower: power > 0 ? power : nil, rng: &rng)
+        return canvas.map { Int16(clamping: Int($0.rounded())) }
+    }
+
+    /// Adds `clip` so that it ends at `end` (cut at the canvas edges); returns where it landed.
+    static func overlay(_ clip: [Float], on canvas: inout [Float], endingAt end: Int) -> Range<Int> {
+        let start = end - clip.count
+        let lo = max(start, 0), hi = min(end, canvas.count)
+        guard lo < hi else { return 0..<0 }
+        for i in lo..<hi { canvas[i] += clip[i - start] }
+        return lo..<hi
+    }
+
+    static func place(_ clip: [Float], in total: Int, endingAt end: Int) -> [Int16] {
+        var canvas = [Float](repeating: 0, count: total)
+        _ = overlay(clip, on: &canvas, endingAt: end)
+        return canvas.map { Int16(clamping: Int($0.rounded())) }
+    }
+
+    /// The frontend's last `frames` frames of the audio, as the model's float input.
+    static func features(_ audio: [Int16], frames: Int) throws -> [Float] {
+        let all = try Frontend().features(of: Audio(samples: audio))
+        precondition(all.count >= frames, "window of \(audio.count) samples gives \(all.count) frames, need \(frames)")
+        return all.suffix(frames).flatMap { $0.map { Float($0) / 25.6 } }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HarkenNN
+import HarkenTrain
+import XCTest
+
+/// `harken train` and `harken eval` end to end on a small corpus, resuming, and bad inputs.
+final class TrainTests: XCTestCase {
+    /// A small corpus shared by the tests (a minute of continuous speech per split).
+    static let corpus: Result<String, Error> = Result {
+        let dir = try Support.tempDir("train-corpus").path
+        try Support.run(Support.harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--variations", "2",
+                                               "--near-misses", "1", "--negatives", "2", "--test-minutes", "1",
+                                               "--validation-minutes", "1", "--train-minutes", "1", "--seed", "3"])
+        return dir
+    }
+
+    func testTrainResumeAndEvaluate() throws {
+        let data = try Self.corpus.get()
+        let out = try Support.tempDir("train-run").path
+        let first = try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "2",
+                                                            "--data", data, "--out", out, "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((report["epochs"] as! [Any]).count, 2)
+        for f in ["model.safetensors", "last.safetensors", "metrics.jsonl", "config.json", "report.json", "det.svg", "det.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), f)
+        }
+        let test = report["test"] as! [String: Any]
+        let manifest = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8)
+        let testPositives = manifest.split(separator: "\n").filter { $0.contains("\"kind\":\"positive\"") && $0.contains("\"split\":\"test\"") }.count
+        XCTAssertGreaterThan(testPositives, 0)
+        XCTAssertEqual(test["positives"] as? Int, testPositives)
+        XCTAssertEqual((test["det"] as! [Any]).count, 109)
+
+        // Killed after epoch 2 of 3: --resume continues from the checkpoint, epoch 3 only.
+        let again = try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "3",
+                                                            "--data", data, "--out", out, "--resume"])
+        XCTAssertTrue(again.stdout.contains("resuming after epoch 2 of 3"), again.stdout)
+        XCTAssertFalse(again.stdout.contains("epoch 1/3"), again.stdout)
+        let metrics = try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 3)
+        XCTAssertTrue(metrics[2].contains("\"epoch\":2"), String(metrics[2]))
+
+        // The checkpoint is plain safetensors: read back by the format's definition alone.
+        let listing = try Support.py("safetensors_read.py", [out + "/model.safetensors"]).stdout
+        let (tensors, meta) = try Safetensors.read(out + "/model.safetensors")
+        for (name, t) in tensors {
+            let sum = t.data.reduce(0.0) { $0 + Double($1) }
+            let line = listing.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            XCTAssertNotNil(line, name)
+            let fields = line!.split(separator: " ")
+            XCTAssertEqual(Double(fields.last!)!, sum, accuracy: 1e-3 * max(1, abs(sum)), name)
+        }
+        XCTAssertEqual(meta["format"], "harken-sentry")
+        XCTAssertTrue(listing.contains("\"phrase\": \"hey jarvis\""), listing)
+
+        // harken eval on the trained model and on microWakeWord's published hey_jarvis.
+        let mine = try Support.run(Support.harkenBinary, ["eval", "--model", out, "--data", data, "--json"])
+        let r1 = try JSONSerialization.jsonObject(with: Data(mine.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(r1["positives"] as? Int, testPositives)
+        let mww = try Support.run(Support.harkenBinary, ["eval", "--model", try Support.modelPath("hey_jarvis"), "--data", data,
+                                                          "--split", "test", "--cutoff", "0.97", "--json"])
+        let r2 = try JSONSerialization.jsonObject(with: Data(mww.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(r2["cutoff"] as? Double, 0.97)
+        XCTAssertEqual(r2["detector_window"] as? Int ?? r2["detectorWindow"] as? Int, 5)
+        print("eval hey_jarvis.tflite on the small corpus: FRR \(r2["falseRejectRate"] ?? r2["false_reject_rate"] ?? "?")")
+    }
+
+    func testBadInputsGiveClearErrors() throws {
+        let data = try Self.corpus.get()
+        let out = try Support.tempDir("train-bad").path
+        func fails(_ args: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try Support.run(Support.harkenBinary, args, check: false)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "), file: file, line: line)
+            XCTAssertTrue(r.stderr.contains(message), "expected '\(message)' in: \(r.stderr)", file: file, line: line)
+        }
+        try fails(["train", "--phrase", "  ", "--out", out], "--phrase must not be empty")
+        let yaml = out + "/typo.yaml"
+        try "lerning_rate: 0.1\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        try fails(["train", "--phrase", "hey jarvis", "--data", data, "--out", out, "--config", yaml],
+                  "unknown key 'lerning_rate' (did you mean 'learning_rate'?)")
+        try "augment:\n  snr_last_epok: [0, 5]\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        try fails(["train", "--phrase", "hey jarvis", "--data", data, "--out", out, "--config", yaml],
+                  "unknown key 'augment.snr_last_epok' (did you mean 'augment.snr_last_epoch'?)")
+        try "epochs: many\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        try fails(["train", "--phrase", "hey jarvis", "--data", data, "--out", out, "--config", yaml], "epochs must be int")
+        try fails(["train", "--phrase", "hey jarvis", "--data", data, "--out", out, "--noise", out + "/missing"],
+                  "missing: cannot read the folder")
+        try Data([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 1, 2]).write(to: URL(fileURLWithPath: out + "/last.safetensors"))
+        try fails(["train", "--phrase", "hey jarvis", "--preset", "tiny", "--data", data, "--out", out, "--resume"],
+                  "last.safetensors: header length 4294967295 at byte 0 runs past the end of the file (10 bytes)")
+        try fails(["eval", "--model", out, "--data", data], "model.safetensors: cannot read the file")
+        try fails(["eval", "--model", try Support.modelPath("hey_jarvis"), "--data", out], "manifest.jsonl: cannot read the manifest")
+    }
+}
