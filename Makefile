@@ -1,8 +1,10 @@
 # Harken: every install and build step lives here (README's commands call it).
 SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 PY := .venv/bin/python
-MODEL ?= hey_jarvis
 PHRASE ?= hey jarvis
+PRESET ?= esp32
+space := $(subst ,, )
+SLUG := $(subst $(space),_,$(PHRASE))
 
 .PHONY: setup build demo test bench schema clean
 
@@ -12,9 +14,12 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product harken
 
-# The main job on its built-in default: phrase -> model -> C firmware source -> simulation report.
+# The main job on its built-in default: phrase -> synthesized corpus -> trained Sentry (FRR and
+# false accepts per hour on held-out voices) -> int8 -> C -> simulation report -> firmware built and
+# run on an emulated Cortex-M4. --resume makes a second run reuse the trained model.
 demo: build
-	.build/release/harken demo --model "$$($(PY) scripts/mww_model.py $(MODEL))" --phrase "$(PHRASE)" --out build/demo
+	.build/release/harken train --phrase "$(PHRASE)" --preset $(PRESET) --data build/data/$(SLUG) --out build/runs/$(SLUG) --resume
+	.build/release/harken demo --model build/runs/$(SLUG) --phrase "$(PHRASE)" --out build/demo
 
 test: setup
 	$(SWIFT) build --build-tests

@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenCodegen", "HarkenRuntime"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN"]),
         .executableTarget(
             name: "Harken",
             dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -49,7 +49,12 @@ public struct ModelManifest: Codable, Sendable {
         }
     }
 
+    /// `x.json` beside `x.tflite` or `x.safetensors`; `model.json` inside a trained model's folder.
     public static func besideModel(_ modelPath: String) -> String {
-        (modelPath as NSString).deletingPathExtension + ".json"
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDir), isDir.boolValue {
+            return (modelPath as NSString).appendingPathComponent("model.json")
+        }
+        return (modelPath as NSString).deletingPathExtension + ".json"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HarkenCodegen
 import HarkenGraph
+import HarkenTrain
 
 public struct CompileResult: Codable, Sendable {
     public var schemaVersion = 1
@@ -28,10 +29,16 @@ public enum PipelineError: Error, CustomStringConvertible {
 }
 
 public enum Pipeline {
-    /// TFLite file -> checked IR -> lowered, memory-planned plan.
+    /// TFLite file (or a trained Sentry, quantized with its saved ranges) -> checked IR ->
+    /// lowered, memory-planned plan.
     public static func load(model path: String) throws -> (Graph, Plan) {
-        let graph = try Graph.load(tflite: path)
+        let graph = isSentry(path) ? try SavedSentry.load(path).int8Graph() : try Graph.load(tflite: path)
         return (graph, try graph.lower(file: path))
+    }
+
+    /// A `harken train` output folder or its .safetensors.
+    public static func isSentry(_ path: String) -> Bool {
+        path.hasSuffix(".safetensors") || FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("model.safetensors"))
     }
 
     /// `harken compile`: C source and weight arrays for a model.

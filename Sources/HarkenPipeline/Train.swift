@@ -1,6 +1,7 @@
 import Foundation
 import HarkenData
 import HarkenGraph
+import HarkenNN
 import HarkenTrain
 
 /// What `harken train` reports: the resolved configuration, the epochs, and the evaluation of the
@@ -15,6 +16,10 @@ public struct TrainReport: Codable, Sendable {
     public var trainSeconds: Double
     public var validation: EvalReport?
     public var test: EvalReport?
+    /// The int8 model (post-training quantization) at the same operating point rule.
+    public var testInt8: EvalReport?
+    public var arenaBytes: Int?
+    public var stateBytes: Int?
     public var model: String
 }
 
@@ -49,10 +54,21 @@ extension Pipeline {
         let t0 = Date()
         let epochs = try trainer.run(resume: resume, progress: progress, log: log)
         let seconds = Date().timeIntervalSince(t0)
-        let (model, _, _) = try SentryModel.load(trainer.modelPath)
+        // Post-training quantization ranges from the first epoch's mix of windows, saved with the model.
+        let model = try SavedSentry.load(trainer.modelPath).model
+        var ranges = ActivationRanges()
+        let windows = try data.calibrationWindows(count: 512)
+        let per = windows.count / windows.shape[0]
+        for lo in stride(from: 0, to: windows.shape[0], by: 128) {
+            let hi = min(lo + 128, windows.shape[0])
+            model.calibrate(HarkenNN.Tensor(shape: [hi - lo] + Array(windows.shape.dropFirst()),
+                                            data: Array(windows.data[(lo * per)..<(hi * per)])), into: &ranges)
+        }
+        try SavedSentry.attach(ranges, to: trainer.modelPath)
+        let plan = try load(model: trainer.modelPath).1
         var report = TrainReport(phrase: phrase, preset: preset, architecture: config.architecture.rawValue,
                                  parameters: model.parameters.map(\.value.count).reduce(0, +), epochs: epochs,
-                                 trainSeconds: seconds, model: trainer.modelPath)
+                                 trainSeconds: seconds, arenaBytes: plan.arenaBytes, stateBytes: plan.stateBytes, model: trainer.modelPath)
         let evaluator = Evaluator(corpus: corpus, scorer: .float(model), window: config.detectorWindow, refractoryMs: config.refractoryMs)
         if !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty {
             report.validation = try evaluator.run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
@@ -64,7 +80,18 @@ extension Pipeline {
             report.test = try evaluator.run(split: .test, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
                                             modelName: "\(phrase) (\(config.architecture.rawValue), float)")
             try writeEvaluation(report.test!, to: outDir)
+            let int8 = Evaluator(corpus: corpus, scorer: .int8(plan), window: config.detectorWindow, refractoryMs: config.refractoryMs)
+            report.testInt8 = try int8.run(split: .test, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
+                                           modelName: "\(phrase) (\(config.architecture.rawValue), int8 PTQ)")
         }
+        // The manifest ESPHome and `harken simulate` read: the validation voices' cutoff when there are any.
+        let cutoff = report.validation?.cutoff ?? report.test?.cutoff ?? 0.9
+        let manifest = ModelManifest(type: "micro", wake_word: phrase, author: "harken train", model: nil, version: 2,
+                                     micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: config.detectorWindow,
+                                                  tensor_arena_size: plan.arenaBytes + plan.stateBytes, minimum_esphome_version: "2024.7.0"))
+        let me = JSONEncoder()
+        me.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try me.encode(manifest), to: (outDir as NSString).appendingPathComponent("model.json"))
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase
@@ -95,10 +122,10 @@ extension Pipeline {
             name = (path as NSString).lastPathComponent
             defaultWindow = (try? ModelManifest.load(path: ModelManifest.besideModel(path)))?.micro.sliding_window_size ?? 5
         } else {
-            let (model, phrase, config) = try SentryModel.load(path)
-            scorer = .float(model)
-            name = "\(phrase) (\(model.spec.architecture.rawValue), float)"
-            defaultWindow = config?.detectorWindow ?? 3
+            let saved = try SavedSentry.load(path)
+            scorer = .float(saved.model)
+            name = "\(saved.phrase) (\(saved.model.spec.architecture.rawValue), float)"
+            defaultWindow = saved.config?.detectorWindow ?? 5
         }
         let evaluator = Evaluator(corpus: corpus, scorer: scorer, window: window ?? defaultWindow, refractoryMs: refractoryMs)
         return try evaluator.run(split: split, cutoff: cutoff, targetFAPerHour: targetFAPerHour, modelName: name, progress: progress)

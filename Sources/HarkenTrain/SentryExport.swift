@@ -8,6 +8,7 @@
 // per output channel, activations asymmetric per tensor from calibrated ranges. The output is
 // LOGISTIC then QUANTIZE to a uint8 probability (scale 1/256), as ESPHome expects.
 
+import Foundation
 import HarkenAudio
 import HarkenGraph
 import HarkenNN
@@ -22,6 +23,17 @@ public struct ActivationRanges: Sendable {
         var lo = ranges[key]?.min ?? .infinity, hi = ranges[key]?.max ?? -.infinity
         for v in t.data { lo = min(lo, v); hi = max(hi, v) }
         ranges[key] = (lo, hi)
+    }
+
+    /// {"b0.out": [min, max], ...}
+    public var json: String {
+        let d = ranges.mapValues { [Double($0.min), Double($0.max)] }
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: d, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public init?(json: String) {
+        guard let d = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: [Double]] else { return nil }
+        for (k, v) in d where v.count == 2 { ranges[k] = (Float(v[0]), Float(v[1])) }
     }
 
     func quantization(_ key: String) throws -> Quantization {

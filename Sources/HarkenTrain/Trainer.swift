@@ -3,6 +3,7 @@
 // epoch (atomic), so a killed run resumes losing at most the epoch it was in.
 
 import Foundation
+import HarkenGraph
 import HarkenNN
 
 public struct EpochMetrics: Codable, Sendable {
@@ -191,14 +192,26 @@ public final class Trainer {
     }
 }
 
-extension SentryModel {
-    /// A model saved by `harken train` (`model.safetensors`, or the folder holding it).
-    public static func load(_ path: String) throws -> (model: SentryModel, phrase: String, config: TrainConfig?) {
-        var file = path
+/// A model saved by `harken train`: the float Sentry, its phrase and configuration, and (once
+/// training has finished) the activation ranges its int8 form is quantized with.
+public struct SavedSentry {
+    public var file: String
+    public var model: SentryModel
+    public var phrase: String
+    public var config: TrainConfig?
+    public var ranges: ActivationRanges?
+
+    /// `model.safetensors`, or the folder holding it.
+    public static func file(for path: String) -> String {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            file = (path as NSString).appendingPathComponent("model.safetensors")
+            return (path as NSString).appendingPathComponent("model.safetensors")
         }
+        return path
+    }
+
+    public static func load(_ path: String) throws -> SavedSentry {
+        let file = file(for: path)
         let (tensors, meta) = try Safetensors.read(file)
         guard meta["format"] == "harken-sentry", let specJSON = meta["spec"],
               let spec = try? JSONDecoder().decode(SentrySpec.self, from: Data(specJSON.utf8)) else {
@@ -206,6 +219,25 @@ extension SentryModel {
         }
         let model = SentryModel(spec: spec, seed: 0)
         try model.load(tensors)
-        return (model, meta["phrase"] ?? "", meta["config"].flatMap { try? TrainConfig.fromJSON($0) })
+        return SavedSentry(file: file, model: model, phrase: meta["phrase"] ?? "",
+                           config: meta["config"].flatMap { try? TrainConfig.fromJSON($0) },
+                           ranges: meta["activation_ranges"].flatMap(ActivationRanges.init(json:)))
+    }
+
+    /// Rewrites the file with `ranges` in its metadata (atomically).
+    public static func attach(_ ranges: ActivationRanges, to path: String) throws {
+        let file = file(for: path)
+        let (tensors, meta) = try Safetensors.read(file)
+        var m = meta
+        m["activation_ranges"] = ranges.json
+        try Safetensors.write(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, metadata: m, to: file)
+    }
+
+    /// The int8 streaming graph (post-training quantization with the saved ranges).
+    public func int8Graph() throws -> Graph {
+        guard let ranges else {
+            throw TrainError.checkpoint("\(file): no activation ranges (training did not finish; run harken train again with --resume)")
+        }
+        return try model.streamingGraph(ranges: ranges, description: file)
     }
 }

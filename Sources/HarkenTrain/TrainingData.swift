@@ -143,6 +143,11 @@ public final class TrainingData: @unchecked Sendable {
         return items
     }
 
+    /// Windows for post-training quantization: the first epoch's mix, `count` of them.
+    public func calibrationWindows(count: Int) throws -> HarkenNN.Tensor {
+        try batch(plan(epoch: 0).prefix(count), epoch: 0, batchSeed: config.seed ^ 0xCA11).x
+    }
+
     /// Features [n, windowFrames, 1, 40], targets and loss weights [n, 1] for a batch of items.
     public func batch(_ items: ArraySlice<Item>, epoch: Int, batchSeed: UInt64) throws
         -> (x: HarkenNN.Tensor, y: HarkenNN.Tensor, w: HarkenNN.Tensor) {

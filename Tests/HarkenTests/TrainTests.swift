@@ -53,6 +53,14 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(meta["format"], "harken-sentry")
         XCTAssertTrue(listing.contains("\"phrase\": \"hey jarvis\""), listing)
 
+        // The trained folder is a model for every other command: int8 with the saved ranges.
+        XCTAssertNotNil(report["testInt8"], "\(report.keys)")
+        let c = try Support.run(Support.harkenBinary, ["compile", "--model", out, "--out", out + "/c", "--json"])
+        let compiled = try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(compiled["arenaBytes"] as? Int, report["arenaBytes"] as? Int)
+        let micro = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/model.json"))) as! [String: Any]
+        XCTAssertEqual(micro["wake_word"] as? String, "hey jarvis")
+
         // harken eval on the trained model and on microWakeWord's published hey_jarvis.
         let mine = try Support.run(Support.harkenBinary, ["eval", "--model", out, "--data", data, "--json"])
         let r1 = try JSONSerialization.jsonObject(with: Data(mine.stdout.utf8)) as! [String: Any]
