@@ -33,7 +33,7 @@ let package = Package(
             name: "CTFLiteSchema",
             path: "Sources/CTFLiteSchema",
             exclude: ["schema"],
-            sources: ["hk_tflite.cpp"],
+            sources: ["hk_tflite.cpp", "hk_tflite_writer.cpp"],
             publicHeadersPath: "include",
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("stdc++")]

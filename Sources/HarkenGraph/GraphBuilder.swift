@@ -112,11 +112,12 @@ public struct SymmetricWeights {
 
     /// int32 bias for input scale `inputScale`: round(b / (inputScale * weightScale)).
     public func bias(_ b: [Float], inputScale: Float) -> (bytes: [UInt8], quantization: Quantization) {
-        var out: [UInt8] = [], scales: [Float] = []
+        // One bias scale per weight scale: per-tensor weights get a per-tensor bias (runtimes read a
+        // per-channel bias of a per-tensor layer as scale 0).
+        let scales = self.scales.map { inputScale * $0 }
+        var out: [UInt8] = []
         for (c, v) in b.enumerated() {
-            let s = inputScale * self.scales[self.scales.count == 1 ? 0 : c]
-            scales.append(s)
-            let q = (Double(v) / Double(s)).rounded()
+            let q = (Double(v) / Double(scales[scales.count == 1 ? 0 : c])).rounded()
             out += Int32(Swift.min(Swift.max(q, Double(Int32.min)), Double(Int32.max))).littleEndianBytes
         }
         return (out, Quantization(scales: scales, zeroPoints: [Int64](repeating: 0, count: scales.count), axis: 0))

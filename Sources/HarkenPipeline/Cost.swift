@@ -108,9 +108,9 @@ extension Pipeline {
         return Array(inputs.prefix(steps))
     }
 
-    /// The three standard Sentry architectures as int8 plans, untrained but with seeded BatchNorm
-    /// statistics, calibrated on the demo scene: every kernel a Harken model uses, for calibration.
-    public static func sentryProbePlans() throws -> [(String, Plan)] {
+    /// The three standard Sentry architectures as int8 graphs, untrained but with seeded BatchNorm
+    /// statistics, calibrated on the demo scene: every kernel a Harken model uses.
+    public static func sentryProbeGraphs() throws -> [(String, Graph)] {
         let x = try SentryModel.features(try DemoScene.make(phrase: "hey jarvis").audio)
         return try SentryArchitecture.allCases.enumerated().map { i, arch in
             let model = SentryModel(spec: .standard(arch), seed: UInt64(40 + i))
@@ -118,8 +118,13 @@ extension Pipeline {
             var ranges = ActivationRanges()
             model.calibrate(x, into: &ranges)
             return ("sentry_" + arch.rawValue.replacingOccurrences(of: "-", with: "_"),
-                    try model.streamingGraph(ranges: ranges, description: arch.rawValue).lower(file: arch.rawValue))
+                    try model.streamingGraph(ranges: ranges, description: arch.rawValue))
         }
+    }
+
+    /// `sentryProbeGraphs`, lowered (for calibration and the cost checks).
+    public static func sentryProbePlans() throws -> [(String, Plan)] {
+        try sentryProbeGraphs().map { ($0.0, try $0.1.lower(file: $0.0)) }
     }
 
     /// `harken cost calibrate`: measures every layer of the built-in suite, the standard Sentries
