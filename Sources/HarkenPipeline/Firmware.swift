@@ -1,6 +1,7 @@
 import Foundation
 import HarkenCodegen
 import HarkenGraph
+import HarkenTrain
 import HarkenStream
 import HarkenSupport
 
@@ -37,7 +38,8 @@ extension Pipeline {
         let manifest = FileManager.default.fileExists(atPath: manifestPath) ? try ModelManifest.load(path: manifestPath) : nil
         let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home,
                                           defaults: try deviceDefaults(model: model, plan: plan),
-                                          model: isSentry(model) ? nil : try Data(contentsOf: URL(fileURLWithPath: model)), manifest: manifest)
+                                          model: isSentry(model) ? try SavedSentry.load(model).int8Graph().tfliteData()
+                                                               : try Data(contentsOf: URL(fileURLWithPath: model)), manifest: manifest)
         let files = try generator.files()
         for f in files {
             try writeAtomically(f.contents, to: (outDir as NSString).appendingPathComponent(f.path))

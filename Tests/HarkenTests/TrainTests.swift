@@ -61,6 +61,27 @@ final class TrainTests: XCTestCase {
         let micro = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/model.json"))) as! [String: Any]
         XCTAssertEqual(micro["wake_word"] as? String, "hey jarvis")
 
+        // Export: a .tflite TFLM runs in the manifest's tensor_arena_size, and an ESPHome folder.
+        let dist = out + "/dist"
+        let ex = try Support.run(Support.harkenBinary, ["export", "--model", out, "--format", "esphome", "--out", dist, "--json"])
+        let exported = try JSONSerialization.jsonObject(with: Data(ex.stdout.utf8)) as! [String: Any]
+        let arena = exported["tensorArenaSize"] as! Int
+        let needed = Int(try Support.py("tflm_arena.py", [dist + "/hey_jarvis.tflite"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
+        print("export: tensor_arena_size \(arena) B, TFLM needs \(needed) B")
+        XCTAssertGreaterThanOrEqual(arena, needed)
+        XCTAssertLessThanOrEqual(arena, 2 * needed + 4096)
+        let esphome = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dist + "/hey_jarvis.json"))) as! [String: Any]
+        XCTAssertEqual(esphome["model"] as? String, "hey_jarvis.tflite")
+        XCTAssertEqual((esphome["micro"] as! [String: Any])["tensor_arena_size"] as? Int, arena)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dist + "/esphome.yaml"))
+        // An unwritable destination fails cleanly; the checkpoint without ranges is refused.
+        let bad = try Support.run(Support.harkenBinary, ["export", "--model", out, "--out", "/proc/harken-export"], check: false)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("/proc/harken-export: cannot write"), bad.stderr)
+        let raw = try Support.run(Support.harkenBinary, ["export", "--model", out + "/last.safetensors", "--out", dist + "2"], check: false)
+        XCTAssertTrue(raw.stderr.contains("no activation ranges"), raw.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dist + "2/hey_jarvis.tflite"))
+
         // harken eval on the trained model and on microWakeWord's published hey_jarvis.
         let mine = try Support.run(Support.harkenBinary, ["eval", "--model", out, "--data", data, "--json"])
         let r1 = try JSONSerialization.jsonObject(with: Data(mine.stdout.utf8)) as! [String: Any]

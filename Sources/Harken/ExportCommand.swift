@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import HarkenPipeline
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a trained Sentry (int8, streaming) as .tflite with its manifest, or as a folder ready for ESPHome's micro_wake_word.")
+
+    @Option(help: "A harken train output folder (or its model.safetensors).") var model: String
+    @Option(help: "tflite or esphome.") var format = "tflite"
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "File name stem (default: the phrase with underscores).") var name: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        let r = try guarded { try Pipeline.export(model: model, format: format, outDir: out, name: name) }
+        if json { return try printJSON(r) }
+        print("exported \(r.format): " + r.files.joined(separator: ", ") + "; tensor_arena_size \(r.tensorArenaSize) B; operators " + r.operators.joined(separator: " "))
+    }
+}

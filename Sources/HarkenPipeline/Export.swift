@@ -1,0 +1,81 @@
+import Foundation
+import HarkenGraph
+import HarkenTrain
+
+public struct ExportResult: Codable, Sendable {
+    public var format: String
+    public var files: [String]
+    public var tensorArenaSize: Int
+    public var operators: [String]
+}
+
+extension Pipeline {
+    /// The operators ESPHome's micro_wake_word registers with its TFLM resolver.
+    public static let esphomeOperators: Set<String> = [
+        "CALL_ONCE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "RESHAPE", "STRIDED_SLICE", "CONCATENATION",
+        "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MUL", "ADD", "MEAN", "LOGISTIC", "QUANTIZE",
+        "AVERAGE_POOL_2D", "MAX_POOL_2D", "PAD", "PACK", "SPLIT_V",
+    ]
+
+    /// A TFLM arena size that holds the model: every non-constant tensor without reuse, the
+    /// variables, and TFLM's per-tensor and per-operator bookkeeping, with room to spare.
+    static func tensorArenaSize(_ g: Graph) -> Int {
+        let activations = g.tensors.filter { !$0.isConstant }.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
+        let variables = g.variables.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
+        let bookkeeping = 64 * g.tensors.count + 160 * (g.operators.count + 2 * g.variables.count + 1)
+        return (activations + variables + bookkeeping + 2048 + 1023) / 1024 * 1024
+    }
+
+    /// `harken export`: a trained Sentry as `<name>.tflite` plus its manifest (format `tflite`), or
+    /// that pair and an ESPHome YAML snippet (format `esphome`). Nothing is left half-written.
+    public static func export(model: String, format: String, outDir: String, name: String?) throws -> ExportResult {
+        guard ["tflite", "esphome"].contains(format) else {
+            throw TrainError.config("--format \(format): expected tflite or esphome")
+        }
+        guard isSentry(model) else {
+            throw TrainError.config("\(model): expected a harken train output folder or its model.safetensors")
+        }
+        let saved = try SavedSentry.load(model)
+        let graph = try saved.int8Graph()
+        let ops = Array(Set(graph.operators.map(\.name))).sorted()
+        if format == "esphome" {
+            let missing = ops.filter { !esphomeOperators.contains($0) }
+            guard missing.isEmpty else {
+                throw TrainError.config("\(model): uses \(missing.joined(separator: ", ")), which ESPHome's micro_wake_word does not register; train with --preset esp32 or cortex-m4")
+            }
+        }
+        let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
+        let data = try graph.tfliteData(description: "Harken Sentry: \(saved.phrase) (\(saved.model.spec.architecture.rawValue))")
+        let arena = tensorArenaSize(graph)
+        let trained = try? ModelManifest.load(path: ModelManifest.besideModel(model))
+        var manifest = ModelManifest(type: "micro", wake_word: saved.phrase, author: "harken", model: "\(base).tflite", version: 2,
+                                     micro: .init(probability_cutoff: trained?.micro.probability_cutoff ?? 0.9, feature_step_size: 10,
+                                                  sliding_window_size: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5,
+                                                  tensor_arena_size: arena, minimum_esphome_version: "2024.7.0"))
+        manifest.trained_languages = ["en"]
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError.notWritable(path: outDir, reason: "\(error.localizedDescription)")
+        }
+        var files = [(outDir as NSString).appendingPathComponent("\(base).tflite"), (outDir as NSString).appendingPathComponent("\(base).json")]
+        try writeAtomically(data, to: files[0])
+        try writeAtomically(try e.encode(manifest), to: files[1])
+        if format == "esphome" {
+            let yaml = """
+                # ESPHome: copy \(base).tflite and \(base).json next to your device YAML, then add:
+                micro_wake_word:
+                  models:
+                    - model: \(base).json
+                  on_wake_word_detected:
+                    - logger.log: "\(saved.phrase) heard"
+
+                """
+            files.append((outDir as NSString).appendingPathComponent("esphome.yaml"))
+            try writeAtomically(yaml, to: files[2])
+        }
+        return ExportResult(format: format, files: files, tensorArenaSize: arena, operators: ops)
+    }
+}
