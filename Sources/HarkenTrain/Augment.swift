@@ -1,7 +1,7 @@
 // Augment.swift: the robustness engine, applied on the fly while training.
 //
 // Each training clip is, with the configured probabilities, sped up or slowed down (resampled,
-// tempo and pitch together), reverberated by a simulated room or a user RIR, scaled in gain and
+// tempo and pitch together), shifted in pitch alone (resampled, then stretched back), reverberated by a simulated room or a user RIR, scaled in gain and
 // mixed with background noise at an SNR drawn from a schedule that moves from easy to hard across
 // the epochs. Every draw comes from the generator passed in, so a seed fixes the whole pass.
 
@@ -11,6 +11,9 @@ import HarkenNN
 public struct AugmentConfig: Codable, Sendable, Equatable {
     public var speedProbability = 0.5
     public var speed: [Double] = [0.9, 1.1]
+    /// Pitch shift (duration kept), as a frequency factor.
+    public var pitchProbability = 0.3
+    public var pitch: [Double] = [0.9, 1.12]
     public var reverbProbability = 0.4
     public var rt60: [Double] = [0.15, 0.7]
     public var rooms = 24
@@ -60,6 +63,48 @@ public enum AudioMath {
         }
     }
 
+    /// Stretches `x` in time by `ratio` (output length ≈ count × ratio) without changing its pitch:
+    /// WSOLA, Hann windows of 32 ms at a 8 ms hop, each frame shifted by up to ±4 ms to continue
+    /// the previous one's waveform.
+    public static func stretch(_ x: [Float], ratio: Double) -> [Float] {
+        let n = 512, hop = 128, tolerance = 64
+        let outCount = Int(Double(x.count) * ratio)
+        guard x.count > n + 2 * tolerance, outCount > n else { return x }
+        let window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        var out = [Float](repeating: 0, count: outCount + n), norm = [Float](repeating: 0, count: outCount + n)
+        var previous = 0
+        var k = 0
+        while k * hop < outCount {
+            let ideal = Int(Double(k * hop) / ratio)
+            var start = min(max(ideal, 0), x.count - n)
+            if k > 0 {
+                // The natural continuation of the previous frame, and the best match near `ideal`.
+                let natural = min(previous + hop, x.count - n)
+                var best = -Float.infinity
+                for d in -tolerance...tolerance {
+                    let c = ideal + d
+                    guard c >= 0, c + n <= x.count else { continue }
+                    var score: Float = 0
+                    for i in stride(from: 0, to: n, by: 4) { score += x[c + i] * x[natural + i] }
+                    if score > best { best = score; start = c }
+                }
+            }
+            for i in 0..<n where k * hop + i < out.count {
+                out[k * hop + i] += x[start + i] * window[i]
+                norm[k * hop + i] += window[i]
+            }
+            previous = start
+            k += 1
+        }
+        return (0..<outCount).map { norm[$0] > 1e-3 ? out[$0] / norm[$0] : 0 }
+    }
+
+    /// Shifts pitch by `factor` (> 1 is higher) keeping the duration: resample, then stretch back.
+    public static func pitch(_ x: [Float], factor: Double) -> [Float] {
+        let y = speed(x, factor: factor)
+        return stretch(y, ratio: Double(x.count) / Double(max(y.count, 1)))
+    }
+
     /// Convolves with a room response, keeping the direct-path alignment and the input's RMS.
     public static func reverberate(_ x: [Float], _ rir: [Float]) -> [Float] {
         let peak = rir.indices.max { abs(rir[$0]) < abs(rir[$1]) } ?? 0
@@ -99,6 +144,10 @@ public struct Augmenter: Sendable {
         if rng.nextUniform() < Float(config.speedProbability) {
             let f = Double(config.speed[0]) + Double(rng.nextUniform()) * (config.speed[1] - config.speed[0])
             y = AudioMath.speed(y, factor: f)
+        }
+        if rng.nextUniform() < Float(config.pitchProbability) {
+            let f = config.pitch[0] + Double(rng.nextUniform()) * (config.pitch[1] - config.pitch[0])
+            y = AudioMath.pitch(y, factor: f)
         }
         if !rirs.isEmpty, rng.nextUniform() < Float(config.reverbProbability) {
             y = AudioMath.reverberate(y, rirs[Int(rng.next() % UInt64(rirs.count))])

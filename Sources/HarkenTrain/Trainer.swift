@@ -57,8 +57,11 @@ public final class Trainer {
             log("nothing to resume in \(outDir); starting from epoch 1")
         }
         let stepsPerEpoch = (data.plan(epoch: 0).count + config.batchSize - 1) / config.batchSize
-        let schedule = CosineSchedule(baseLR: config.learningRate, warmupSteps: Int(config.warmupEpochs * Double(stepsPerEpoch)),
-                                      totalSteps: config.epochs * stepsPerEpoch, minLR: config.minLearningRate)
+        // Warm-up never takes the whole run (one epoch with one warm-up epoch still decays).
+        let total = config.epochs * stepsPerEpoch
+        let schedule = CosineSchedule(baseLR: config.learningRate,
+                                      warmupSteps: min(Int(config.warmupEpochs * Double(stepsPerEpoch)), total - 1),
+                                      totalSteps: total, minLR: config.minLearningRate)
         for epoch in start..<config.epochs {
             let t0 = Date()
             let items = data.plan(epoch: epoch)

@@ -60,12 +60,26 @@ final class AugmentTests: XCTestCase {
         XCTAssertEqual(Double(crossings) / 0.8, 1250, accuracy: 5)
     }
 
+    func testPitchShiftMovesFrequencyAndKeepsDuration() {
+        let tone = (0..<16000).map { Float(sin(2 * Double.pi * 500 * Double($0) / 16000)) }
+        for factor in [0.9, 1.12] {
+            let shifted = AudioMath.pitch(tone, factor: factor)
+            XCTAssertEqual(Double(shifted.count), 16000, accuracy: 16, "factor \(factor)")
+            // Zero crossings per second over the middle (away from the edge frames): 2 × 500 × factor.
+            let mid = Array(shifted[2000..<14000])
+            let crossings = zip(mid, mid.dropFirst()).filter { ($0 < 0) != ($1 < 0) }.count
+            let hz = Double(crossings) / 0.75 / 2
+            print(String(format: "pitch: factor %.2f -> %.1f Hz (asked %.1f)", factor, hz, 500 * factor))
+            XCTAssertEqual(hz, 500 * factor, accuracy: 500 * factor * 0.02)
+        }
+    }
+
     func testAugmentationIsDeterministicForASeed() {
         var r = SeededGenerator(seed: 9)
         let noise = (0..<8000).map { _ in 1000 * r.nextNormal() }
         var config = AugmentConfig()
         config.rooms = 2
-        config.speedProbability = 1; config.reverbProbability = 1; config.noiseProbability = 1
+        config.speedProbability = 1; config.pitchProbability = 1; config.reverbProbability = 1; config.noiseProbability = 1
         let a = Augmenter(config: config, noises: [noise], seed: 1)
         let b = Augmenter(config: config, noises: [noise], seed: 1)
         XCTAssertEqual(a.rirs, b.rirs)

@@ -94,6 +94,26 @@ final class TrainTests: XCTestCase {
         print("eval hey_jarvis.tflite on the small corpus: FRR \(r2["falseRejectRate"] ?? r2["false_reject_rate"] ?? "?")")
     }
 
+    /// Your own recordings and noise folders join the synthesized corpus.
+    func testUserFoldersJoinTheCorpus() throws {
+        let data = try Self.corpus.get()
+        let mine = try Support.tempDir("train-user")
+        let records = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+        let trainPositives = records.filter { $0.contains("\"kind\":\"positive\"") && $0.contains("\"split\":\"train\"") }
+        let testPositives = records.filter { $0.contains("\"kind\":\"positive\"") && $0.contains("\"split\":\"test\"") }
+        try FileManager.default.createDirectory(at: mine.appendingPathComponent("rec"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: mine.appendingPathComponent("noise"), withIntermediateDirectories: true)
+        for (i, line) in testPositives.prefix(3).enumerated() {
+            let rel = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            try FileManager.default.copyItem(atPath: data + "/" + (rel["path"] as! String), toPath: mine.path + "/rec/\(i).wav")
+        }
+        try FileManager.default.copyItem(atPath: data + "/clips/noise/brown.wav", toPath: mine.path + "/noise/brown.wav")
+        let r = try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "1", "--data", data,
+                                                       "--out", mine.path + "/run", "--positives", mine.path + "/rec", "--noise", mine.path + "/noise"])
+        XCTAssertTrue(r.stdout.contains("\(trainPositives.count + 3) positives"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("5 backgrounds"), r.stdout)
+    }
+
     func testBadInputsGiveClearErrors() throws {
         let data = try Self.corpus.get()
         let out = try Support.tempDir("train-bad").path
