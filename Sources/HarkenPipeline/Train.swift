@@ -171,3 +171,68 @@ extension Pipeline {
                                 samplesPerSecond: Double(n * steps) / seconds, peakRSSBytes: usage.ru_maxrss * 1024)
     }
 }
+
+/// What `harken quantize` reports: the int8 model after QAT beside post-training quantization.
+public struct QuantizeReport: Codable, Sendable {
+    public var schemaVersion = 1
+    public var phrase: String
+    public var epochs: [EpochMetrics]
+    public var float: EvalReport
+    public var postTraining: EvalReport
+    public var quantizationAware: EvalReport
+    public var model: String
+}
+
+extension Pipeline {
+    /// `harken quantize`: quantization-aware fine-tuning of a trained Sentry (BatchNorm folded, weights
+    /// per channel and activations fake-quantized, ranges frozen for the last epoch), then the int8
+    /// model's FRR at the target false accepts per hour on the test voices, beside the float model
+    /// and plain post-training quantization.
+    public static func quantize(model path: String, dataDir: String, outDir: String, epochs: Int,
+                                progress: @escaping (Double, String) -> Void, log: @escaping (String) -> Void) throws -> QuantizeReport {
+        let source = try SavedSentry.load(path)
+        guard source.ranges != nil else {
+            throw TrainError.checkpoint("\(source.file): no activation ranges (training did not finish; run harken train again with --resume)")
+        }
+        var config = try source.config ?? TrainConfig.preset("esp32")
+        let corpus = try Corpus.load(dataDir)
+        let evaluate = { (scorer: Scorer, name: String) throws -> EvalReport in
+            try Evaluator(corpus: corpus, scorer: scorer, window: config.detectorWindow, refractoryMs: config.refractoryMs)
+                .run(split: .test, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour, modelName: "\(source.phrase) (\(name))")
+        }
+        let floatReport = try evaluate(.float(source.model), "float")
+        let ptq = try evaluate(.int8(try source.int8Graph().lower(file: path)), "int8 post-training")
+        log(String(format: "before: float FRR %.1f %%, post-training int8 FRR %.1f %% at %.2f FA/h",
+                   floatReport.falseRejectRate * 100, ptq.falseRejectRate * 100, ptq.falseAcceptsPerHour))
+
+        config.epochs = epochs
+        config.learningRate *= 0.1
+        config.minLearningRate *= 0.1
+        config.warmupEpochs = 0
+        let data = try TrainingData(corpus: corpus, windowFrames: source.model.spec.windowFrames, config: config)
+        let model = source.model
+        model.prepareQuantizationAwareTraining()
+        let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: source.phrase, model: model)
+        trainer.beforeEpoch = { epoch in if epoch == epochs - 1 { model.freezeQuantizationRanges(); log("ranges frozen") } }
+        try writeAtomically(try config.json() + "\n", to: (outDir as NSString).appendingPathComponent("config.json"))
+        let history = try trainer.run(resume: false, progress: progress, log: log)
+        // The weights and ranges as they ended (the ranges belong to these weights).
+        try trainer.saveModel(to: trainer.modelPath, epoch: epochs - 1)
+        var ranges = ActivationRanges()
+        let windows = try data.calibrationWindows(count: 256)
+        model.calibrate(windows, into: &ranges)
+        for (k, v) in model.quantizationAwareRanges.ranges { ranges.ranges[k] = v }
+        try SavedSentry.attach(ranges, to: trainer.modelPath)
+        let qat = try evaluate(.int8(try load(model: trainer.modelPath).1), "int8 QAT")
+        if let manifest = try? Data(contentsOf: URL(fileURLWithPath: ModelManifest.besideModel(path))) {
+            try writeAtomically(manifest, to: (outDir as NSString).appendingPathComponent("model.json"))
+        }
+        let report = QuantizeReport(phrase: source.phrase, epochs: history, float: floatReport, postTraining: ptq,
+                                    quantizationAware: qat, model: trainer.modelPath)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        try writeAtomically(try e.encode(report), to: (outDir as NSString).appendingPathComponent("quantize_report.json"))
+        return report
+    }
+}

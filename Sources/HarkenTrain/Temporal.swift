@@ -13,7 +13,8 @@ public final class TemporalStage {
     public let kind: Kind
     /// The block's name (`b3`, `head`), also the prefix of its parameters.
     public let name: String
-    public let layer: Layer
+    /// The layer the chain runs; quantization-aware training swaps in a folded, fake-quantized one.
+    public internal(set) var layer: Layer
     /// Input frames kept between streaming steps: the dilated kernel minus the stride.
     public let stateFrames: Int
     public let stride: Int

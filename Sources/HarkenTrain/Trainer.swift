@@ -30,14 +30,18 @@ public final class Trainer {
     public var modelPath: String { (outDir as NSString).appendingPathComponent("model.safetensors") }
     var metricsPath: String { (outDir as NSString).appendingPathComponent("metrics.jsonl") }
 
-    public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String) {
+    /// Called before each epoch with its 0-based index (QAT freezes its ranges this way).
+    public var beforeEpoch: (Int) -> Void = { _ in }
+
+    /// A new model of the configured architecture, or `model` to continue (fine-tuning, QAT).
+    public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String, model: SentryModel? = nil) {
         self.config = config
         self.data = data
         self.outDir = outDir
         self.phrase = phrase
         var spec = SentrySpec.standard(config.architecture)
         spec.dropout = config.dropout
-        model = SentryModel(spec: spec, seed: config.seed)
+        self.model = model ?? SentryModel(spec: spec, seed: config.seed)
         optimizer = Adam.adamW(weightDecay: config.weightDecay)
     }
 
@@ -63,6 +67,7 @@ public final class Trainer {
                                       warmupSteps: min(Int(config.warmupEpochs * Double(stepsPerEpoch)), total - 1),
                                       totalSteps: total, minLR: config.minLearningRate)
         for epoch in start..<config.epochs {
+            beforeEpoch(epoch)
             let t0 = Date()
             let items = data.plan(epoch: epoch)
             var lossSum = 0.0, correct = 0, seen = 0, lr: Float = 0

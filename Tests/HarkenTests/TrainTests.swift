@@ -82,6 +82,15 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(raw.stderr.contains("no activation ranges"), raw.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dist + "2/hey_jarvis.tflite"))
 
+        // Quantization-aware fine-tuning: three evaluations side by side, and a model folder again.
+        let qat = try Support.run(Support.harkenBinary, ["quantize", "--model", out, "--data", data, "--out", out + "/qat",
+                                                          "--epochs", "1", "--json"])
+        let q = try JSONSerialization.jsonObject(with: Data(qat.stdout.utf8)) as! [String: Any]
+        for key in ["float", "postTraining", "quantizationAware"] {
+            XCTAssertEqual((q[key] as? [String: Any])?["positives"] as? Int, testPositives, key)
+        }
+        try Support.run(Support.harkenBinary, ["compile", "--model", out + "/qat", "--out", out + "/qat/c"])
+
         // harken eval on the trained model and on microWakeWord's published hey_jarvis.
         let mine = try Support.run(Support.harkenBinary, ["eval", "--model", out, "--data", data, "--json"])
         let r1 = try JSONSerialization.jsonObject(with: Data(mine.stdout.utf8)) as! [String: Any]

@@ -1,14 +1,13 @@
 """Streams raw input steps through LiteRT (PyPI ai-edge-litert) with its reference kernels
 (BUILTIN_REF: the arithmetic TFLM and devices run; the optimized kernels round differently).
 
-usage: litert_stream.py MODEL.tflite INPUTS.bin OUTPUTS.bin
-Same files as tflm_stream.py; resource variables persist across invoke() calls.
+usage: litert_stream.py MODEL.tflite INPUTS.bin OUTPUTS.bin   (files as tflm_stream.py)
 """
-import json
 import sys
 
-import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+from tflm_stream import stream
 
 
 def main() -> None:
@@ -16,19 +15,13 @@ def main() -> None:
     interp = Interpreter(model_path=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     interp.allocate_tensors()
     inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
-    shape, dtype = tuple(inp["shape"]), inp["dtype"]
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    data = open(inputs, "rb").read()
-    if len(data) % size:
-        sys.exit(f"{inputs}: {len(data)} bytes is not a whole number of {size}-byte steps")
-    out = bytearray()
-    for i in range(len(data) // size):
-        interp.set_tensor(inp["index"], np.frombuffer(data[i * size:(i + 1) * size], dtype=dtype).reshape(shape))
+
+    def step(x):
+        interp.set_tensor(inp["index"], x)
         interp.invoke()
-        out += interp.get_tensor(outp["index"]).tobytes()
-    with open(outputs, "wb") as f:
-        f.write(out)
-    print(json.dumps({"steps": len(data) // size}))
+        return interp.get_tensor(outp["index"]).tobytes()
+
+    stream(inputs, outputs, tuple(inp["shape"]), inp["dtype"], step)
 
 
 if __name__ == "__main__":

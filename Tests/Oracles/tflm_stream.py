@@ -9,27 +9,35 @@ import json
 import sys
 
 import numpy as np
-from tflite_micro.python.tflite_micro import runtime
 
 
-def main() -> None:
-    model, inputs, outputs = sys.argv[1:4]
-    interp = runtime.Interpreter.from_file(model)
-    inp = interp.get_input_details(0)
-    shape, dtype = tuple(inp["shape"]), inp["dtype"]
+def stream(inputs: str, outputs: str, shape, dtype, step) -> None:
+    """Feeds each step of INPUTS to `step(array) -> bytes` and writes the outputs back to back."""
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize
     data = open(inputs, "rb").read()
     if len(data) % size:
         sys.exit(f"{inputs}: {len(data)} bytes is not a whole number of {size}-byte steps")
     out = bytearray()
     for i in range(len(data) // size):
-        step = np.frombuffer(data[i * size:(i + 1) * size], dtype=dtype).reshape(shape)
-        interp.set_input(step, 0)
-        interp.invoke()
-        out += interp.get_output(0).tobytes()
+        out += step(np.frombuffer(data[i * size:(i + 1) * size], dtype=dtype).reshape(shape))
     with open(outputs, "wb") as f:
         f.write(out)
     print(json.dumps({"steps": len(data) // size}))
+
+
+def main() -> None:
+    from tflite_micro.python.tflite_micro import runtime
+
+    model, inputs, outputs = sys.argv[1:4]
+    interp = runtime.Interpreter.from_file(model)
+    inp = interp.get_input_details(0)
+
+    def step(x):
+        interp.set_input(x, 0)
+        interp.invoke()
+        return interp.get_output(0).tobytes()
+
+    stream(inputs, outputs, tuple(inp["shape"]), inp["dtype"], step)
 
 
 if __name__ == "__main__":
