@@ -205,10 +205,11 @@ extension Pipeline {
         log(String(format: "before: float FRR %.1f %%, post-training int8 FRR %.1f %% at %.2f FA/h",
                    floatReport.falseRejectRate * 100, ptq.falseRejectRate * 100, ptq.falseAcceptsPerHour))
 
+        // Fine-tuning continues where training ended: the hardest SNRs, a small learning rate.
         config.epochs = epochs
-        config.learningRate *= 0.1
-        config.minLearningRate *= 0.1
+        config.learningRate = config.minLearningRate * 4
         config.warmupEpochs = 0
+        config.augment.snrFirstEpoch = config.augment.snrLastEpoch
         let data = try TrainingData(corpus: corpus, windowFrames: source.model.spec.windowFrames, config: config)
         let model = source.model
         model.prepareQuantizationAwareTraining()
