@@ -3,10 +3,11 @@ SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 PY := .venv/bin/python
 PHRASE ?= hey jarvis
 PRESET ?= esp32
+PROTOC_GEN_SWIFT ?= $(shell command -v protoc-gen-swift)
 space := $(subst ,, )
 SLUG := $(subst $(space),_,$(PHRASE))
 
-.PHONY: setup build demo test bench schema clean
+.PHONY: setup build demo test bench schema onnx-proto clean
 
 setup:
 	bash scripts/setup.sh
@@ -31,6 +32,11 @@ bench: build
 # Regenerate the committed flatbuffers C++ code from Harken's TFLite schema subset.
 schema:
 	flatc --cpp --scoped-enums -o Sources/CTFLiteSchema Sources/CTFLiteSchema/schema/harken_tflite.fbs
+
+# Regenerate the committed Swift code for Harken's ONNX message subset (needs protoc and swift-protobuf's plugin).
+onnx-proto:
+	protoc --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_out=Sources/HarkenONNX --swift_opt=Visibility=Public \
+	  -I Sources/HarkenONNX/proto Sources/HarkenONNX/proto/harken_onnx.proto
 
 clean:
 	rm -rf .build build

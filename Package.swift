@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // Firmware/ is the device runtime; the host compiles the very same files.
@@ -45,6 +46,9 @@ let package = Package(
         .target(name: "HarkenNN", dependencies: ["CBLAS"], swiftSettings: nnFlags),
         .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
+        // Swift code generated once from proto/harken_onnx.proto (make onnx-proto); only the runtime library is a dependency.
+        .target(name: "HarkenONNX", dependencies: ["HarkenTrain", "HarkenNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["proto"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenSupport"),
@@ -55,14 +59,14 @@ let package = Package(
         .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenCodegen", "HarkenRuntime"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
         .executableTarget(
             name: "Harken",
             dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "CPty"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "HarkenONNX", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

@@ -7,7 +7,7 @@ struct Export: ParsableCommand {
         abstract: "Export a trained Sentry (int8, streaming) as .tflite with its manifest, or as a folder ready for ESPHome's micro_wake_word.")
 
     @Option(help: "A harken train output folder (or its model.safetensors).") var model: String
-    @Option(help: "tflite or esphome.") var format = "tflite"
+    @Option(help: "tflite (int8 streaming), esphome (tflite + manifest + YAML) or onnx (float, windowed).") var format = "tflite"
     @Option(help: "Output folder.") var out: String
     @Option(help: "File name stem (default: the phrase with underscores).") var name: String?
     @Flag(help: "Print the result as JSON.") var json = false

@@ -1,5 +1,6 @@
 import Foundation
 import HarkenGraph
+import HarkenONNX
 import HarkenTrain
 
 public struct ExportResult: Codable, Sendable {
@@ -29,13 +30,23 @@ extension Pipeline {
     /// `harken export`: a trained Sentry as `<name>.tflite` plus its manifest (format `tflite`), or
     /// that pair and an ESPHome YAML snippet (format `esphome`). Nothing is left half-written.
     public static func export(model: String, format: String, outDir: String, name: String?) throws -> ExportResult {
-        guard ["tflite", "esphome"].contains(format) else {
-            throw TrainError.config("--format \(format): expected tflite or esphome")
+        guard ["tflite", "esphome", "onnx"].contains(format) else {
+            throw TrainError.config("--format \(format): expected tflite, esphome or onnx")
         }
         guard isSentry(model) else {
             throw TrainError.config("\(model): expected a harken train output folder or its model.safetensors")
         }
         let saved = try SavedSentry.load(model)
+        if format == "onnx" {
+            let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
+            let data = try ONNXExport.float(saved.model, name: base)
+            do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
+                throw PipelineError.notWritable(path: outDir, reason: "\(error.localizedDescription)")
+            }
+            let file = (outDir as NSString).appendingPathComponent("\(base).onnx")
+            try writeAtomically(data, to: file)
+            return ExportResult(format: format, files: [file], tensorArenaSize: 0, operators: [])
+        }
         let graph = try saved.int8Graph()
         let ops = Array(Set(graph.operators.map(\.name))).sorted()
         if format == "esphome" {

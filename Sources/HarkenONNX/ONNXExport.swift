@@ -1,0 +1,200 @@
+// ONNXExport.swift: a Sentry's windowed float model as ONNX (opset 17), written with
+// swift-protobuf from Harken's own subset of the ONNX messages.
+//
+// The input is Harken's [N, T, 1, features] (T free); one Transpose makes it NCHW, each stage is a
+// Conv with BatchNorm folded in (grouped for depthwise) and its activation, squeeze-excite is two
+// 1x1 Convs with HardSigmoid and Mul, a residual adds the newest frames of its input (Slice), and the
+// head's logits come back as [N, T', 1, 1] with their Sigmoid beside them.
+
+import Foundation
+import HarkenNN
+import HarkenTrain
+import SwiftProtobuf
+
+public enum ONNXExport {
+    public static func float(_ model: SentryModel, name: String) throws -> Data {
+        var b = Builder()
+        b.node("Transpose", ["features"], ["x_nchw"], [b.ints("perm", [0, 3, 1, 2])])
+        let logitsNCHW = b.chain(model.chain, input: "x_nchw")
+        b.node("Transpose", [logitsNCHW], ["logits"], [b.ints("perm", [0, 2, 3, 1])])
+        b.node("Sigmoid", ["logits"], ["probability"], [])
+
+        var graph = Onnx_GraphProto()
+        graph.name = name
+        graph.node = b.nodes
+        graph.initializer = b.initializers
+        graph.input = [valueInfo("features", ["N", "T", 1, model.spec.features])]
+        graph.output = [valueInfo("logits", ["N", "T_out", 1, 1]), valueInfo("probability", ["N", "T_out", 1, 1])]
+        var m = Onnx_ModelProto()
+        m.irVersion = 8
+        m.producerName = "harken"
+        m.graph = graph
+        var opset = Onnx_OperatorSetIdProto()
+        opset.domain = ""
+        opset.version = 17
+        m.opsetImport = [opset]
+        return try m.serializedData()
+    }
+
+    /// A float tensor input/output with fixed (Int) or named (String) dimensions.
+    static func valueInfo(_ name: String, _ dims: [Any]) -> Onnx_ValueInfoProto {
+        var t = Onnx_TypeProto.Tensor()
+        t.elemType = 1
+        var shape = Onnx_TensorShapeProto()
+        shape.dim = dims.map { d in
+            var dim = Onnx_TensorShapeProto.Dimension()
+            if let v = d as? Int { dim.dimValue = Int64(v) } else { dim.dimParam = "\(d)" }
+            return dim
+        }
+        t.shape = shape
+        var type = Onnx_TypeProto()
+        type.tensorType = t
+        var v = Onnx_ValueInfoProto()
+        v.name = name
+        v.type = type
+        return v
+    }
+
+    struct Builder {
+        var nodes: [Onnx_NodeProto] = []
+        var initializers: [Onnx_TensorProto] = []
+        var counter = 0
+
+        mutating func fresh(_ stem: String) -> String { counter += 1; return "\(stem)_\(counter)" }
+
+        func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
+            var a = Onnx_AttributeProto()
+            a.name = name; a.type = .ints; a.ints = values.map(Int64.init)
+            return a
+        }
+
+        func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
+            var a = Onnx_AttributeProto()
+            a.name = name; a.type = .int; a.i = Int64(value)
+            return a
+        }
+
+        func float(_ name: String, _ value: Float) -> Onnx_AttributeProto {
+            var a = Onnx_AttributeProto()
+            a.name = name; a.type = .float; a.f = value
+            return a
+        }
+
+        mutating func node(_ op: String, _ inputs: [String], _ outputs: [String], _ attributes: [Onnx_AttributeProto]) {
+            var n = Onnx_NodeProto()
+            n.opType = op; n.input = inputs; n.output = outputs; n.attribute = attributes
+            n.name = "\(op)_\(nodes.count)"
+            nodes.append(n)
+        }
+
+        mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
+            var t = Onnx_TensorProto()
+            t.name = name; t.dataType = 1; t.dims = dims.map(Int64.init)
+            t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
+            initializers.append(t)
+            return name
+        }
+
+        mutating func int64s(_ name: String, _ values: [Int64]) -> String {
+            var t = Onnx_TensorProto()
+            t.name = name; t.dataType = 7; t.dims = [Int64(values.count)]
+            t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
+            initializers.append(t)
+            return name
+        }
+
+        mutating func chain(_ c: TemporalChain, input: String) -> String {
+            var x = input
+            for node in c.nodes {
+                switch node {
+                case .stage(let s): x = stage(s, x)
+                case .residual(let body):
+                    let y = chain(body, input: x)
+                    // The body's VALID convolutions drop `context` leading frames; the skip keeps the newest.
+                    let context = body.stages.map(\.stateFrames).reduce(0, +)
+                    let skip = fresh("\(body.name)_skip")
+                    node_slice(x, skip, start: context)
+                    let out = fresh("\(body.name)_add")
+                    self.node("Add", [y, skip], [out], [])
+                    x = out
+                }
+            }
+            return x
+        }
+
+        mutating func node_slice(_ x: String, _ out: String, start: Int) {
+            let starts = int64s(fresh("starts"), [Int64(start)]), ends = int64s(fresh("ends"), [Int64.max])
+            let axes = int64s(fresh("axes"), [2])
+            node("Slice", [x, starts, ends, axes], [out], [])
+        }
+
+        mutating func activation(_ a: ActivationKind?, _ x: String, _ stem: String) -> String {
+            guard let a else { return x }
+            let out = fresh(stem + "_act")
+            switch a {
+            case .relu: node("Relu", [x], [out], [])
+            case .relu6:
+                let lo = constant(fresh("zero"), [], [0]), hi = constant(fresh("six"), [], [6])
+                node("Clip", [x, lo, hi], [out], [])
+            case .hardSwish: node("HardSwish", [x], [out], [])
+            case .hardSigmoid: node("HardSigmoid", [x], [out], [float("alpha", 1.0 / 6), float("beta", 0.5)])
+            case .sigmoid: node("Sigmoid", [x], [out], [])
+            }
+            return out
+        }
+
+        mutating func stage(_ s: TemporalStage, _ x: String) -> String {
+            switch s.kind {
+            case .dropout: return x
+            case .squeezeExcite:
+                let se = s.squeezeExcite!
+                let (c, r) = (se.squeeze.inFeatures, se.squeeze.outFeatures)
+                func conv1x1(_ d: Dense, _ input: String, _ stem: String) -> String {
+                    var w = [Float](repeating: 0, count: d.inFeatures * d.outFeatures)
+                    for i in 0..<d.inFeatures { for o in 0..<d.outFeatures { w[o * d.inFeatures + i] = d.weight.value.data[i * d.outFeatures + o] } }
+                    let wn = constant(fresh(stem + "_w"), [d.outFeatures, d.inFeatures, 1, 1], w)
+                    let bn = constant(fresh(stem + "_b"), [d.outFeatures], d.bias?.value.data ?? [Float](repeating: 0, count: d.outFeatures))
+                    let out = fresh(stem)
+                    node("Conv", [input, wn, bn], [out], [])
+                    return out
+                }
+                _ = (c, r)
+                let hidden = activation(.relu, conv1x1(se.squeeze, x, "\(s.name)_squeeze"), "\(s.name)_squeeze")
+                let gate = activation(.hardSigmoid, conv1x1(se.excite, hidden, "\(s.name)_excite"), "\(s.name)_gate")
+                let out = fresh("\(s.name)_scaled")
+                node("Mul", [x, gate], [out], [])
+                return out
+            case .conv, .pointwise, .depthwise, .head: break
+            }
+            let (kh, cout, cin, dilation, stride, group): (Int, Int, Int, Int, Int, Int)
+            var w: [Float], bias: [Float]
+            if let conv = s.conv {
+                (kh, cout, cin, dilation, stride, group) = (conv.kernel.h, conv.outChannels, conv.inChannels, conv.dilation.h, conv.stride.h, 1)
+                // [kh, 1, cin, cout] → [cout, cin, kh, 1]
+                w = [Float](repeating: 0, count: kh * cin * cout)
+                for k in 0..<kh { for i in 0..<cin { for o in 0..<cout { w[(o * cin + i) * kh + k] = conv.weight.value.data[(k * cin + i) * cout + o] } } }
+                bias = conv.bias?.value.data ?? [Float](repeating: 0, count: cout)
+            } else {
+                let dw = s.depthwise!
+                (kh, cout, cin, dilation, stride, group) = (dw.kernel.h, dw.channels, 1, dw.dilation.h, dw.stride.h, dw.channels)
+                // [kh, 1, c] → [c, 1, kh, 1]
+                w = [Float](repeating: 0, count: kh * cout)
+                for k in 0..<kh { for c in 0..<cout { w[c * kh + k] = dw.weight.value.data[k * cout + c] } }
+                bias = dw.bias?.value.data ?? [Float](repeating: 0, count: cout)
+            }
+            if let bn = s.batchNorm {
+                for c in 0..<cout {
+                    let k = bn.gamma.value.data[c] / (bn.runningVariance.data[c] + bn.epsilon).squareRoot()
+                    bias[c] = bn.beta.value.data[c] + (bias[c] - bn.runningMean.data[c]) * k
+                    for i in (c * cin * kh)..<((c + 1) * cin * kh) { w[i] *= k }
+                }
+            }
+            let wn = constant(fresh("\(s.name)_w"), [cout, cin, kh, 1], w)
+            let bn = constant(fresh("\(s.name)_b"), [cout], bias)
+            let out = fresh("\(s.name)_conv")
+            node("Conv", [x, wn, bn], [out], [ints("kernel_shape", [kh, 1]), ints("strides", [stride, 1]),
+                                               ints("dilations", [dilation, 1]), ints("pads", [0, 0, 0, 0]), int("group", group)])
+            return activation(s.activation, out, s.name)
+        }
+    }
+}
