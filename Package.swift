@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         // Swift code generated once from proto/harken_onnx.proto (make onnx-proto); only the runtime library is a dependency.
-        .target(name: "HarkenONNX", dependencies: ["HarkenTrain", "HarkenNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+        .target(name: "HarkenONNX", dependencies: ["HarkenTrain", "HarkenNN", "HarkenGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["proto"]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),

@@ -7,15 +7,32 @@
 // head's logits come back as [N, T', 1, 1] with their Sigmoid beside them.
 
 import Foundation
+import HarkenGraph
 import HarkenNN
 import HarkenTrain
 import SwiftProtobuf
 
 public enum ONNXExport {
     public static func float(_ model: SentryModel, name: String) throws -> Data {
+        try write(model, name: name, ranges: nil)
+    }
+
+    /// The int8 model in QDQ form: every tensor the int8 graph quantizes passes through
+    /// QuantizeLinear/DequantizeLinear with the saved ranges, weights are int8 per output channel
+    /// and biases int32, each behind a DequantizeLinear, rounded as the TFLite export rounds them.
+    public static func qdq(_ model: SentryModel, ranges: ActivationRanges, name: String) throws -> Data {
+        if model.chain.stages.contains(where: { $0.kind == .squeezeExcite }) {
+            throw TrainError.config("\(name): squeeze-excite has no QDQ export yet; use the tflite export")
+        }
+        return try write(model, name: name, ranges: ranges)
+    }
+
+    static func write(_ model: SentryModel, name: String, ranges: ActivationRanges?) throws -> Data {
         var b = Builder()
+        b.ranges = ranges
         b.node("Transpose", ["features"], ["x_nchw"], [b.ints("perm", [0, 3, 1, 2])])
-        let logitsNCHW = b.chain(model.chain, input: "x_nchw")
+        let input = b.qdq("x_nchw", SentryModel.inputQuantization)
+        let logitsNCHW = b.chain(model.chain, input: input)
         b.node("Transpose", [logitsNCHW], ["logits"], [b.ints("perm", [0, 2, 3, 1])])
         b.node("Sigmoid", ["logits"], ["probability"], [])
 
@@ -56,6 +73,9 @@ public enum ONNXExport {
     }
 
     struct Builder {
+        var ranges: ActivationRanges?
+        /// The quantization of each quantized tensor, by name (a convolution's bias scale needs its input's).
+        var quantOf: [String: Quantization] = [:]
         var nodes: [Onnx_NodeProto] = []
         var initializers: [Onnx_TensorProto] = []
         var counter = 0
@@ -103,6 +123,61 @@ public enum ONNXExport {
             return name
         }
 
+        /// QuantizeLinear then DequantizeLinear with `q` (int8, per tensor).
+        mutating func qdq(_ x: String, _ q: Quantization) -> String {
+            guard ranges != nil else { return x }
+            let s = constant(fresh("scale"), [], [q.scale])
+            let z = int8s(fresh("zero_point"), [], [Int8(q.zeroPoint)])
+            let quantized = fresh(x + "_q"), out = fresh(x + "_dq")
+            node("QuantizeLinear", [x, s, z], [quantized], [])
+            node("DequantizeLinear", [quantized, s, z], [out], [])
+            quantOf[out] = q
+            return out
+        }
+
+        mutating func qdq(_ x: String, key: String) -> String {
+            guard let r = ranges?.ranges[key] else { return x }
+            return qdq(x, Quantization.int8(min: r.min, max: r.max))
+        }
+
+        mutating func int8s(_ name: String, _ dims: [Int], _ values: [Int8]) -> String {
+            var t = Onnx_TensorProto()
+            t.name = name; t.dataType = 3; t.dims = dims.map(Int64.init)
+            t.rawData = Data(values.map { UInt8(bitPattern: $0) })
+            initializers.append(t)
+            return name
+        }
+
+        mutating func int32s(_ name: String, _ dims: [Int], _ values: [Int32]) -> String {
+            var t = Onnx_TensorProto()
+            t.name = name; t.dataType = 6; t.dims = dims.map(Int64.init)
+            t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
+            initializers.append(t)
+            return name
+        }
+
+        /// Weights [cout, ...] and bias as the int8 export quantizes them, each behind a DequantizeLinear.
+        mutating func quantizedWeights(_ stem: String, _ dims: [Int], _ w: [Float], _ bias: [Float], input: String) -> (String, String) {
+            let cout = dims[0], per = w.count / cout
+            let sw = SymmetricWeights(w, channels: cout) { $0 / per }
+            let zeros8 = int8s(fresh(stem + "_wz"), [cout], [Int8](repeating: 0, count: cout))
+            let wq = int8s(fresh(stem + "_wq"), dims, sw.values)
+            let ws = constant(fresh(stem + "_ws"), [cout], sw.scales)
+            let wOut = fresh(stem + "_w")
+            node("DequantizeLinear", [wq, ws, zeros8], [wOut], [int("axis", 0)])
+            let inScale = quantOf[input]?.scale ?? 1
+            let bq = sw.bias(bias, inputScale: inScale)
+            let values = stride(from: 0, to: bq.bytes.count, by: 4).map { i in
+                Int32(bitPattern: UInt32(bq.bytes[i]) | UInt32(bq.bytes[i + 1]) << 8 | UInt32(bq.bytes[i + 2]) << 16 | UInt32(bq.bytes[i + 3]) << 24)
+            }
+            let bInt = int32s(fresh(stem + "_bq"), [cout], values)
+            let bs = constant(fresh(stem + "_bs"), [cout], bq.quantization.scales)
+            let bz = int32s(fresh(stem + "_bz"), [cout], [Int32](repeating: 0, count: cout))
+            let bOut = fresh(stem + "_b")
+            node("DequantizeLinear", [bInt, bs, bz], [bOut], [int("axis", 0)])
+            return (wOut, bOut)
+        }
+
         mutating func chain(_ c: TemporalChain, input: String) -> String {
             var x = input
             for node in c.nodes {
@@ -113,16 +188,16 @@ public enum ONNXExport {
                     // The body's VALID convolutions drop `context` leading frames; the skip keeps the newest.
                     let context = body.stages.map(\.stateFrames).reduce(0, +)
                     let skip = fresh("\(body.name)_skip")
-                    node_slice(x, skip, start: context)
+                    slice(x, skip, start: context)
                     let out = fresh("\(body.name)_add")
                     self.node("Add", [y, skip], [out], [])
-                    x = out
+                    x = qdq(out, key: "\(body.name).out")
                 }
             }
             return x
         }
 
-        mutating func node_slice(_ x: String, _ out: String, start: Int) {
+        mutating func slice(_ x: String, _ out: String, start: Int) {
             let starts = int64s(fresh("starts"), [Int64(start)]), ends = int64s(fresh("ends"), [Int64.max])
             let axes = int64s(fresh("axes"), [2])
             node("Slice", [x, starts, ends, axes], [out], [])
@@ -148,7 +223,6 @@ public enum ONNXExport {
             case .dropout: return x
             case .squeezeExcite:
                 let se = s.squeezeExcite!
-                let (c, r) = (se.squeeze.inFeatures, se.squeeze.outFeatures)
                 func conv1x1(_ d: Dense, _ input: String, _ stem: String) -> String {
                     var w = [Float](repeating: 0, count: d.inFeatures * d.outFeatures)
                     for i in 0..<d.inFeatures { for o in 0..<d.outFeatures { w[o * d.inFeatures + i] = d.weight.value.data[i * d.outFeatures + o] } }
@@ -158,7 +232,6 @@ public enum ONNXExport {
                     node("Conv", [input, wn, bn], [out], [])
                     return out
                 }
-                _ = (c, r)
                 let hidden = activation(.relu, conv1x1(se.squeeze, x, "\(s.name)_squeeze"), "\(s.name)_squeeze")
                 let gate = activation(.hardSigmoid, conv1x1(se.excite, hidden, "\(s.name)_excite"), "\(s.name)_gate")
                 let out = fresh("\(s.name)_scaled")
@@ -189,12 +262,18 @@ public enum ONNXExport {
                     for i in (c * cin * kh)..<((c + 1) * cin * kh) { w[i] *= k }
                 }
             }
-            let wn = constant(fresh("\(s.name)_w"), [cout, cin, kh, 1], w)
-            let bn = constant(fresh("\(s.name)_b"), [cout], bias)
+            let (wn, bn): (String, String)
+            if ranges != nil {
+                (wn, bn) = quantizedWeights(s.name, [cout, cin, kh, 1], w, bias, input: x)
+            } else {
+                (wn, bn) = (constant(fresh("\(s.name)_w"), [cout, cin, kh, 1], w), constant(fresh("\(s.name)_b"), [cout], bias))
+            }
             let out = fresh("\(s.name)_conv")
             node("Conv", [x, wn, bn], [out], [ints("kernel_shape", [kh, 1]), ints("strides", [stride, 1]),
                                                ints("dilations", [dilation, 1]), ints("pads", [0, 0, 0, 0]), int("group", group)])
-            return activation(s.activation, out, s.name)
+            // ReLU fuses into the int8 kernel (its output range starts at 0); hard-swish has its own input range.
+            let pre = s.activation == .hardSwish ? qdq(out, key: "\(s.name).pre") : out
+            return qdq(activation(s.activation, pre, s.name), key: "\(s.name).out")
         }
     }
 }

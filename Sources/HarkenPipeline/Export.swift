@@ -38,14 +38,20 @@ extension Pipeline {
         }
         let saved = try SavedSentry.load(model)
         if format == "onnx" {
+            // The float model, and the int8 model in QDQ form when its ranges are saved.
             let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
-            let data = try ONNXExport.float(saved.model, name: base)
+            let float = try ONNXExport.float(saved.model, name: base)
+            let int8 = try saved.ranges.map { try ONNXExport.qdq(saved.model, ranges: $0, name: base) }
             do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
                 throw PipelineError.notWritable(path: outDir, reason: "\(error.localizedDescription)")
             }
-            let file = (outDir as NSString).appendingPathComponent("\(base).onnx")
-            try writeAtomically(data, to: file)
-            return ExportResult(format: format, files: [file], tensorArenaSize: 0, operators: [])
+            var files = [(outDir as NSString).appendingPathComponent("\(base).onnx")]
+            try writeAtomically(float, to: files[0])
+            if let int8 {
+                files.append((outDir as NSString).appendingPathComponent("\(base)_int8_qdq.onnx"))
+                try writeAtomically(int8, to: files[1])
+            }
+            return ExportResult(format: format, files: files, tensorArenaSize: 0, operators: [])
         }
         let graph = try saved.int8Graph()
         let ops = Array(Set(graph.operators.map(\.name))).sorted()

@@ -1,5 +1,8 @@
 import Foundation
+import HarkenAudio
 import HarkenData
+import HarkenGraph
+import HarkenPipeline
 import HarkenNN
 import HarkenONNX
 import HarkenTrain
@@ -36,6 +39,52 @@ final class ONNXTests: XCTestCase {
             let span = mine.data.map(abs).max() ?? 0
             print("onnx \(arch.rawValue): \(mine.count) logits up to |\(span)|, max |ORT - Harken| \(worst)")
             XCTAssertLessThan(worst, 1e-4, arch.rawValue)
+        }
+    }
+
+    /// The int8 model in QDQ form, run by ONNX Runtime over a whole scene, gives Harken's int8
+    /// probabilities within two output steps (ONNX Runtime requantizes in float, TFLM's arithmetic
+    /// in fixed point), so every decision not within that of the cutoff is the same.
+    func testQDQExportDecidesAsHarkensInt8Model() throws {
+        let audio = try DemoScene.make(phrase: "hey jarvis").audio
+        let x = try SentryModel.features(audio)
+        for (i, arch) in [SentryArchitecture.tinyConvV2, .mixedNet].enumerated() {
+            let model = SentryModel(spec: .standard(arch), seed: UInt64(80 + i))
+            model.randomizeStatistics(seed: UInt64(90 + i))
+            let head = model.chain.stages.last!.conv!
+            for j in 0..<head.weight.value.count { head.weight.value.data[j] *= 0.05 }
+            var ranges = ActivationRanges()
+            model.calibrate(x, into: &ranges)
+            let plan = try model.streamingGraph(ranges: ranges, description: arch.rawValue).lower()
+            let harken = try Scorer.int8(plan).probabilities(audio)
+
+            // The windowed form over the same features, with the first layer's zero state as lead frames.
+            let s = model.spec.inputStride, f = model.spec.features
+            let steps = x.shape[1] / s
+            guard case .conv(_, let k, _, let d, _) = model.spec.blocks[0] else { return XCTFail() }
+            let lead = (k - 1) * d + 1 - s
+            let padded = [Float](repeating: 0, count: lead * f) + x.data.prefix(steps * s * f)
+            let dir = try Support.tempDir("qdq-\(arch.rawValue)")
+            let path = dir.appendingPathComponent("m.onnx").path
+            try ONNXExport.qdq(model, ranges: ranges, name: arch.rawValue).write(to: URL(fileURLWithPath: path))
+            let input = dir.appendingPathComponent("x.f32").path, output = dir.appendingPathComponent("y.f32").path
+            try padded.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: URL(fileURLWithPath: input))
+            try Support.py("onnx_run.py", [path, input, "1,\(lead + steps * s),1,\(f)", output])
+            let logits = try Data(contentsOf: URL(fileURLWithPath: output)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let warmup = steps - logits.count
+            var clear = 0, differ = 0, worst: Float = 0
+            for (j, z) in logits.enumerated() {
+                let p = 1 / (1 + exp(-z)), mine = harken[j + warmup]
+                worst = max(worst, abs(p - mine))
+                guard abs(mine - 0.5) > 2.0 / 256 else { continue }
+                clear += 1
+                if (p > 0.5) != (mine > 0.5) { differ += 1 }
+            }
+            print("qdq \(arch.rawValue): \(logits.count) steps, max |p_ORT - p_Harken| \(worst); \(differ) of \(clear) clear decisions differ")
+            XCTAssertGreaterThan(logits.count, 400)
+            XCTAssertGreaterThan(clear, 100)
+            XCTAssertEqual(differ, 0, arch.rawValue)
+            XCTAssertLessThan(worst, 2.5 / 256, arch.rawValue)
         }
     }
 }

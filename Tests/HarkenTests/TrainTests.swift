@@ -74,6 +74,8 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(esphome["model"] as? String, "hey_jarvis.tflite")
         XCTAssertEqual((esphome["micro"] as! [String: Any])["tensor_arena_size"] as? Int, arena)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dist + "/esphome.yaml"))
+        try Support.run(Support.harkenBinary, ["export", "--model", out, "--format", "onnx", "--out", dist])
+        for f in ["hey_jarvis.onnx", "hey_jarvis_int8_qdq.onnx"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dist + "/" + f), f) }
         // An unwritable destination fails cleanly; the checkpoint without ranges is refused.
         let bad = try Support.run(Support.harkenBinary, ["export", "--model", out, "--out", "/proc/harken-export"], check: false)
         XCTAssertNotEqual(bad.status, 0)
