@@ -107,21 +107,19 @@ public enum ONNXExport {
             nodes.append(n)
         }
 
-        mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
+        /// An initializer of ONNX element type `dataType` (1 float, 3 int8, 6 int32, 7 int64), little-endian.
+        mutating func initializer<T>(_ name: String, _ dataType: Int32, _ dims: [Int], _ values: [T]) -> String {
             var t = Onnx_TensorProto()
-            t.name = name; t.dataType = 1; t.dims = dims.map(Int64.init)
+            t.name = name; t.dataType = dataType; t.dims = dims.map(Int64.init)
             t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
             initializers.append(t)
             return name
         }
 
-        mutating func int64s(_ name: String, _ values: [Int64]) -> String {
-            var t = Onnx_TensorProto()
-            t.name = name; t.dataType = 7; t.dims = [Int64(values.count)]
-            t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
-            initializers.append(t)
-            return name
-        }
+        mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String { initializer(name, 1, dims, values) }
+        mutating func int8s(_ name: String, _ dims: [Int], _ values: [Int8]) -> String { initializer(name, 3, dims, values) }
+        mutating func int32s(_ name: String, _ dims: [Int], _ values: [Int32]) -> String { initializer(name, 6, dims, values) }
+        mutating func int64s(_ name: String, _ values: [Int64]) -> String { initializer(name, 7, [values.count], values) }
 
         /// QuantizeLinear then DequantizeLinear with `q` (int8, per tensor).
         mutating func qdq(_ x: String, _ q: Quantization) -> String {
@@ -138,22 +136,6 @@ public enum ONNXExport {
         mutating func qdq(_ x: String, key: String) -> String {
             guard let r = ranges?.ranges[key] else { return x }
             return qdq(x, Quantization.int8(min: r.min, max: r.max))
-        }
-
-        mutating func int8s(_ name: String, _ dims: [Int], _ values: [Int8]) -> String {
-            var t = Onnx_TensorProto()
-            t.name = name; t.dataType = 3; t.dims = dims.map(Int64.init)
-            t.rawData = Data(values.map { UInt8(bitPattern: $0) })
-            initializers.append(t)
-            return name
-        }
-
-        mutating func int32s(_ name: String, _ dims: [Int], _ values: [Int32]) -> String {
-            var t = Onnx_TensorProto()
-            t.name = name; t.dataType = 6; t.dims = dims.map(Int64.init)
-            t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
-            initializers.append(t)
-            return name
         }
 
         /// Weights [cout, ...] and bias as the int8 export quantizes them, each behind a DequantizeLinear.
