@@ -3,7 +3,7 @@ import HarkenPipeline
 
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compile a .tflite int8 model to C source and weight arrays (no interpreter).")
+        abstract: "Compile an int8 model (.tflite, or a harken train folder) to C source and weight arrays (no interpreter).")
 
     @Option(help: "The .tflite model (Harken's or microWakeWord's).") var model: String
     @Option(help: "Output folder for <name>_model.{h,c} and <name>_weights.{h,c}.") var out: String

@@ -4,7 +4,7 @@ import HarkenPipeline
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a trained Sentry (int8, streaming) as .tflite with its manifest, or as a folder ready for ESPHome's micro_wake_word.")
+        abstract: "Export a trained Sentry: int8 streaming .tflite with its manifest, a folder ready for ESPHome's micro_wake_word, or ONNX (float and QDQ int8).")
 
     @Option(help: "A harken train output folder (or its model.safetensors).") var model: String
     @Option(help: "tflite (int8 streaming), esphome (tflite + manifest + YAML) or onnx (float, windowed).") var format = "tflite"
