@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "HarkenData", dependencies: ["HarkenAudio", "HarkenSupport"]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "HarkenNN", dependencies: ["CBLAS"], swiftSettings: nnFlags),
+        .target(name: "HarkenNN", dependencies: ["CBLAS", "HarkenSupport"], swiftSettings: nnFlags),
         .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
         .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
         // Swift code generated once from proto/harken_onnx.proto (make onnx-proto); only the runtime library is a dependency.

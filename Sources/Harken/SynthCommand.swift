@@ -9,12 +9,12 @@ struct Synth: ParsableCommand {
 
     @Option(help: "The wake phrase.") var phrase: String
     @Option(help: "Output folder (clips/ and manifest.jsonl).") var out: String
-    @Option(help: "Rate, pitch and punctuation variations of the phrase per voice.") var variations = 10
-    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = 6
-    @Option(help: "Random negative sentences per voice.") var negatives = 16
-    @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = 120.0
-    @Option(help: "Minutes of continuous negative speech from the validation voices (threshold choice).") var validationMinutes = 20.0
-    @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = 60.0
+    @Option(help: "Rate, pitch and punctuation variations of the phrase per voice.") var variations = CorpusSynthesizer.Default.variations
+    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = CorpusSynthesizer.Default.nearMisses
+    @Option(help: "Random negative sentences per voice.") var negatives = CorpusSynthesizer.Default.negatives
+    @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = CorpusSynthesizer.Default.testMinutes
+    @Option(help: "Minutes of continuous negative speech from the validation voices (threshold choice).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
+    @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = CorpusSynthesizer.Default.trainMinutes
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print a summary as JSON.") var json = false
 

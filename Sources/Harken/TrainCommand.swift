@@ -43,9 +43,7 @@ struct Train: ParsableCommand {
             let cfg = try Pipeline.trainConfig(preset: preset, yaml: yaml, epochs: epochs)
             if !FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("manifest.jsonl")) {
                 FileHandle.standardError.write(Data("no corpus in \(dataDir): synthesizing one\n".utf8))
-                _ = try CorpusSynthesizer(phrase: phrase, variations: 10, nearMissesPerVoice: 6, negativesPerVoice: 16,
-                                          testStreamMinutes: 120, validationStreamMinutes: 20, trainStreamMinutes: 60)
-                    .run(outDir: dataDir, progress: ProgressBar("synth").update)
+                _ = try CorpusSynthesizer(phrase: phrase).run(outDir: dataDir, progress: ProgressBar("synth").update)
             }
             let bar = ProgressBar("train")
             return try Pipeline.train(phrase: phrase, preset: preset, config: cfg, dataDir: dataDir, outDir: out, resume: resume,

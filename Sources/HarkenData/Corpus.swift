@@ -40,9 +40,15 @@ public struct CorpusSynthesizer: Sendable {
     public var validationStreamMinutes: Double
     public var trainStreamMinutes: Double
 
-    public init(phrase: String, seed: UInt64 = 1, variations: Int = 3, nearMissesPerVoice: Int = 2,
-                negativesPerVoice: Int = 2, testStreamMinutes: Double = 0, validationStreamMinutes: Double = 0,
-                trainStreamMinutes: Double = 0) {
+    /// The defaults make a corpus ready for `harken train` (shared by `harken synth` and `train`).
+    public enum Default {
+        public static let variations = 10, nearMisses = 6, negatives = 16
+        public static let testMinutes = 120.0, validationMinutes = 20.0, trainMinutes = 60.0
+    }
+
+    public init(phrase: String, seed: UInt64 = 1, variations: Int = Default.variations, nearMissesPerVoice: Int = Default.nearMisses,
+                negativesPerVoice: Int = Default.negatives, testStreamMinutes: Double = Default.testMinutes,
+                validationStreamMinutes: Double = Default.validationMinutes, trainStreamMinutes: Double = Default.trainMinutes) {
         self.phrase = phrase
         self.seed = seed
         self.variations = variations
@@ -215,27 +221,6 @@ public struct CorpusSynthesizer: Sendable {
             return (0..<files).map { _ in (v, perVoice / Double(files)) }
         }
     }
-}
-
-/// A thread-safe counter for progress.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
-}
-
-/// `body(index, item)` for every item on all cores; results in item order; the first error is thrown.
-public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ body: @Sendable (Int, T) throws -> R) throws -> [R] {
-    let slots = Slots<R>(items.count)
-    DispatchQueue.concurrentPerform(iterations: items.count) { i in slots.set(i, Result { try body(i, items[i]) }) }
-    return try slots.results.map { try $0!.get() }
-}
-
-private final class Slots<R>: @unchecked Sendable {
-    private(set) var results: [Result<R, Error>?]
-    private let lock = NSLock()
-    init(_ n: Int) { results = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ r: Result<R, Error>) { lock.lock(); results[i] = r; lock.unlock() }
 }
 
 /// Synthetic noise backgrounds (deterministic for a generator state).

@@ -222,27 +222,17 @@ public enum ONNXExport {
             case .conv, .pointwise, .depthwise, .head: break
             }
             let (kh, cout, cin, dilation, stride, group): (Int, Int, Int, Int, Int, Int)
-            var w: [Float], bias: [Float]
+            let (folded, bias) = s.foldedWeights()
+            var w = [Float](repeating: 0, count: folded.count)
             if let conv = s.conv {
                 (kh, cout, cin, dilation, stride, group) = (conv.kernel.h, conv.outChannels, conv.inChannels, conv.dilation.h, conv.stride.h, 1)
                 // [kh, 1, cin, cout] → [cout, cin, kh, 1]
-                w = [Float](repeating: 0, count: kh * cin * cout)
-                for k in 0..<kh { for i in 0..<cin { for o in 0..<cout { w[(o * cin + i) * kh + k] = conv.weight.value.data[(k * cin + i) * cout + o] } } }
-                bias = conv.bias?.value.data ?? [Float](repeating: 0, count: cout)
+                for k in 0..<kh { for i in 0..<cin { for o in 0..<cout { w[(o * cin + i) * kh + k] = folded[(k * cin + i) * cout + o] } } }
             } else {
                 let dw = s.depthwise!
                 (kh, cout, cin, dilation, stride, group) = (dw.kernel.h, dw.channels, 1, dw.dilation.h, dw.stride.h, dw.channels)
                 // [kh, 1, c] → [c, 1, kh, 1]
-                w = [Float](repeating: 0, count: kh * cout)
-                for k in 0..<kh { for c in 0..<cout { w[c * kh + k] = dw.weight.value.data[k * cout + c] } }
-                bias = dw.bias?.value.data ?? [Float](repeating: 0, count: cout)
-            }
-            if let bn = s.batchNorm {
-                for c in 0..<cout {
-                    let k = bn.gamma.value.data[c] / (bn.runningVariance.data[c] + bn.epsilon).squareRoot()
-                    bias[c] = bn.beta.value.data[c] + (bias[c] - bn.runningMean.data[c]) * k
-                    for i in (c * cin * kh)..<((c + 1) * cin * kh) { w[i] *= k }
-                }
+                for k in 0..<kh { for c in 0..<cout { w[c * kh + k] = folded[k * cout + c] } }
             }
             let (wn, bn): (String, String)
             if ranges != nil {

@@ -70,8 +70,6 @@ extension Pipeline {
                                                   sliding_window_size: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5,
                                                   tensor_arena_size: arena, minimum_esphome_version: "2024.7.0"))
         manifest.trained_languages = ["en"]
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         } catch {
@@ -79,7 +77,7 @@ extension Pipeline {
         }
         var files = [(outDir as NSString).appendingPathComponent("\(base).tflite"), (outDir as NSString).appendingPathComponent("\(base).json")]
         try writeAtomically(data, to: files[0])
-        try writeAtomically(try e.encode(manifest), to: files[1])
+        try writeJSON(manifest, to: files[1], snakeCase: false)
         if format == "esphome" {
             let yaml = """
                 # ESPHome: copy \(base).tflite and \(base).json next to your device YAML, then add:

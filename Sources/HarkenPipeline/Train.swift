@@ -65,7 +65,7 @@ extension Pipeline {
                                             data: Array(windows.data[(lo * per)..<(hi * per)])), into: &ranges)
         }
         try SavedSentry.attach(ranges, to: trainer.modelPath)
-        let plan = try load(model: trainer.modelPath).1
+        let (graph, plan) = try load(model: trainer.modelPath)
         var report = TrainReport(phrase: phrase, preset: preset, architecture: config.architecture.rawValue,
                                  parameters: model.parameters.map(\.value.count).reduce(0, +), epochs: epochs,
                                  trainSeconds: seconds, arenaBytes: plan.arenaBytes, stateBytes: plan.stateBytes, model: trainer.modelPath)
@@ -88,26 +88,26 @@ extension Pipeline {
         let cutoff = report.validation?.cutoff ?? report.test?.cutoff ?? 0.9
         let manifest = ModelManifest(type: "micro", wake_word: phrase, author: "harken train", model: nil, version: 2,
                                      micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: config.detectorWindow,
-                                                  tensor_arena_size: plan.arenaBytes + plan.stateBytes, minimum_esphome_version: "2024.7.0"))
-        let me = JSONEncoder()
-        me.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try me.encode(manifest), to: (outDir as NSString).appendingPathComponent("model.json"))
+                                                  tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: "2024.7.0"))
+        try writeJSON(manifest, to: (outDir as NSString).appendingPathComponent("model.json"), snakeCase: false)
+        try writeJSON(report, to: (outDir as NSString).appendingPathComponent("report.json"))
+        return report
+    }
+
+    /// Pretty, key-sorted JSON written atomically; Harken's own reports use snake_case keys.
+    static func writeJSON<T: Encodable>(_ value: T, to path: String, snakeCase: Bool = true) throws {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        try writeAtomically(try e.encode(report), to: (outDir as NSString).appendingPathComponent("report.json"))
-        return report
+        if snakeCase { e.keyEncodingStrategy = .convertToSnakeCase }
+        try writeAtomically(try e.encode(value), to: path)
     }
 
     /// det.json, det.svg and false_accepts.json beside a model.
     public static func writeEvaluation(_ r: EvalReport, to dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        try writeAtomically(try e.encode(r.det), to: (dir as NSString).appendingPathComponent("det.json"))
+        try writeJSON(r.det, to: (dir as NSString).appendingPathComponent("det.json"))
         try writeAtomically(r.detSVG(), to: (dir as NSString).appendingPathComponent("det.svg"))
-        try writeAtomically(try e.encode(r.falseAccepts), to: (dir as NSString).appendingPathComponent("false_accepts.json"))
+        try writeJSON(r.falseAccepts, to: (dir as NSString).appendingPathComponent("false_accepts.json"))
     }
 
     /// `harken eval`: a trained Sentry (its folder or .safetensors) or any int8 .tflite on a corpus split.
@@ -230,10 +230,7 @@ extension Pipeline {
         }
         let report = QuantizeReport(phrase: source.phrase, epochs: history, float: floatReport, postTraining: ptq,
                                     quantizationAware: qat, model: trainer.modelPath)
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        try writeAtomically(try e.encode(report), to: (outDir as NSString).appendingPathComponent("quantize_report.json"))
+        try writeJSON(report, to: (outDir as NSString).appendingPathComponent("quantize_report.json"))
         return report
     }
 }

@@ -7,6 +7,7 @@
 
 import Foundation
 import HarkenNN
+import HarkenSupport
 
 public struct AugmentConfig: Codable, Sendable, Equatable {
     public var speedProbability = 0.5
@@ -123,14 +124,14 @@ public struct Augmenter: Sendable {
     public var rirs: [[Float]]
 
     /// Builds the room bank (seeded) and keeps the backgrounds; `userRIRs` join the simulated rooms.
-    public init(config: AugmentConfig, noises: [[Float]], userRIRs: [[Float]] = [], seed: UInt64) {
+    public init(config: AugmentConfig, noises: [[Float]], userRIRs: [[Float]] = [], seed: UInt64) throws {
         self.config = config
         self.noises = noises.filter { !$0.isEmpty }
         var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_200)
         let rooms = (0..<config.rooms).map { _ in
             Room.random(rt60: config.rt60[0]...config.rt60[1], using: &rng)
         }
-        rirs = parallelMap(rooms) { $0.impulseResponse() } + userRIRs
+        rirs = try concurrentMap(rooms) { _, room in room.impulseResponse() } + userRIRs
     }
 
     /// One augmented copy of `x` (samples in int16 units) at `epoch` of `epochs`.
@@ -168,19 +169,4 @@ public struct Augmenter: Sendable {
         let snr = r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound)
         return AudioMath.mix(x, noise: noise, snr: snr, offset: Int(rng.next() % UInt64(noise.count)), signalPower: signalPower)
     }
-}
-
-/// `transform` over `items` on all cores, results in order.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-    let box = ResultBox<R>(items.count)
-    DispatchQueue.concurrentPerform(iterations: items.count) { i in box.set(i, transform(items[i])) }
-    return box.values
-}
-
-private final class ResultBox<R>: @unchecked Sendable {
-    private var results: [R?]
-    private let lock = NSLock()
-    init(_ n: Int) { results = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ r: R) { lock.lock(); results[i] = r; lock.unlock() }
-    var values: [R] { results.map { $0! } }
 }

@@ -12,6 +12,7 @@ import HarkenData
 import HarkenGraph
 import HarkenNN
 import HarkenStream
+import HarkenSupport
 
 /// Float models are scored one clip at a time (their layers keep per-call buffers); int8 plans
 /// get a runner per clip, so they score on all cores.
@@ -126,7 +127,7 @@ public struct Evaluator: @unchecked Sendable {
             throw TrainError.data("\(corpus.root): no continuous negative audio in the \(split.rawValue) split (harken synth --test-minutes/--validation-minutes)")
         }
         let total = Double(positives.count + nearMisses.count + streams.count)
-        let done = ProgressCounter()
+        let done = Counter()
         let pad = [Int16](repeating: 0, count: 16000)
         let scorer = self.scorer
         // Clips are scored alone, between a second of silence before and after.
@@ -185,12 +186,6 @@ public struct Evaluator: @unchecked Sendable {
                           cutoffChosenFor: reason, falseRejectRate: at.falseRejectRate, falseAcceptsPerHour: at.falseAcceptsPerHour,
                           nearMissAcceptRate: at.nearMissAcceptRate, det: det, falseAccepts: falseAccepts, missed: missed)
     }
-}
-
-final class ProgressCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
 
 extension EvalReport {

@@ -68,23 +68,13 @@ final class FoldedQuantStage: Layer {
     private var weight: Parameter { stage.conv?.weight ?? stage.depthwise!.weight }
     private var conv: Layer { stage.conv ?? stage.depthwise! }
 
-    /// k = γ/σ per channel and the folded, fake-quantized weights (the export's rule).
+    /// k = γ/σ per channel, the folded bias, and the folded weights fake-quantized by the export's rule.
     private func fold() -> (k: [Float], bias: [Float], quantized: [Float]) {
-        let bn = stage.batchNorm!
-        let c = bn.channels
-        let k = (0..<c).map { bn.gamma.value.data[$0] / (bn.runningVariance.data[$0] + bn.epsilon).squareRoot() }
-        let bias = (0..<c).map { bn.beta.value.data[$0] - bn.runningMean.data[$0] * k[$0] }
-        var w = weight.value.data
-        for i in w.indices { w[i] *= k[i % c] }
-        if quantize {
-            var maxAbs = [Float](repeating: 0, count: c)
-            for i in w.indices { maxAbs[i % c] = Swift.max(maxAbs[i % c], abs(w[i])) }
-            for i in w.indices {
-                let s = maxAbs[i % c] > 0 ? maxAbs[i % c] / 127 : 1e-8
-                w[i] = Swift.min(Swift.max((w[i] / s).rounded(), -127), 127) * s
-            }
-        }
-        return (k, bias, w)
+        let k = stage.batchNormAffine().k
+        let (w, bias) = stage.foldedWeights()
+        guard quantize else { return (k, bias, w) }
+        let q = SymmetricWeights(w, channels: k.count) { $0 % k.count }
+        return (k, bias, q.values.enumerated().map { Float($0.element) * q.scales[$0.offset % k.count] })
     }
 
     func forward(_ x: HarkenNN.Tensor, training: Bool) -> HarkenNN.Tensor {
@@ -127,10 +117,10 @@ final class FoldedQuantStage: Layer {
             dK[i % c] += dFolded * original[i]
             weight.grad.data[i] = before[i] + dFolded * k[i % c]
         }
+        let inverseSigma = stage.batchNormAffine().inverseSigma
         for j in 0..<c {
-            let sigma = (bn.runningVariance.data[j] + bn.epsilon).squareRoot()
             // k = γ/σ and bias = β − μ·k.
-            bn.gamma.grad.data[j] += (dK[j] - dBias[j] * bn.runningMean.data[j]) / sigma
+            bn.gamma.grad.data[j] += (dK[j] - dBias[j] * bn.runningMean.data[j]) * inverseSigma[j]
             bn.beta.grad.data[j] += dBias[j]
         }
         return dx

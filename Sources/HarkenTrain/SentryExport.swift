@@ -170,26 +170,8 @@ private struct Emitter {
         case .conv, .pointwise, .depthwise, .head: break
         }
         let x = withHistory(s, input)
-        // Fold BatchNorm: w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
-        let (kh, cout): (Int, Int)
-        var w: [Float], bias: [Float]
-        if let conv = s.conv {
-            (kh, cout) = (conv.kernel.h, conv.outChannels)
-            w = conv.weight.value.data            // [kh, 1, cin, cout]
-            bias = conv.bias?.value.data ?? [Float](repeating: 0, count: cout)
-        } else {
-            let dw = s.depthwise!
-            (kh, cout) = (dw.kernel.h, dw.channels)
-            w = dw.weight.value.data              // [kh, 1, c]
-            bias = dw.bias?.value.data ?? [Float](repeating: 0, count: cout)
-        }
-        if let bn = s.batchNorm {
-            for c in 0..<cout {
-                let k = bn.gamma.value.data[c] / (bn.runningVariance.data[c] + bn.epsilon).squareRoot()
-                bias[c] = bn.beta.value.data[c] + (bias[c] - bn.runningMean.data[c]) * k
-                for i in stride(from: c, to: w.count, by: cout) { w[i] *= k }
-            }
-        }
+        let (kh, cout) = (s.conv?.kernel.h ?? s.depthwise!.kernel.h, s.outChannels)
+        let (w, bias) = s.foldedWeights()    // [kh, 1, cin, cout] or [kh, 1, c]
         let stride = s.conv?.stride.h ?? 1
         let dilation = s.conv?.dilation.h ?? s.depthwise!.dilation.h
         let outFrames = (x.frames - ((kh - 1) * dilation + 1)) / stride + 1

@@ -35,6 +35,32 @@ public final class TemporalStage {
         self.activation = activation; self.squeezeExcite = squeezeExcite; self.tapMask = tapMask
     }
 
+    /// Output channels of the stage's convolution.
+    var outChannels: Int { conv?.outChannels ?? depthwise!.channels }
+
+    /// BatchNorm at inference as the per-channel affine map it is: k·x + shift, k = γ/σ,
+    /// shift = β − μ·k (1 and 0 without one), and 1/σ.
+    func batchNormAffine() -> (k: [Float], shift: [Float], inverseSigma: [Float]) {
+        let c = outChannels
+        guard let bn = batchNorm else {
+            return ([Float](repeating: 1, count: c), [Float](repeating: 0, count: c), [Float](repeating: 1, count: c))
+        }
+        let inv = (0..<c).map { 1 / (bn.runningVariance.data[$0] + bn.epsilon).squareRoot() }
+        let k = (0..<c).map { bn.gamma.value.data[$0] * inv[$0] }
+        return (k, (0..<c).map { bn.beta.value.data[$0] - bn.runningMean.data[$0] * k[$0] }, inv)
+    }
+
+    /// The convolution's weights (its own layout, output channel last) and bias with the
+    /// BatchNorm folded in: what every int8 and ONNX form of the stage computes with.
+    public func foldedWeights() -> (weights: [Float], bias: [Float]) {
+        let (k, shift, _) = batchNormAffine()
+        let c = k.count
+        var w = conv?.weight.value.data ?? depthwise!.weight.value.data
+        for i in w.indices { w[i] *= k[i % c] }
+        let b = (conv?.bias ?? depthwise?.bias)?.value.data ?? [Float](repeating: 0, count: c)
+        return (w, (0..<c).map { shift[$0] + b[$0] * k[$0] })
+    }
+
     /// Zeroes the taps a MixConv group does not have (weights and gradients).
     func applyTapMask() {
         guard let mask = tapMask, let dw = depthwise else { return }

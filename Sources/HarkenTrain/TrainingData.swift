@@ -10,6 +10,7 @@ import Foundation
 import HarkenAudio
 import HarkenData
 import HarkenNN
+import HarkenSupport
 
 /// A synthesized (or user-made) corpus: `manifest.jsonl` and the clips it lists.
 public struct Corpus: Sendable {
@@ -100,7 +101,7 @@ public final class TrainingData: @unchecked Sendable {
         guard !negatives.isEmpty else { throw TrainError.data("\(corpus.root): no negative clips in the train split") }
         var acc = 0
         negativeCumulative = negatives.map { acc += max($0.count, 1); return acc }
-        augmenter = Augmenter(config: config.augment, noises: backgrounds, userRIRs: rirs, seed: config.seed)
+        augmenter = try Augmenter(config: config.augment, noises: backgrounds, userRIRs: rirs, seed: config.seed)
 
         // A fixed validation set: the validation voices' positives ending 0.1 s before the window's
         // end, and windows of their negative speech, without augmentation.

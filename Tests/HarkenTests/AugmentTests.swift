@@ -74,14 +74,14 @@ final class AugmentTests: XCTestCase {
         }
     }
 
-    func testAugmentationIsDeterministicForASeed() {
+    func testAugmentationIsDeterministicForASeed() throws {
         var r = SeededGenerator(seed: 9)
         let noise = (0..<8000).map { _ in 1000 * r.nextNormal() }
         var config = AugmentConfig()
         config.rooms = 2
         config.speedProbability = 1; config.pitchProbability = 1; config.reverbProbability = 1; config.noiseProbability = 1
-        let a = Augmenter(config: config, noises: [noise], seed: 1)
-        let b = Augmenter(config: config, noises: [noise], seed: 1)
+        let a = try Augmenter(config: config, noises: [noise], seed: 1)
+        let b = try Augmenter(config: config, noises: [noise], seed: 1)
         XCTAssertEqual(a.rirs, b.rirs)
         let clip = (0..<12000).map { Float(2000 * sin(Double($0) * 0.05)) }
         var g1 = SeededGenerator(seed: 42), g2 = SeededGenerator(seed: 42), g3 = SeededGenerator(seed: 43)

@@ -3,6 +3,7 @@ import HarkenAudio
 import HarkenData
 import HarkenGraph
 import HarkenPipeline
+import HarkenSupport
 import HarkenStream
 import XCTest
 

@@ -69,6 +69,7 @@ final class TrainTests: XCTestCase {
         let needed = Int(try Support.py("tflm_arena.py", [dist + "/hey_jarvis.tflite"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
         print("export: tensor_arena_size \(arena) B, TFLM needs \(needed) B")
         XCTAssertGreaterThanOrEqual(arena, needed)
+        XCTAssertEqual((micro["micro"] as? [String: Any])?["tensor_arena_size"] as? Int, arena, "train's manifest and export agree")
         XCTAssertLessThanOrEqual(arena, 2 * needed + 4096)
         let esphome = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dist + "/hey_jarvis.json"))) as! [String: Any]
         XCTAssertEqual(esphome["model"] as? String, "hey_jarvis.tflite")
