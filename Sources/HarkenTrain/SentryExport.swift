@@ -214,40 +214,41 @@ private struct Emitter {
 
     /// gate = hard-sigmoid(excite(relu(squeeze(x)))); the gate's int8 range [0, 1] (scale 1/255,
     /// zero point -128) clamps exactly where hard-sigmoid does, so relu6(v + 3) / 6 is the excite
-    /// layer with weights / 6 and bias (b + 3) / 6 and no op of its own.
+    /// layer with weights / 6 and bias (b + 3) / 6 and no op of its own. Both dense layers are 1×1
+    /// CONV_2D with per-channel weights rather than FULLY_CONNECTED: LiteRT's reference
+    /// FULLY_CONNECTED rescales with a single rounding where TFLM rounds twice, so the two runtimes
+    /// disagree on ties, while their convolutions agree.
     mutating func squeezeExcite(_ s: TemporalStage, _ x: Value) throws -> Value {
         let se = s.squeezeExcite!
-        let c = x.channels
-        let rows = x.frames
-        let flat = builder.tensor("\(s.name)/frames", .int8, [rows, c], x.q)
-        builder.op(.reshape, [x.index, builder.int32s("\(s.name)/frames_shape", [rows, c])], [flat])
-
-        func dense(_ d: Dense, _ input: Int, _ inScale: Float, scale: Float, shift: Float, name: String,
-                   out: Quantization, relu: Bool) -> Int {
-            // HarkenNN [in, out] → TFLite [out, in], one weight scale for the tensor.
+        func pointwise(_ d: Dense, _ input: Int, _ inScale: Float, scale: Float, shift: Float, name: String,
+                       out: Quantization, relu: Bool) -> Int {
+            // HarkenNN [in, out] → TFLite [out, 1, 1, in].
             let (nIn, nOut) = (d.inFeatures, d.outFeatures)
             var t = [Float](repeating: 0, count: nIn * nOut)
             for i in 0..<nIn { for o in 0..<nOut { t[o * nIn + i] = d.weight.value.data[i * nOut + o] * scale } }
-            let sw = SymmetricWeights(t, channels: 1) { _ in 0 }
-            let wt = builder.tensor("\(name)/weights", .int8, [nOut, nIn], sw.quantization(axis: 0), data: sw.bytes)
+            let sw = SymmetricWeights(t, channels: nOut) { $0 / nIn }
+            let wt = builder.tensor("\(name)/filter", .int8, [nOut, 1, 1, nIn], sw.quantization(axis: 0), data: sw.bytes)
             let b = (d.bias?.value.data ?? [Float](repeating: 0, count: nOut)).map { ($0 + shift) * scale }
             let qb = sw.bias(b, inputScale: inScale)
             let bt = builder.tensor("\(name)/bias", .int32, [nOut], qb.quantization, data: qb.bytes)
-            let y = builder.tensor(name, .int8, [rows, nOut], out)
-            builder.op(.fullyConnected, [input, wt, bt], [y]) { $0.activation = relu ? 1 : 0 }
+            let y = builder.tensor(name, .int8, [1, x.frames, 1, nOut], out)
+            builder.op(.conv2d, [input, wt, bt], [y]) { o in
+                o.padding = 1
+                o.strideH = 1; o.strideW = 1
+                o.dilationH = 1; o.dilationW = 1
+                o.activation = relu ? 1 : 0
+            }
             return y
         }
         let qHidden = try ranges.quantization("\(s.name).hidden")
-        let hidden = dense(se.squeeze, flat, x.q.scale, scale: 1, shift: 0, name: "\(s.name)/squeeze",
-                           out: qHidden, relu: true)
+        let hidden = pointwise(se.squeeze, x.index, x.q.scale, scale: 1, shift: 0, name: "\(s.name)/squeeze",
+                               out: qHidden, relu: true)
         let qGate = Quantization(scale: 1.0 / 255, zeroPoint: -128)
-        let gate = dense(se.excite, hidden, qHidden.scale, scale: 1.0 / 6, shift: 3, name: "\(s.name)/gate",
-                         out: qGate, relu: false)
+        let gate = pointwise(se.excite, hidden, qHidden.scale, scale: 1.0 / 6, shift: 3, name: "\(s.name)/gate",
+                             out: qGate, relu: false)
         let qOut = try ranges.quantization("\(s.name).out")
-        let out2 = builder.tensor("\(s.name)/scaled", .int8, [rows, c], qOut)
-        builder.op(.mul, [flat, gate], [out2])
-        let out = builder.tensor("\(s.name)/out", .int8, [1, rows, 1, c], qOut)
-        builder.op(.reshape, [out2, builder.int32s("\(s.name)/out_shape", [1, rows, 1, c])], [out])
-        return Value(index: out, frames: rows, channels: c, q: qOut)
+        let out = builder.tensor("\(s.name)/out", .int8, [1, x.frames, 1, x.channels], qOut)
+        builder.op(.mul, [x.index, gate], [out])
+        return Value(index: out, frames: x.frames, channels: x.channels, q: qOut)
     }
 }

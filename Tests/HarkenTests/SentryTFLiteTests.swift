@@ -46,15 +46,7 @@ final class SentryTFLiteTests: XCTestCase {
                 let differing = zip(theirs, mine).filter { $0 != $1 }.count
                 let worst = zip(theirs, mine).map { abs(Int($0) - Int($1)) }.max() ?? 0
                 print("sentry \(name) as .tflite: \(steps.count) steps, \(oracle): \(differing) outputs differ from Harken (worst by \(worst))")
-                if oracle == "litert_stream.py" && name.contains("mobilenet") {
-                    // FINDING (open): LiteRT's reference kernels compute the squeeze-excite block
-                    // (FULLY_CONNECTED + MUL on [frames, channels]) differently from TFLM at a few
-                    // steps (4 of 482 on a one-block probe), and the streaming state carries the
-                    // difference on. TFLM, the runtime devices use, is exact above.
-                    XCTAssertLessThan(differing, steps.count / 2, "\(name) \(oracle)")
-                } else {
-                    XCTAssertEqual(differing, 0, "\(name) \(oracle)")
-                }
+                XCTAssertEqual(differing, 0, "\(name) \(oracle)")
             }
         }
     }
