@@ -21,10 +21,7 @@ public enum ONNXExport {
     /// QuantizeLinear/DequantizeLinear with the saved ranges, weights are int8 per output channel
     /// and biases int32, each behind a DequantizeLinear, rounded as the TFLite export rounds them.
     public static func qdq(_ model: SentryModel, ranges: ActivationRanges, name: String) throws -> Data {
-        if model.chain.stages.contains(where: { $0.kind == .squeezeExcite }) {
-            throw TrainError.config("\(name): squeeze-excite has no QDQ export yet; use the tflite export")
-        }
-        return try write(model, name: name, ranges: ranges)
+        try write(model, name: name, ranges: ranges)
     }
 
     static func write(_ model: SentryModel, name: String, ranges: ActivationRanges?) throws -> Data {
@@ -205,20 +202,29 @@ public enum ONNXExport {
             case .dropout: return x
             case .squeezeExcite:
                 let se = s.squeezeExcite!
-                func conv1x1(_ d: Dense, _ input: String, _ stem: String) -> String {
+                // In QDQ form the gate is the int8 export's: excite weights / 6, bias (b + 3) / 6 and
+                // the gate's [0, 1] quantization doing hard-sigmoid's clamp.
+                func conv1x1(_ d: Dense, _ input: String, _ stem: String, scale: Float = 1, shift: Float = 0) -> String {
                     var w = [Float](repeating: 0, count: d.inFeatures * d.outFeatures)
-                    for i in 0..<d.inFeatures { for o in 0..<d.outFeatures { w[o * d.inFeatures + i] = d.weight.value.data[i * d.outFeatures + o] } }
-                    let wn = constant(fresh(stem + "_w"), [d.outFeatures, d.inFeatures, 1, 1], w)
-                    let bn = constant(fresh(stem + "_b"), [d.outFeatures], d.bias?.value.data ?? [Float](repeating: 0, count: d.outFeatures))
+                    for i in 0..<d.inFeatures { for o in 0..<d.outFeatures { w[o * d.inFeatures + i] = d.weight.value.data[i * d.outFeatures + o] * scale } }
+                    let b = (d.bias?.value.data ?? [Float](repeating: 0, count: d.outFeatures)).map { ($0 + shift) * scale }
+                    let dims = [d.outFeatures, d.inFeatures, 1, 1]
+                    let (wn, bn) = ranges != nil
+                        ? quantizedWeights(stem, dims, w, b, input: input)
+                        : (constant(fresh(stem + "_w"), dims, w), constant(fresh(stem + "_b"), [d.outFeatures], b))
                     let out = fresh(stem)
                     node("Conv", [input, wn, bn], [out], [])
                     return out
                 }
-                let hidden = activation(.relu, conv1x1(se.squeeze, x, "\(s.name)_squeeze"), "\(s.name)_squeeze")
-                let gate = activation(.hardSigmoid, conv1x1(se.excite, hidden, "\(s.name)_excite"), "\(s.name)_gate")
+                let hidden = qdq(activation(.relu, conv1x1(se.squeeze, x, "\(s.name)_squeeze"), "\(s.name)_squeeze"),
+                                 key: "\(s.name).hidden")
+                let gate = ranges != nil
+                    ? qdq(conv1x1(se.excite, hidden, "\(s.name)_excite", scale: 1.0 / 6, shift: 3),
+                          Quantization(scale: 1.0 / 255, zeroPoint: -128))
+                    : activation(.hardSigmoid, conv1x1(se.excite, hidden, "\(s.name)_excite"), "\(s.name)_gate")
                 let out = fresh("\(s.name)_scaled")
                 node("Mul", [x, gate], [out], [])
-                return out
+                return qdq(out, key: "\(s.name).out")
             case .conv, .pointwise, .depthwise, .head: break
             }
             let (kh, cout, cin, dilation, stride, group): (Int, Int, Int, Int, Int, Int)

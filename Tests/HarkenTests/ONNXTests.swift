@@ -3,6 +3,7 @@ import HarkenAudio
 import HarkenData
 import HarkenGraph
 import HarkenPipeline
+import HarkenStream
 import HarkenNN
 import HarkenONNX
 import HarkenTrain
@@ -42,14 +43,27 @@ final class ONNXTests: XCTestCase {
         }
     }
 
-    /// The int8 model in QDQ form, run by ONNX Runtime over a whole scene, gives Harken's int8
-    /// probabilities within two output steps (ONNX Runtime requantizes in float, TFLM's arithmetic
-    /// in fixed point), so every decision not within that of the cutoff is the same.
+    /// The int8 model in QDQ form, run by ONNX Runtime over a whole scene on the int8 inputs
+    /// Harken's runtime gets (dequantized, so its QuantizeLinear gives them back exactly), gives
+    /// Harken's int8 probabilities within two output steps (ONNX Runtime requantizes in float,
+    /// TFLM's arithmetic in fixed point), so every decision not within that of the cutoff is the same.
+    ///
+    /// MobileNetV3-small enters as one bottleneck (hard-swish stem, then expand, depthwise,
+    /// squeeze-excite and project around a residual): with random weights its full depth
+    /// amplifies single-step rounding differences beyond any fixed bound (its int8 graph differs
+    /// from its own float model by up to 37 logit steps), so the whole architecture's decisions are
+    /// compared on a trained model by Benchmarks/qdq_agreement.py.
     func testQDQExportDecidesAsHarkensInt8Model() throws {
         let audio = try DemoScene.make(phrase: "hey jarvis").audio
         let x = try SentryModel.features(audio)
-        for (i, arch) in [SentryArchitecture.tinyConvV2, .mixedNet].enumerated() {
-            let model = SentryModel(spec: .standard(arch), seed: UInt64(80 + i))
+        let bottleneck = SentrySpec(architecture: .mobileNetV3Small, blocks: [
+            .conv(filters: 16, kernel: 5, stride: 3, dilation: 1, activation: .hardSwish),
+            .residual([.pointwise(filters: 48, activation: .hardSwish), .depthwise(kernels: [5], dilation: 2, activation: .hardSwish),
+                       .squeezeExcite(reduced: 12), .pointwise(filters: 16, activation: nil)]),
+        ], headFrames: 6)
+        for (i, spec) in [SentrySpec.standard(.tinyConvV2), .standard(.mixedNet), bottleneck].enumerated() {
+            let arch = spec.architecture
+            let model = SentryModel(spec: spec, seed: UInt64(80 + i))
             model.randomizeStatistics(seed: UInt64(90 + i))
             let head = model.chain.stages.last!.conv!
             for j in 0..<head.weight.value.count { head.weight.value.data[j] *= 0.05 }
@@ -58,12 +72,14 @@ final class ONNXTests: XCTestCase {
             let plan = try model.streamingGraph(ranges: ranges, description: arch.rawValue).lower()
             let harken = try Scorer.int8(plan).probabilities(audio)
 
-            // The windowed form over the same features, with the first layer's zero state as lead frames.
+            // The windowed form over the same int8 features, with the first layer's zero state as lead frames.
+            let q = SentryModel.inputQuantization
+            let features = try FeatureSteps.make(audio, plan: plan).flatMap { $0 }.map { (Float(Int8(bitPattern: $0)) - Float(q.zeroPoint)) * q.scale }
             let s = model.spec.inputStride, f = model.spec.features
-            let steps = x.shape[1] / s
+            let steps = features.count / (s * f)
             guard case .conv(_, let k, _, let d, _) = model.spec.blocks[0] else { return XCTFail() }
             let lead = (k - 1) * d + 1 - s
-            let padded = [Float](repeating: 0, count: lead * f) + x.data.prefix(steps * s * f)
+            let padded = [Float](repeating: 0, count: lead * f) + features
             let dir = try Support.tempDir("qdq-\(arch.rawValue)")
             let path = dir.appendingPathComponent("m.onnx").path
             try ONNXExport.qdq(model, ranges: ranges, name: arch.rawValue).write(to: URL(fileURLWithPath: path))
@@ -84,7 +100,9 @@ final class ONNXTests: XCTestCase {
             XCTAssertGreaterThan(logits.count, 400)
             XCTAssertGreaterThan(clear, 100)
             XCTAssertEqual(differ, 0, arch.rawValue)
-            XCTAssertLessThan(worst, 2.5 / 256, arch.rawValue)
+            // Three hard-swish stages (TFLite's int8 hard-swish is a fixed-point approximation) and a
+            // residual grow the bottleneck's differences to a few steps.
+            XCTAssertLessThan(worst, (spec == bottleneck ? 8 : 2.5) / 256, arch.rawValue)
         }
     }
 }
