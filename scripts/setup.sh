@@ -28,13 +28,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The oracles Harken's tests compare against (never needed by Harken itself).
-VENV=.venv
-STAMP=$VENV/.harken-requirements
-if [ ! -f "$STAMP" ] || ! cmp -s scripts/requirements-oracles.txt "$STAMP"; then
-  echo "setup: creating $VENV with the test oracles"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-  "$VENV/bin/pip" install -q --pre -r scripts/requirements-oracles.txt
-  cp scripts/requirements-oracles.txt "$STAMP"
-fi
+# The oracles Harken's tests compare against (never needed by Harken itself). ESPHome, which
+# checks the exported micro_wake_word folder, lives in a venv of its own: its pins are not the
+# other oracles' business.
+venv() {
+  local dir=$1 requirements=$2
+  local stamp=$dir/.harken-requirements
+  if [ ! -f "$stamp" ] || ! cmp -s "$requirements" "$stamp"; then
+    echo "setup: creating $dir from $requirements"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --upgrade pip >/dev/null
+    "$dir/bin/pip" install -q --pre -r "$requirements"
+    cp "$requirements" "$stamp"
+  fi
+}
+venv .venv scripts/requirements-oracles.txt
+venv .venv-esphome scripts/requirements-esphome.txt

@@ -74,7 +74,7 @@ final class TrainTests: XCTestCase {
         let esphome = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dist + "/hey_jarvis.json"))) as! [String: Any]
         XCTAssertEqual(esphome["model"] as? String, "hey_jarvis.tflite")
         XCTAssertEqual((esphome["micro"] as! [String: Any])["tensor_arena_size"] as? Int, arena)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dist + "/esphome.yaml"))
+        try assertESPHomeAccepts(dist, manifest: "hey_jarvis.json")
         try Support.run(Support.harkenBinary, ["export", "--model", out, "--format", "onnx", "--out", dist])
         for f in ["hey_jarvis.onnx", "hey_jarvis_int8_qdq.onnx"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dist + "/" + f), f) }
         // An unwritable destination fails cleanly; the checkpoint without ranges is refused.
@@ -151,5 +151,47 @@ final class TrainTests: XCTestCase {
                   "last.safetensors: header length 4294967295 at byte 0 runs past the end of the file (10 bytes)")
         try fails(["eval", "--model", out, "--data", data], "model.safetensors: cannot read the file")
         try fails(["eval", "--model", try Support.modelPath("hey_jarvis"), "--data", out], "manifest.jsonl: cannot read the manifest")
+    }
+
+    /// ESPHome itself (`esphome config`) validates a device YAML made of an ESP32-S3 with an I2S
+    /// microphone and the exported snippet, reading the manifest and model beside it; with the
+    /// manifest's tensor_arena_size removed it refuses, so the check reads our file.
+    func assertESPHomeAccepts(_ dist: String, manifest: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let esphome = Support.repo.appendingPathComponent(".venv-esphome/bin/esphome").path
+        let snippet = try String(contentsOfFile: dist + "/esphome.yaml", encoding: .utf8)
+        let device = """
+            esphome:
+              name: harken-check
+            esp32:
+              board: esp32-s3-devkitc-1
+              framework:
+                type: esp-idf
+            logger:
+            i2s_audio:
+              i2s_lrclk_pin: GPIO4
+              i2s_bclk_pin: GPIO5
+            microphone:
+              - platform: i2s_audio
+                id: mic
+                i2s_din_pin: GPIO6
+                adc_type: external
+
+            """ + snippet
+        try device.write(toFile: dist + "/device.yaml", atomically: true, encoding: .utf8)
+        let ok = try Support.run(esphome, ["config", dist + "/device.yaml"], check: false)
+        XCTAssertEqual(ok.status, 0, ok.stdout + ok.stderr, file: file, line: line)
+        XCTAssertTrue((ok.stdout + ok.stderr).contains("Configuration is valid!"), ok.stdout + ok.stderr, file: file, line: line)
+
+        let path = dist + "/" + manifest
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var broken = try JSONSerialization.jsonObject(with: original) as! [String: Any]
+        var micro = broken["micro"] as! [String: Any]
+        micro.removeValue(forKey: "tensor_arena_size")
+        broken["micro"] = micro
+        try JSONSerialization.data(withJSONObject: broken).write(to: URL(fileURLWithPath: path))
+        defer { try? original.write(to: URL(fileURLWithPath: path)) }
+        let refused = try Support.run(esphome, ["config", dist + "/device.yaml"], check: false)
+        XCTAssertNotEqual(refused.status, 0, file: file, line: line)
+        XCTAssertTrue((refused.stdout + refused.stderr).contains("Invalid manifest file"), refused.stdout + refused.stderr, file: file, line: line)
     }
 }
