@@ -28,8 +28,10 @@ extension Pipeline {
     }
 
     /// `harken export`: a trained Sentry as `<name>.tflite` plus its manifest (format `tflite`), or
-    /// that pair and an ESPHome YAML snippet (format `esphome`). Nothing is left half-written.
-    public static func export(model: String, format: String, outDir: String, name: String?) throws -> ExportResult {
+    /// that pair and an ESPHome YAML snippet (format `esphome`). The detection cutoff and window
+    /// come from the model's own manifest (`model.json`, which train and quantize write from the
+    /// validation split), or `cutoff` when given. Nothing is left half-written.
+    public static func export(model: String, format: String, outDir: String, name: String?, cutoff: Double? = nil) throws -> ExportResult {
         guard ["tflite", "esphome", "onnx"].contains(format) else {
             throw TrainError.config("--format \(format): expected tflite, esphome or onnx")
         }
@@ -64,9 +66,19 @@ extension Pipeline {
         let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
         let data = try graph.tfliteData(description: "Harken Sentry: \(saved.phrase) (\(saved.model.spec.architecture.rawValue))")
         let arena = tensorArenaSize(graph)
-        let trained = try? ModelManifest.load(path: ModelManifest.besideModel(model))
+        let manifestPath = ModelManifest.besideModel(model)
+        let trained: ModelManifest?
+        if FileManager.default.fileExists(atPath: manifestPath) {
+            trained = try ModelManifest.load(path: manifestPath)
+        } else if cutoff != nil {
+            trained = nil
+        } else {
+            throw TrainError.config("\(manifestPath): no manifest beside the model, so no validated detection cutoff; "
+                                    + "export the folder harken train or harken quantize wrote, or pass --cutoff")
+        }
+        if let cutoff, !(cutoff > 0 && cutoff < 1) { throw TrainError.config("--cutoff \(cutoff): expected a probability between 0 and 1") }
         var manifest = ModelManifest(type: "micro", wake_word: saved.phrase, author: "harken", model: "\(base).tflite", version: 2,
-                                     micro: .init(probability_cutoff: trained?.micro.probability_cutoff ?? 0.9, feature_step_size: 10,
+                                     micro: .init(probability_cutoff: cutoff ?? trained!.micro.probability_cutoff, feature_step_size: 10,
                                                   sliding_window_size: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5,
                                                   tensor_arena_size: arena, minimum_esphome_version: "2024.7.0"))
         manifest.trained_languages = ["en"]
