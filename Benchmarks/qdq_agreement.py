@@ -145,6 +145,7 @@ def main() -> None:
     steps = differing_steps = 0
     peaks = {"positive": [], "near_miss": []}
     false_accepts = [0, 0]
+    disagreements = []
     hours = 0.0
     for n, r in enumerate(records):
         pcm = read_pcm(os.path.join(args.corpus, r["path"]))
@@ -164,6 +165,9 @@ def main() -> None:
             false_accepts[1] += len(detections(mb, cutoff, refractory))
         else:
             peaks[r["kind"]].append((ma.max(initial=0), mb.max(initial=0)))
+            if (peaks[r["kind"]][-1][0] > cutoff) != (peaks[r["kind"]][-1][1] > cutoff):
+                disagreements.append({"clip": r["path"], "tflite_peak": round(float(ma.max()), 4),
+                                      "qdq_peak": round(float(mb.max()), 4)})
         if sys.stderr.isatty():
             print(f"\r{n + 1}/{len(records)}", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
@@ -180,6 +184,7 @@ def main() -> None:
         "detector_decisions_differing": differing_steps,
         "positives_detected_differently": int(np.count_nonzero((pos[:, 0] > cutoff) != (pos[:, 1] > cutoff))),
         "near_misses_accepted_differently": int(np.count_nonzero((near[:, 0] > cutoff) != (near[:, 1] > cutoff))),
+        "clips_decided_differently": disagreements,
         "tflite": {"frr": float(np.mean(pos[:, 0] <= cutoff)), "false_accepts": false_accepts[0],
                    "fa_per_hour": false_accepts[0] / hours if hours else None},
         "qdq_onnx": {"frr": float(np.mean(pos[:, 1] <= cutoff)), "false_accepts": false_accepts[1],

@@ -10,16 +10,19 @@ struct Quantize: ParsableCommand {
     @Option(help: "The corpus it was trained on.") var data: String
     @Option(help: "Output folder (a model folder like harken train's).") var out: String
     @Option(help: "QAT epochs (the last with frozen ranges).") var epochs = 3
+    @Option(help: "Weight of the float model's own probabilities in the fine-tuning targets (0: labels only).")
+    var distillation: Float = 0.8
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if !(0...1).contains(distillation) { throw ValidationError("--distillation must be between 0 and 1") }
     }
 
     func run() throws {
         let bar = ProgressBar("qat")
         let r = try guarded {
-            try Pipeline.quantize(model: model, dataDir: data, outDir: out, epochs: epochs,
+            try Pipeline.quantize(model: model, dataDir: data, outDir: out, epochs: epochs, distillation: distillation,
                                   progress: { bar.update($0, detail: $1) }, log: { if !json { print($0) } })
         }
         if json { return try printJSON(r) }

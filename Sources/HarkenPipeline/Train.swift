@@ -188,7 +188,7 @@ extension Pipeline {
     /// per channel and activations fake-quantized, ranges frozen for the last epoch), then the int8
     /// model's FRR at the target false accepts per hour on the test voices, beside the float model
     /// and plain post-training quantization.
-    public static func quantize(model path: String, dataDir: String, outDir: String, epochs: Int,
+    public static func quantize(model path: String, dataDir: String, outDir: String, epochs: Int, distillation: Float = 0.8,
                                 progress: @escaping (Double, String) -> Void, log: @escaping (String) -> Void) throws -> QuantizeReport {
         let source = try SavedSentry.load(path)
         guard source.ranges != nil else {
@@ -215,6 +215,7 @@ extension Pipeline {
         model.prepareQuantizationAwareTraining()
         let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: source.phrase, model: model)
         trainer.beforeEpoch = { epoch in if epoch == epochs - 1 { model.freezeQuantizationRanges(); log("ranges frozen") } }
+        trainer.teacher = (try SavedSentry.load(path).model, distillation)
         try writeAtomically(try config.json() + "\n", to: (outDir as NSString).appendingPathComponent("config.json"))
         let history = try trainer.run(resume: false, progress: progress, log: log)
         // The weights and ranges as they ended (the ranges belong to these weights).

@@ -33,6 +33,11 @@ public final class Trainer {
     /// Called before each epoch with its 0-based index (QAT freezes its ranges this way).
     public var beforeEpoch: (Int) -> Void = { _ in }
 
+    /// Distillation: the loss's targets become (1 − weight)·label + weight·the teacher's
+    /// probability on the same augmented window (BCE is linear in its target, so this is the
+    /// weighted sum of both losses). QAT keeps the int8 model's decisions near the float model's this way.
+    public var teacher: (model: SentryModel, weight: Float)?
+
     /// A new model of the configured architecture, or `model` to continue (fine-tuning, QAT).
     public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String, model: SentryModel? = nil) {
         self.config = config
@@ -104,9 +109,14 @@ public final class Trainer {
     func step(_ batch: (x: HarkenNN.Tensor, y: HarkenNN.Tensor, w: HarkenNN.Tensor), lr: Float) -> (Float, Int) {
         let n = batch.y.count
         let logits = model.forward(batch.x, training: true).reshaped([n, 1])
+        var targets = batch.y
+        if let (teacher, weight) = teacher {
+            let t = teacher.forward(batch.x, training: false)
+            for i in 0..<n { targets.data[i] = (1 - weight) * batch.y.data[i] + weight / (1 + exp(-t.data[i])) }
+        }
         let (loss, grad) = config.loss == "focal"
-            ? Loss.focal(logits: logits, targets: batch.y, weights: batch.w)
-            : Loss.binaryCrossEntropy(logits: logits, targets: batch.y, weights: batch.w)
+            ? Loss.focal(logits: logits, targets: targets, weights: batch.w)
+            : Loss.binaryCrossEntropy(logits: logits, targets: targets, weights: batch.w)
         model.zeroGradients()
         _ = model.backward(grad.reshaped([n, 1, 1, 1]))
         model.applyConstraints()
