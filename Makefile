@@ -16,11 +16,13 @@ build: setup
 	$(SWIFT) build -c release --product harken
 
 # The main job on its built-in default: phrase -> synthesized corpus -> trained Sentry (FRR and
-# false accepts per hour on held-out voices) -> int8 -> C -> simulation report -> firmware built and
-# run on an emulated Cortex-M4. --resume makes a second run reuse the trained model.
+# false accepts per hour on held-out voices) -> quantization-aware int8 (float, post-training and
+# QAT side by side) -> C -> simulation report -> firmware built and run on an emulated Cortex-M4.
+# --resume makes a second run reuse the trained model.
 demo: build
 	.build/release/harken train --phrase "$(PHRASE)" --preset $(PRESET) --data build/data/$(SLUG) --out build/runs/$(SLUG) --resume
-	.build/release/harken demo --model build/runs/$(SLUG) --phrase "$(PHRASE)" --out build/demo
+	.build/release/harken quantize --model build/runs/$(SLUG) --data build/data/$(SLUG) --out build/models/$(SLUG)
+	.build/release/harken demo --model build/models/$(SLUG) --phrase "$(PHRASE)" --out build/demo
 
 test: setup
 	$(SWIFT) build --build-tests

@@ -85,13 +85,18 @@ extension Pipeline {
                                            modelName: "\(phrase) (\(config.architecture.rawValue), int8 PTQ)")
         }
         // The manifest ESPHome and `harken simulate` read: the validation voices' cutoff when there are any.
-        let cutoff = report.validation?.cutoff ?? report.test?.cutoff ?? 0.9
-        let manifest = ModelManifest(type: "micro", wake_word: phrase, author: "harken train", model: nil, version: 2,
-                                     micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: config.detectorWindow,
-                                                  tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: "2024.7.0"))
-        try writeJSON(manifest, to: (outDir as NSString).appendingPathComponent("model.json"), snakeCase: false)
+        try writeManifest(phrase: phrase, author: "harken train", cutoff: report.validation?.cutoff ?? report.test?.cutoff ?? 0.9,
+                          window: config.detectorWindow, graph: graph, outDir: outDir)
         try writeJSON(report, to: (outDir as NSString).appendingPathComponent("report.json"))
         return report
+    }
+
+    /// `model.json` beside a trained model: the detector settings and the TFLM arena its int8 graph needs.
+    static func writeManifest(phrase: String, author: String, cutoff: Double, window: Int, graph: Graph, outDir: String) throws {
+        let manifest = ModelManifest(type: "micro", wake_word: phrase, author: author, model: nil, version: 2,
+                                     micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: window,
+                                                  tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: "2024.7.0"))
+        try writeJSON(manifest, to: (outDir as NSString).appendingPathComponent("model.json"), snakeCase: false)
     }
 
     /// Pretty, key-sorted JSON written atomically; Harken's own reports use snake_case keys.
@@ -180,6 +185,8 @@ public struct QuantizeReport: Codable, Sendable {
     public var float: EvalReport
     public var postTraining: EvalReport
     public var quantizationAware: EvalReport
+    /// The QAT model on the validation voices: the cutoff its model.json carries.
+    public var quantizationAwareValidation: EvalReport?
     public var model: String
 }
 
@@ -225,12 +232,18 @@ extension Pipeline {
         model.calibrate(windows, into: &ranges)
         for (k, v) in model.quantizationAwareRanges.ranges { ranges.ranges[k] = v }
         try SavedSentry.attach(ranges, to: trainer.modelPath)
-        let qat = try evaluate(.int8(try load(model: trainer.modelPath).1), "int8 QAT")
-        if let manifest = try? Data(contentsOf: URL(fileURLWithPath: ModelManifest.besideModel(path))) {
-            try writeAtomically(manifest, to: (outDir as NSString).appendingPathComponent("model.json"))
+        let (qatGraph, qatPlan) = try load(model: trainer.modelPath)
+        let qat = try evaluate(.int8(qatPlan), "int8 QAT")
+        // The fine-tuned int8 model's own cutoff, chosen on the validation voices as train chooses it.
+        var validation: EvalReport?
+        if !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty {
+            validation = try Evaluator(corpus: corpus, scorer: .int8(qatPlan), window: config.detectorWindow, refractoryMs: config.refractoryMs)
+                .run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour, modelName: "\(source.phrase) (int8 QAT)")
         }
+        try writeManifest(phrase: source.phrase, author: "harken quantize", cutoff: validation?.cutoff ?? qat.cutoff,
+                          window: config.detectorWindow, graph: qatGraph, outDir: outDir)
         let report = QuantizeReport(phrase: source.phrase, epochs: history, float: floatReport, postTraining: ptq,
-                                    quantizationAware: qat, model: trainer.modelPath)
+                                    quantizationAware: qat, quantizationAwareValidation: validation, model: trainer.modelPath)
         try writeJSON(report, to: (outDir as NSString).appendingPathComponent("quantize_report.json"))
         return report
     }
