@@ -93,6 +93,12 @@ final class TrainTests: XCTestCase {
             XCTAssertEqual((q[key] as? [String: Any])?["positives"] as? Int, testPositives, key)
         }
         try Support.run(Support.harkenBinary, ["compile", "--model", out + "/qat", "--out", out + "/qat/c"])
+        // Its manifest carries the cutoff the validation voices chose for the QAT model itself.
+        let qatManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/qat/model.json"))) as! [String: Any]
+        XCTAssertEqual(qatManifest["author"] as? String, "harken quantize")
+        let qatCutoff = ((q["quantizationAwareValidation"] ?? q["quantization_aware_validation"]) as? [String: Any])?["cutoff"] as? Double
+        XCTAssertNotNil(qatCutoff, "\(q.keys)")
+        XCTAssertEqual((qatManifest["micro"] as? [String: Any])?["probability_cutoff"] as? Double, qatCutoff)
 
         // harken eval on the trained model and on microWakeWord's published hey_jarvis.
         let mine = try Support.run(Support.harkenBinary, ["eval", "--model", out, "--data", data, "--json"])
