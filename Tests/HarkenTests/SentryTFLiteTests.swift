@@ -26,28 +26,36 @@ final class SentryTFLiteTests: XCTestCase {
 
             let steps = try FeatureSteps.make(audio, plan: plan)
             XCTAssertGreaterThanOrEqual(steps.count, 1000)
-            func run(_ p: Plan) -> [UInt8] {
-                let r = ModelRunner(plan: p)
-                return steps.flatMap { s -> [UInt8] in
-                    r.input().copyBytes(from: s)
-                    r.invoke()
-                    return Array(r.output())
-                }
-            }
-            let mine = run(plan)
-            XCTAssertEqual(run(reloaded), mine, "\(name): the imported file runs differently")
-            let inputs = dir.appendingPathComponent("inputs.bin").path
-            try Data(steps.flatMap { $0 }).write(to: URL(fileURLWithPath: inputs))
-            for oracle in ["tflm_stream.py", "litert_stream.py"] {
-                let outputs = dir.appendingPathComponent("\(oracle).out").path
-                try Support.py(oracle, [path, inputs, outputs])
-                let theirs = [UInt8](try Data(contentsOf: URL(fileURLWithPath: outputs)))
-                XCTAssertEqual(theirs.count, mine.count, "\(name) \(oracle)")
-                let differing = zip(theirs, mine).filter { $0 != $1 }.count
-                let worst = zip(theirs, mine).map { abs(Int($0) - Int($1)) }.max() ?? 0
-                print("sentry \(name) as .tflite: \(steps.count) steps, \(oracle): \(differing) outputs differ from Harken (worst by \(worst))")
-                XCTAssertEqual(differing, 0, "\(name) \(oracle)")
-            }
+            XCTAssertEqual(Self.outputs(reloaded, steps), Self.outputs(plan, steps), "\(name): the imported file runs differently")
+            try Self.assertIdenticalInTFLMAndLiteRT(path, plan: plan, steps: steps, in: dir)
+        }
+    }
+
+    /// Harken's runtime outputs at each step, state carried across steps.
+    static func outputs(_ plan: Plan, _ steps: [[UInt8]]) -> [UInt8] {
+        let r = ModelRunner(plan: plan)
+        return steps.flatMap { s -> [UInt8] in
+            r.input().copyBytes(from: s)
+            r.invoke()
+            return Array(r.output())
+        }
+    }
+
+    /// The .tflite at `path` streamed through TFLM and LiteRT's reference kernels gives Harken's
+    /// outputs at every step.
+    static func assertIdenticalInTFLMAndLiteRT(_ path: String, plan: Plan, steps: [[UInt8]], in dir: URL,
+                                               file: StaticString = #filePath, line: UInt = #line) throws {
+        let mine = outputs(plan, steps)
+        let inputs = dir.appendingPathComponent("inputs.bin").path
+        try Data(steps.flatMap { $0 }).write(to: URL(fileURLWithPath: inputs))
+        for oracle in ["tflm_stream.py", "litert_stream.py"] {
+            let out = dir.appendingPathComponent("\(oracle).out").path
+            try Support.py(oracle, [path, inputs, out])
+            let theirs = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
+            XCTAssertEqual(theirs.count, mine.count, "\(path) \(oracle)", file: file, line: line)
+            let differing = zip(theirs, mine).filter { $0 != $1 }.count
+            print("\((path as NSString).lastPathComponent): \(steps.count) steps, \(oracle): \(differing) outputs differ from Harken")
+            XCTAssertEqual(differing, 0, "\(path) \(oracle)", file: file, line: line)
         }
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
+import HarkenAudio
+import HarkenData
+import HarkenGraph
 import HarkenNN
+import HarkenStream
 import HarkenTrain
 import XCTest
 
@@ -93,6 +97,15 @@ final class TrainTests: XCTestCase {
             XCTAssertEqual((q[key] as? [String: Any])?["positives"] as? Int, testPositives, key)
         }
         try Support.run(Support.harkenBinary, ["compile", "--model", out + "/qat", "--out", out + "/qat/c"])
+        // The QAT model as .tflite runs identically in TFLM and LiteRT over 1,000+ steps of speech.
+        let qatDist = out + "/qat/dist"
+        try Support.run(Support.harkenBinary, ["export", "--model", out + "/qat", "--out", qatDist])
+        let qatPlan = try Graph.load(tflite: qatDist + "/hey_jarvis.tflite").lower(file: "qat")
+        let scene = try DemoScene.make(phrase: "hey jarvis").audio
+        let qatSteps = try FeatureSteps.make(Audio(samples: scene.samples + scene.samples + scene.samples), plan: qatPlan)
+        XCTAssertGreaterThanOrEqual(qatSteps.count, 1000)
+        try SentryTFLiteTests.assertIdenticalInTFLMAndLiteRT(qatDist + "/hey_jarvis.tflite", plan: qatPlan, steps: qatSteps,
+                                                             in: URL(fileURLWithPath: qatDist))
         // Its manifest carries the cutoff the validation voices chose for the QAT model itself.
         let qatManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/qat/model.json"))) as! [String: Any]
         XCTAssertEqual(qatManifest["author"] as? String, "harken quantize")
