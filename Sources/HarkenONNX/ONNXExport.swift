@@ -203,7 +203,7 @@ public enum ONNXExport {
             case .squeezeExcite:
                 let se = s.squeezeExcite!
                 // In QDQ form the gate is the int8 export's: excite weights / 6, bias (b + 3) / 6 and
-                // the gate's [0, 1] quantization doing hard-sigmoid's clamp.
+                // the gate's [0, 255/256] quantization doing hard-sigmoid's clamp.
                 func conv1x1(_ d: Dense, _ input: String, _ stem: String, scale: Float = 1, shift: Float = 0) -> String {
                     var w = [Float](repeating: 0, count: d.inFeatures * d.outFeatures)
                     for i in 0..<d.inFeatures { for o in 0..<d.outFeatures { w[o * d.inFeatures + i] = d.weight.value.data[i * d.outFeatures + o] * scale } }
@@ -219,12 +219,12 @@ public enum ONNXExport {
                 let hidden = qdq(activation(.relu, conv1x1(se.squeeze, x, "\(s.name)_squeeze"), "\(s.name)_squeeze"),
                                  key: "\(s.name).hidden")
                 let gate = ranges != nil
-                    ? qdq(conv1x1(se.excite, hidden, "\(s.name)_excite", scale: 1.0 / 6, shift: 3),
-                          Quantization(scale: 1.0 / 255, zeroPoint: -128))
+                    ? qdq(conv1x1(se.excite, hidden, "\(s.name)_excite", scale: 1.0 / 6, shift: 3), SentryModel.gateQuantization)
                     : activation(.hardSigmoid, conv1x1(se.excite, hidden, "\(s.name)_excite"), "\(s.name)_gate")
                 let out = fresh("\(s.name)_scaled")
                 node("Mul", [x, gate], [out], [])
-                return qdq(out, key: "\(s.name).out")
+                // The product keeps its input's quantization, as in the int8 graph.
+                return quantOf[x].map { qdq(out, $0) } ?? out
             case .conv, .pointwise, .depthwise, .head: break
             }
             let (kh, cout, cin, dilation, stride, group): (Int, Int, Int, Int, Int, Int)

@@ -51,6 +51,9 @@ extension SentryModel {
         return HarkenNN.Tensor(shape: [1, frames.count, 1, frames.first?.count ?? 40], data: data)
     }
 
+    /// A squeeze-excite gate in int8: [0, 255/256] (see `Emitter.squeezeExcite`).
+    public static let gateQuantization = Quantization(scale: 1.0 / 256, zeroPoint: -128)
+
     /// The microWakeWord input quantization: features (frontend output / 25.6, 0...26) as int8.
     public static let inputQuantization = Quantization(scale: 26.0 / 255.0, zeroPoint: -128)
 
@@ -212,12 +215,13 @@ private struct Emitter {
         return Value(index: out, frames: outFrames, channels: cout, q: qOut)
     }
 
-    /// gate = hard-sigmoid(excite(relu(squeeze(x)))); the gate's int8 range [0, 1] (scale 1/255,
-    /// zero point -128) clamps exactly where hard-sigmoid does, so relu6(v + 3) / 6 is the excite
-    /// layer with weights / 6 and bias (b + 3) / 6 and no op of its own. Both dense layers are 1×1
-    /// CONV_2D with per-channel weights rather than FULLY_CONNECTED: LiteRT's reference
-    /// FULLY_CONNECTED rescales with a single rounding where TFLM rounds twice, so the two runtimes
-    /// disagree on ties, while their convolutions agree.
+    /// gate = hard-sigmoid(excite(relu(squeeze(x)))); the gate's int8 range [0, 255/256] clamps where
+    /// hard-sigmoid does (up to its last 1/256), so relu6(v + 3) / 6 is the excite layer with weights / 6
+    /// and bias (b + 3) / 6 and no op of its own. Both dense layers are 1×1 CONV_2D with per-channel
+    /// weights rather than FULLY_CONNECTED, and the product keeps x's quantization (x · gate stays in
+    /// x's range): LiteRT's reference FULLY_CONNECTED rescales with a single rounding where TFLM rounds
+    /// twice, and its MUL computes the rescale factor s_x·s_gate/s_out in float32 where TFLM uses
+    /// double; with s_gate = 2⁻⁸ and s_out = s_x the factor is exactly 2⁻⁸ in both.
     mutating func squeezeExcite(_ s: TemporalStage, _ x: Value) throws -> Value {
         let se = s.squeezeExcite!
         func pointwise(_ d: Dense, _ input: Int, _ inScale: Float, scale: Float, shift: Float, name: String,
@@ -243,12 +247,10 @@ private struct Emitter {
         let qHidden = try ranges.quantization("\(s.name).hidden")
         let hidden = pointwise(se.squeeze, x.index, x.q.scale, scale: 1, shift: 0, name: "\(s.name)/squeeze",
                                out: qHidden, relu: true)
-        let qGate = Quantization(scale: 1.0 / 255, zeroPoint: -128)
         let gate = pointwise(se.excite, hidden, qHidden.scale, scale: 1.0 / 6, shift: 3, name: "\(s.name)/gate",
-                             out: qGate, relu: false)
-        let qOut = try ranges.quantization("\(s.name).out")
-        let out = builder.tensor("\(s.name)/out", .int8, [1, x.frames, 1, x.channels], qOut)
+                             out: SentryModel.gateQuantization, relu: false)
+        let out = builder.tensor("\(s.name)/out", .int8, [1, x.frames, 1, x.channels], x.q)
         builder.op(.mul, [x.index, gate], [out])
-        return Value(index: out, frames: x.frames, channels: x.channels, q: qOut)
+        return Value(index: out, frames: x.frames, channels: x.channels, q: x.q)
     }
 }
