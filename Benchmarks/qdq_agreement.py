@@ -190,7 +190,11 @@ def main() -> None:
         "qdq_onnx": {"frr": float(np.mean(pos[:, 1] <= cutoff)), "false_accepts": false_accepts[1],
                      "fa_per_hour": false_accepts[1] / hours if hours else None},
     }
-    if args.json:
+    print_report(report, args.json)
+
+
+def print_report(report: dict, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(report, indent=2))
     else:
         for k, v in report.items():

@@ -10,18 +10,16 @@ compared and steps whose uint8 output differs, per runtime.
 """
 import argparse
 import csv
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import wave
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
-from qdq_agreement import int8_features  # noqa: E402
+from qdq_agreement import Int8Stream, int8_features, print_report, read_pcm  # noqa: E402
 
 
 def tflm_outputs(model: str, steps: np.ndarray) -> np.ndarray:
@@ -32,19 +30,6 @@ def tflm_outputs(model: str, steps: np.ndarray) -> np.ndarray:
         interp.set_input(x, 0)
         interp.invoke()
         out.append(int(interp.get_output(0).ravel()[0]))
-    return np.array(out)
-
-
-def litert_outputs(model: str, steps: np.ndarray) -> np.ndarray:
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    interp = Interpreter(model_path=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
-    interp.allocate_tensors()
-    inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
-    out = []
-    for x in steps:
-        interp.set_tensor(inp["index"], x)
-        interp.invoke()
-        out.append(int(interp.get_tensor(outp["index"]).ravel()[0]))
     return np.array(out)
 
 
@@ -62,25 +47,18 @@ def main() -> None:
                         "--window", "1", "--trace-csv", trace], check=True, stdout=subprocess.DEVNULL)
         with open(trace) as f:
             harken = np.array([round(float(r["probability"]) * 256) for r in csv.DictReader(f)])
-    with wave.open(args.wav, "rb") as w:
-        if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (16000, 1, 2):
-            sys.exit(f"{args.wav}: expected 16 kHz mono 16-bit PCM")
-        pcm = w.readframes(w.getnframes())
-    q = int8_features(pcm)
-    from ai_edge_litert.interpreter import Interpreter
-    stride = int(Interpreter(model_path=args.model).get_input_details()[0]["shape"][1])
-    steps = q[:len(q) // stride * stride].reshape(-1, 1, stride, 40)
+    q = int8_features(read_pcm(args.wav))
+    litert = Int8Stream(args.model)
+    steps = q[:len(q) // litert.stride * litert.stride].reshape(-1, 1, litert.stride, 40)
     n = min(len(steps), len(harken))
     report = {"model": args.model, "audio": args.wav, "steps": n}
-    for name, run in [("tflm", tflm_outputs), ("litert_reference", litert_outputs)]:
-        theirs = run(args.model, steps[:n])
+    runs = [("tflm", lambda: tflm_outputs(args.model, steps[:n])),
+            ("litert_reference", lambda: np.rint(litert.probabilities(q[:n * litert.stride]) * 256).astype(np.int64))]
+    for name, run in runs:
+        theirs = run()
         report[name] = {"differing_steps": int(np.count_nonzero(theirs != harken[:n])),
                         "worst_difference": int(np.abs(theirs - harken[:n]).max(initial=0))}
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        for k, v in report.items():
-            print(f"{k}: {v}")
+    print_report(report, args.json)
 
 
 if __name__ == "__main__":
