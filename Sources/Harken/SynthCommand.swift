@@ -13,7 +13,7 @@ struct Synth: ParsableCommand {
     @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = CorpusSynthesizer.Default.nearMisses
     @Option(help: "Random negative sentences per voice.") var negatives = CorpusSynthesizer.Default.negatives
     @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = CorpusSynthesizer.Default.testMinutes
-    @Option(help: "Minutes of continuous negative speech from the validation voices (threshold choice).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
+    @Option(help: "Minutes of continuous negative speech from the validation voices (the shipped cutoff is the lowest meeting the false-accept target on them; 2 h resolves 0.5 per hour).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
     @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = CorpusSynthesizer.Default.trainMinutes
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print a summary as JSON.") var json = false

@@ -43,7 +43,7 @@ public struct CorpusSynthesizer: Sendable {
     /// The defaults make a corpus ready for `harken train` (shared by `harken synth` and `train`).
     public enum Default {
         public static let variations = 10, nearMisses = 6, negatives = 16
-        public static let testMinutes = 120.0, validationMinutes = 20.0, trainMinutes = 60.0
+        public static let testMinutes = 120.0, validationMinutes = 120.0, trainMinutes = 60.0
     }
 
     public init(phrase: String, seed: UInt64 = 1, variations: Int = Default.variations, nearMissesPerVoice: Int = Default.nearMisses,
