@@ -164,26 +164,26 @@ def main() -> None:
             false_accepts[0] += len(detections(ma, cutoff, refractory))
             false_accepts[1] += len(detections(mb, cutoff, refractory))
         else:
-            peaks[r["kind"]].append((ma.max(initial=0), mb.max(initial=0)))
-            if (peaks[r["kind"]][-1][0] > cutoff) != (peaks[r["kind"]][-1][1] > cutoff):
-                disagreements.append({"clip": r["path"], "tflite_peak": round(float(ma.max()), 4),
-                                      "qdq_peak": round(float(mb.max()), 4)})
+            peak = (float(ma.max(initial=0)), float(mb.max(initial=0)))
+            peaks[r["kind"]].append(peak)
+            if (peak[0] > cutoff) != (peak[1] > cutoff):
+                disagreements.append({"clip": r["path"], "kind": r["kind"],
+                                      "tflite_peak": round(peak[0], 4), "qdq_peak": round(peak[1], 4)})
         if sys.stderr.isatty():
             print(f"\r{n + 1}/{len(records)}", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
         print(file=sys.stderr)
 
     pos = np.array(peaks["positive"])
-    near = np.array(peaks["near_miss"]) if peaks["near_miss"] else np.zeros((0, 2))
     report = {
         "split": args.split, "cutoff": cutoff, "window": window,
-        "positives": len(pos), "near_misses": len(near), "negative_hours": round(hours, 3),
+        "positives": len(pos), "near_misses": len(peaks["near_miss"]), "negative_hours": round(hours, 3),
         "steps_compared": steps,
         "step_difference_histogram": {"0": int(hist[0]), "1": int(hist[1]), "2": int(hist[2]),
                                       "3": int(hist[3]), "4": int(hist[4]), ">=5": int(hist[5])},
         "detector_decisions_differing": differing_steps,
-        "positives_detected_differently": int(np.count_nonzero((pos[:, 0] > cutoff) != (pos[:, 1] > cutoff))),
-        "near_misses_accepted_differently": int(np.count_nonzero((near[:, 0] > cutoff) != (near[:, 1] > cutoff))),
+        "positives_detected_differently": sum(d["kind"] == "positive" for d in disagreements),
+        "near_misses_accepted_differently": sum(d["kind"] == "near_miss" for d in disagreements),
         "clips_decided_differently": disagreements,
         "tflite": {"frr": float(np.mean(pos[:, 0] <= cutoff)), "false_accepts": false_accepts[0],
                    "fa_per_hour": false_accepts[0] / hours if hours else None},

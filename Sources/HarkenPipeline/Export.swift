@@ -35,22 +35,26 @@ extension Pipeline {
         guard ["tflite", "esphome", "onnx"].contains(format) else {
             throw TrainError.config("--format \(format): expected tflite, esphome or onnx")
         }
+        if let cutoff, !(cutoff > 0 && cutoff < 1) { throw TrainError.config("--cutoff \(cutoff): expected a probability between 0 and 1") }
         guard isSentry(model) else {
             throw TrainError.config("\(model): expected a harken train output folder or its model.safetensors")
         }
         let saved = try SavedSentry.load(model)
-        if format == "onnx" {
-            // The float model, and the int8 model in QDQ form when its ranges are saved.
-            let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
-            let float = try ONNXExport.float(saved.model, name: base)
-            let int8 = try saved.ranges.map { try ONNXExport.qdq(saved.model, ranges: $0, name: base) }
+        let base = name ?? slug(saved.phrase)
+        func outPath(_ file: String) throws -> String {
             do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
                 throw PipelineError.notWritable(path: outDir, reason: "\(error.localizedDescription)")
             }
-            var files = [(outDir as NSString).appendingPathComponent("\(base).onnx")]
+            return (outDir as NSString).appendingPathComponent(file)
+        }
+        if format == "onnx" {
+            // The float model, and the int8 model in QDQ form when its ranges are saved.
+            let float = try ONNXExport.float(saved.model, name: base)
+            let int8 = try saved.ranges.map { try ONNXExport.qdq(saved.model, ranges: $0, name: base) }
+            var files = [try outPath("\(base).onnx")]
             try writeAtomically(float, to: files[0])
             if let int8 {
-                files.append((outDir as NSString).appendingPathComponent("\(base)_int8_qdq.onnx"))
+                files.append(try outPath("\(base)_int8_qdq.onnx"))
                 try writeAtomically(int8, to: files[1])
             }
             return ExportResult(format: format, files: files, tensorArenaSize: 0, operators: [])
@@ -63,9 +67,6 @@ extension Pipeline {
                 throw TrainError.config("\(model): uses \(missing.joined(separator: ", ")), which ESPHome's micro_wake_word does not register; train with --preset esp32 or cortex-m4")
             }
         }
-        let base = name ?? saved.phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
-        let data = try graph.tfliteData(description: "Harken Sentry: \(saved.phrase) (\(saved.model.spec.architecture.rawValue))")
-        let arena = tensorArenaSize(graph)
         let manifestPath = ModelManifest.besideModel(model)
         let trained: ModelManifest?
         if FileManager.default.fileExists(atPath: manifestPath) {
@@ -76,18 +77,12 @@ extension Pipeline {
             throw TrainError.config("\(manifestPath): no manifest beside the model, so no validated detection cutoff; "
                                     + "export the folder harken train or harken quantize wrote, or pass --cutoff")
         }
-        if let cutoff, !(cutoff > 0 && cutoff < 1) { throw TrainError.config("--cutoff \(cutoff): expected a probability between 0 and 1") }
-        var manifest = ModelManifest(type: "micro", wake_word: saved.phrase, author: "harken", model: "\(base).tflite", version: 2,
-                                     micro: .init(probability_cutoff: cutoff ?? trained!.micro.probability_cutoff, feature_step_size: 10,
-                                                  sliding_window_size: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5,
-                                                  tensor_arena_size: arena, minimum_esphome_version: "2024.7.0"))
+        let data = try graph.tfliteData(description: "Harken Sentry: \(saved.phrase) (\(saved.model.spec.architecture.rawValue))")
+        var manifest = sentryManifest(phrase: saved.phrase, author: "harken", model: "\(base).tflite",
+                                      cutoff: cutoff ?? trained!.micro.probability_cutoff,
+                                      window: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5, graph: graph)
         manifest.trained_languages = ["en"]
-        do {
-            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        } catch {
-            throw PipelineError.notWritable(path: outDir, reason: "\(error.localizedDescription)")
-        }
-        var files = [(outDir as NSString).appendingPathComponent("\(base).tflite"), (outDir as NSString).appendingPathComponent("\(base).json")]
+        var files = [try outPath("\(base).tflite"), try outPath("\(base).json")]
         try writeAtomically(data, to: files[0])
         try writeJSON(manifest, to: files[1], snakeCase: false)
         if format == "esphome" {
@@ -100,9 +95,9 @@ extension Pipeline {
                     - logger.log: "\(saved.phrase) heard"
 
                 """
-            files.append((outDir as NSString).appendingPathComponent("esphome.yaml"))
+            files.append(try outPath("esphome.yaml"))
             try writeAtomically(yaml, to: files[2])
         }
-        return ExportResult(format: format, files: files, tensorArenaSize: arena, operators: ops)
+        return ExportResult(format: format, files: files, tensorArenaSize: manifest.micro.tensor_arena_size!, operators: ops)
     }
 }

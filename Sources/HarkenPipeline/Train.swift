@@ -24,10 +24,13 @@ public struct TrainReport: Codable, Sendable {
 }
 
 extension Pipeline {
-    /// The corpus folder for a phrase when none is given: data/<phrase with underscores>.
-    public static func defaultDataDir(phrase: String) -> String {
-        "data/" + phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
+    /// A phrase as a file name stem: "Hey, Jarvis!" -> hey_jarvis.
+    static func slug(_ phrase: String) -> String {
+        phrase.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: "_")
     }
+
+    /// The corpus folder for a phrase when none is given: data/<phrase with underscores>.
+    public static func defaultDataDir(phrase: String) -> String { "data/" + slug(phrase) }
 
     public static func trainConfig(preset: String, yaml: String?, epochs: Int?) throws -> TrainConfig {
         var config = try TrainConfig.preset(preset)
@@ -57,23 +60,14 @@ extension Pipeline {
         // Post-training quantization ranges from the first epoch's mix of windows, saved with the model.
         let model = try SavedSentry.load(trainer.modelPath).model
         var ranges = ActivationRanges()
-        let windows = try data.calibrationWindows(count: 512)
-        let per = windows.count / windows.shape[0]
-        for lo in stride(from: 0, to: windows.shape[0], by: 128) {
-            let hi = min(lo + 128, windows.shape[0])
-            model.calibrate(HarkenNN.Tensor(shape: [hi - lo] + Array(windows.shape.dropFirst()),
-                                            data: Array(windows.data[(lo * per)..<(hi * per)])), into: &ranges)
-        }
+        model.calibrate(try data.calibrationWindows(count: 512), into: &ranges)
         try SavedSentry.attach(ranges, to: trainer.modelPath)
         let (graph, plan) = try load(model: trainer.modelPath)
         var report = TrainReport(phrase: phrase, preset: preset, architecture: config.architecture.rawValue,
                                  parameters: model.parameters.map(\.value.count).reduce(0, +), epochs: epochs,
                                  trainSeconds: seconds, arenaBytes: plan.arenaBytes, stateBytes: plan.stateBytes, model: trainer.modelPath)
         let evaluator = Evaluator(corpus: corpus, scorer: .float(model), window: config.detectorWindow, refractoryMs: config.refractoryMs)
-        if !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty {
-            report.validation = try evaluator.run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour,
-                                                  modelName: "\(phrase) (\(config.architecture.rawValue), float)")
-        }
+        report.validation = try validationReport(evaluator, config: config, modelName: "\(phrase) (\(config.architecture.rawValue), float)")
         if !corpus.clips([.stream], .test).isEmpty {
             // The operating point on the test voices' own DET curve (as the field reports it); the
             // cutoff the validation voices would pick is in `validation`.
@@ -91,12 +85,26 @@ extension Pipeline {
         return report
     }
 
-    /// `model.json` beside a trained model: the detector settings and the TFLM arena its int8 graph needs.
+    /// The validation voices' evaluation, which picks the cutoff a model ships with; nil when the
+    /// corpus has no validation positives or negative speech.
+    static func validationReport(_ evaluator: Evaluator, config: TrainConfig, modelName: String) throws -> EvalReport? {
+        let corpus = evaluator.corpus
+        guard !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty else { return nil }
+        return try evaluator.run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour, modelName: modelName)
+    }
+
+    /// A micro_wake_word v2 manifest for a Sentry's int8 graph: the detector settings and the TFLM
+    /// arena the graph needs.
+    static func sentryManifest(phrase: String, author: String, model: String?, cutoff: Double, window: Int, graph: Graph) -> ModelManifest {
+        ModelManifest(type: "micro", wake_word: phrase, author: author, model: model, version: 2,
+                      micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: window,
+                                   tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: "2024.7.0"))
+    }
+
+    /// `model.json` beside a trained model.
     static func writeManifest(phrase: String, author: String, cutoff: Double, window: Int, graph: Graph, outDir: String) throws {
-        let manifest = ModelManifest(type: "micro", wake_word: phrase, author: author, model: nil, version: 2,
-                                     micro: .init(probability_cutoff: cutoff, feature_step_size: 10, sliding_window_size: window,
-                                                  tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: "2024.7.0"))
-        try writeJSON(manifest, to: (outDir as NSString).appendingPathComponent("model.json"), snakeCase: false)
+        try writeJSON(sentryManifest(phrase: phrase, author: author, model: nil, cutoff: cutoff, window: window, graph: graph),
+                      to: (outDir as NSString).appendingPathComponent("model.json"), snakeCase: false)
     }
 
     /// Pretty, key-sorted JSON written atomically; Harken's own reports use snake_case keys.
@@ -222,24 +230,22 @@ extension Pipeline {
         model.prepareQuantizationAwareTraining()
         let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: source.phrase, model: model)
         trainer.beforeEpoch = { epoch in if epoch == epochs - 1 { model.freezeQuantizationRanges(); log("ranges frozen") } }
+        // The teacher is a second, untouched copy of the float model (`model` is being fine-tuned).
         trainer.teacher = (try SavedSentry.load(path).model, distillation)
         try writeAtomically(try config.json() + "\n", to: (outDir as NSString).appendingPathComponent("config.json"))
         let history = try trainer.run(resume: false, progress: progress, log: log)
         // The weights and ranges as they ended (the ranges belong to these weights).
         try trainer.saveModel(to: trainer.modelPath, epoch: epochs - 1)
         var ranges = ActivationRanges()
-        let windows = try data.calibrationWindows(count: 256)
-        model.calibrate(windows, into: &ranges)
+        model.calibrate(try data.calibrationWindows(count: 256), into: &ranges)
         for (k, v) in model.quantizationAwareRanges.ranges { ranges.ranges[k] = v }
         try SavedSentry.attach(ranges, to: trainer.modelPath)
         let (qatGraph, qatPlan) = try load(model: trainer.modelPath)
         let qat = try evaluate(.int8(qatPlan), "int8 QAT")
         // The fine-tuned int8 model's own cutoff, chosen on the validation voices as train chooses it.
-        var validation: EvalReport?
-        if !corpus.clips([.stream], .validation).isEmpty, !corpus.clips([.positive], .validation).isEmpty {
-            validation = try Evaluator(corpus: corpus, scorer: .int8(qatPlan), window: config.detectorWindow, refractoryMs: config.refractoryMs)
-                .run(split: .validation, cutoff: nil, targetFAPerHour: config.targetFalseAcceptsPerHour, modelName: "\(source.phrase) (int8 QAT)")
-        }
+        let validation = try validationReport(Evaluator(corpus: corpus, scorer: .int8(qatPlan), window: config.detectorWindow,
+                                                        refractoryMs: config.refractoryMs),
+                                              config: config, modelName: "\(source.phrase) (int8 QAT)")
         try writeManifest(phrase: source.phrase, author: "harken quantize", cutoff: validation?.cutoff ?? qat.cutoff,
                           window: config.detectorWindow, graph: qatGraph, outDir: outDir)
         let report = QuantizeReport(phrase: source.phrase, epochs: history, float: floatReport, postTraining: ptq,

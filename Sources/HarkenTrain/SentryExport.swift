@@ -57,9 +57,15 @@ extension SentryModel {
     /// The microWakeWord input quantization: features (frontend output / 25.6, 0...26) as int8.
     public static let inputQuantization = Quantization(scale: 26.0 / 255.0, zeroPoint: -128)
 
-    /// Runs windows [N, T, 1, features] (inference mode) and records every exported tensor's range.
+    /// Runs windows [N, T, 1, features] (inference mode), 128 at a time to bound the activations
+    /// held, and records every exported tensor's range.
     public func calibrate(_ windows: HarkenNN.Tensor, into ranges: inout ActivationRanges) {
-        _ = observe(chain, windows, &ranges)
+        let n = windows.shape[0], per = windows.count / max(n, 1)
+        for lo in stride(from: 0, to: n, by: 128) {
+            let hi = min(lo + 128, n)
+            _ = observe(chain, HarkenNN.Tensor(shape: [hi - lo] + Array(windows.shape.dropFirst()),
+                                               data: Array(windows.data[(lo * per)..<(hi * per)])), &ranges)
+        }
     }
 
     private func observe(_ c: TemporalChain, _ input: HarkenNN.Tensor, _ r: inout ActivationRanges) -> HarkenNN.Tensor {

@@ -37,7 +37,10 @@ public struct Corpus: Sendable {
     }
 
     public func samples(_ r: ClipRecord) throws -> [Float] {
-        let path = (root as NSString).appendingPathComponent(r.path)
+        try Corpus.read((root as NSString).appendingPathComponent(r.path))
+    }
+
+    static func read(_ path: String) throws -> [Float] {
         do { return try Audio.read(path).samples.map(Float.init) } catch {
             throw TrainError.data("\(path): \(error)")
         }
@@ -50,10 +53,7 @@ public struct Corpus: Sendable {
         }
         let wavs = names.filter { $0.lowercased().hasSuffix(".wav") || $0.lowercased().hasSuffix(".flac") }.sorted()
         guard !wavs.isEmpty else { throw TrainError.data("\(dir): no .wav or .flac files") }
-        return try wavs.map { name in
-            let path = (dir as NSString).appendingPathComponent(name)
-            do { return try Audio.read(path).samples.map(Float.init) } catch { throw TrainError.data("\(path): \(error)") }
-        }
+        return try wavs.map { try read((dir as NSString).appendingPathComponent($0)) }
     }
 }
 
