@@ -1,12 +1,25 @@
 /*
- * Internal interface between the simulator (hk_iss.c) and the per-core timing
- * tables (hk_iss_timing_*.c). Not installed; no Unicorn or Capstone types here.
+ * What the pieces of the ISS share. Not installed.
+ *
+ *   hk_iss.c               the run API (include/hk_iss.h): open, call, memory, options
+ *   hk_iss_elf.c           reads the ELF with libelf and lays it out in Unicorn's memory
+ *   hk_iss_decode.c        Capstone decoding into hk_iss_insn_t, cached by address
+ *   hk_iss_timing.c        charges each executed instruction: the Unicorn hooks, the
+ *                          flash wait-state model and the per-marker regions
+ *   hk_iss_timing_*.c      the per-core timing tables
+ *
+ * The timing tables use only the first half of this file. No Unicorn or
+ * Capstone header is included here, so that they stay independent of both:
+ * the simulator state below holds the engines' handles opaquely.
  */
 #ifndef HK_ISS_INTERNAL_H
 #define HK_ISS_INTERNAL_H
 
+#include "hk_iss.h"
+
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Instruction classes. Each is one row (or a group of same-cost rows) of the
  * Cortex-M4 TRM instruction timing table, so every core's table can charge
@@ -129,5 +142,114 @@ static inline int hk_iss_is_data_processing(int cls)
     return cls == HK_CLS_ALU || cls == HK_CLS_SAT || cls == HK_CLS_SIMD || cls == HK_CLS_MUL ||
            cls == HK_CLS_MULL || cls == HK_CLS_DSPMUL || cls == HK_CLS_DSPMULL || cls == HK_CLS_DIV;
 }
+
+/* ------------------------------------------------------- simulator state */
+
+/* Unicorn's uc_engine is a typedef of this tag; Capstone's csh is a size_t. */
+struct uc_struct;
+
+#define HK_NONE 0xFFFFFFFFu
+#define HK_MAX_RANGES 32
+#define HK_LRU_MAX 256
+
+typedef struct {
+    char *name;
+    uint32_t value, size;
+    uint8_t type, bind;
+} hk_sym_t;
+
+typedef struct {
+    uint32_t lo, hi;   /* [lo, hi) */
+} hk_range_t;
+
+/* A fully associative LRU set of flash line numbers (most recent first). */
+typedef struct {
+    uint32_t tag[HK_LRU_MAX];
+    uint32_t n, cap;
+} hk_lru_t;
+
+struct hk_iss {
+    hk_iss_core_t core;
+    const hk_iss_timing_t *timing;
+    struct uc_struct *uc;
+    size_t cs;
+    int cs_open;
+    char err[256];
+
+    /* ELF */
+    hk_sym_t *syms;             /* sorted by name */
+    size_t nsyms;
+    hk_range_t flash[HK_MAX_RANGES];
+    size_t nflash;
+    uint32_t stack_top;
+    uint32_t trap;
+    uint32_t marker_addr;   /* 0: no marker symbol */
+
+    /* options */
+    uint32_t wait_states;
+    uint32_t flash_line;        /* bytes per flash line (a power of two), 0: no line buffering */
+    hk_lru_t dcache, icache;    /* flash lines held for data reads / branch-target fetches */
+    uint32_t m0plus_mul;
+    uint64_t limit;
+    FILE *trace;
+
+    /* decode cache: open addressing, key = address + 1 (0 = empty) */
+    uint32_t *hkeys, *hvals;
+    size_t hcap, hcount;
+    hk_iss_insn_t *insns;
+    size_t ninsns, capinsns;
+
+    /* per-call state */
+    int pend_valid;
+    uint32_t pend;              /* index into insns */
+    uint32_t pend_region;
+    uint32_t p_reads, p_writes, p_word_half, p_word_odd, p_half_odd, p_waits;
+    uint32_t p_div_n, p_div_d;
+    int prev_valid;
+    uint32_t prev;
+    int prev_paired;
+    uint32_t prev_cycles;
+    uint32_t it_slot[5];        /* slot addresses; it_slot[it_n] = end of the block */
+    int it_n;
+    int in_marker;
+    uint32_t marker_ret;
+    uint64_t executed;
+    int limit_hit;
+    int decode_failed;
+    int exception;              /* QEMU exception number + 1 (0: none) */
+    uint32_t exception_pc;
+    hk_iss_stats_t st;
+
+    /* regions */
+    hk_iss_region_t *regions;
+    size_t nregions, capregions;
+    uint32_t cur_region;        /* index */
+};
+
+#if defined(__GNUC__)
+#define HK_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define HK_PRINTF(f, a)
+#endif
+
+/* hk_iss.c */
+void hk_iss_set_err(hk_iss_t *s, const char *fmt, ...) HK_PRINTF(2, 3);
+
+/* hk_iss_elf.c: maps and loads the image, fills the symbols, flash ranges,
+ * stack top, return trap and marker address. Unicorn must be open. */
+int hk_iss_load_elf(hk_iss_t *s, const char *path);
+/* Global and weak symbols win over locals of the same name. */
+const hk_sym_t *hk_iss_find_sym(const hk_iss_t *s, const char *name);
+
+/* hk_iss_decode.c: index into s->insns of the instruction at addr, decoded on
+ * first use; HK_NONE (and s->decode_failed) when out of memory. */
+uint32_t hk_iss_decode(hk_iss_t *s, uint32_t addr);
+
+/* hk_iss_timing.c */
+int hk_iss_install_hooks(hk_iss_t *s);
+/* Charges the pending instruction, which is followed by next_addr (next: its
+ * decoded instruction, NULL if not known). */
+void hk_iss_finalize(hk_iss_t *s, uint32_t next_addr, const hk_iss_insn_t *next);
+void hk_iss_enter_region(hk_iss_t *s, uint32_t id);
 
 #endif

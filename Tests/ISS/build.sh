@@ -16,7 +16,7 @@
 #    when it exists, else seeded random bytes), and checks every output byte
 #    against the same C built for the host (Benchmarks/step_driver.c).
 #
-# Needs: libunicorn-dev libcapstone-dev gcc-arm-none-eabi libnewlib-arm-none-eabi,
+# Needs: libunicorn-dev libcapstone-dev libelf-dev gcc-arm-none-eabi libnewlib-arm-none-eabi,
 # a built harken (HARKEN=, default .build/debug/harken) and the venv (PY=).
 set -eu
 
@@ -33,10 +33,15 @@ NAME=hey_jarvis
 mkdir -p "$OUT"
 ISS_SRC="$ROOT/Sources/CArmISS"
 HOST_CFLAGS="-std=c99 -Wall -Wextra -Werror -O2 -I$ISS_SRC/include"
+# Every .c of the folder, as SwiftPM builds the CArmISS target: the run API
+# (hk_iss.c), the ELF loader (hk_iss_elf.c, libelf), the decoder
+# (hk_iss_decode.c), the charging hooks (hk_iss_timing.c) and the per-core
+# tables (hk_iss_timing_*.c).
+ISS_LIBS="-lunicorn -lcapstone -lelf"
 
 echo "== 1. ISS library and drivers (host $CC)"
-$CC $HOST_CFLAGS "$HERE/iss_selftest.c" "$ISS_SRC"/*.c -o "$OUT/iss_selftest" -lunicorn -lcapstone
-$CC $HOST_CFLAGS "$HERE/iss_run_model.c" "$ISS_SRC"/*.c -o "$OUT/iss_run_model" -lunicorn -lcapstone
+$CC $HOST_CFLAGS "$HERE/iss_selftest.c" "$ISS_SRC"/*.c -o "$OUT/iss_selftest" $ISS_LIBS
+$CC $HOST_CFLAGS "$HERE/iss_run_model.c" "$ISS_SRC"/*.c -o "$OUT/iss_run_model" $ISS_LIBS
 
 echo "== 2. hand-counted kernels"
 M0P="-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft"
