@@ -145,8 +145,6 @@ public struct CEmitter {
         }
     }
 
-    func ints(_ a: [Int32]) -> String { "{" + a.map(String.init).joined(separator: ", ") + "}" }
-
     public var source: String {
         var decls = ""
         var body = ""
@@ -154,71 +152,12 @@ public struct CEmitter {
             let id = "op\(k)"
             body += "    /* operator \(step.operatorIndex): \(step.opName) */\n"
             if markers { body += "    HK_ISS_MARK(\(k));\n" }
-            func params(_ type: String, _ value: Any, pointers: [String] = []) {
-                decls += "static const \(type) \(id) = \(CLiteral.render(value, pointers: pointers));\n\n"
-            }
-            func call(_ args: String...) {
-                body += "    \(function(step.kernel))(&\(id), " + args.joined(separator: ", ") + ");\n"
-            }
-            let i8 = { (k: Int) in ref(step.inputs[k], "int8_t") }
-            let o8 = ref(step.outputs.first, "int8_t", const: false)
-            switch step.kernel {
-            case let .conv(p, _, mult, shift):
-                decls += "static const int32_t \(id)_mult[\(mult.count)] = \(ints(mult));\n"
-                decls += "static const int32_t \(id)_shift[\(shift.count)] = \(ints(shift));\n"
-                params("hk_conv_params_t", p, pointers: ["\(id)_mult", "\(id)_shift"])
-                call(i8(0), i8(1), ref(step.inputs[2], "int32_t"), o8)
-            case let .fullyConnected(p, mult, shift):
-                decls += "static const int32_t \(id)_mult[\(mult.count)] = \(ints(mult));\n"
-                decls += "static const int32_t \(id)_shift[\(shift.count)] = \(ints(shift));\n"
-                params("hk_fc_params_t", p, pointers: ["\(id)_mult", "\(id)_shift"])
-                call(i8(0), i8(1), ref(step.inputs[2], "int32_t"), o8)
-            case let .concat(p, parts):
-                decls += "static const int32_t \(id)_parts[\(parts.count)] = \(ints(parts));\n"
-                decls += "static const void *const \(id)_in[\(step.inputs.count)] = { \(step.inputs.map { raw($0!) }.joined(separator: ", ")) };\n"
-                params("hk_concat_params_t", p, pointers: ["\(id)_parts"])
-                call("\(id)_in", raw(step.outputs[0]))
-            case let .split(p, parts):
-                decls += "static const int32_t \(id)_parts[\(parts.count)] = \(ints(parts));\n"
-                decls += "static void *const \(id)_out[\(step.outputs.count)] = { \(step.outputs.map { raw($0) }.joined(separator: ", ")) };\n"
-                params("hk_concat_params_t", p, pointers: ["\(id)_parts"])
-                call(raw(step.inputs[0]!), "\(id)_out")
-            case let .stridedSlice(p):
-                params("hk_slice_params_t", p)
-                call(raw(step.inputs[0]!), raw(step.outputs[0]))
-            case let .logistic(p):
-                params("hk_logistic_params_t", p)
-                call(i8(0), o8)
-            case let .quantize(p):
-                params("hk_quantize_params_t", p)
-                call(raw(step.inputs[0]!), raw(step.outputs[0]))
-            case let .pool(p, _):
-                params("hk_pool_params_t", p)
-                call(i8(0), o8)
-            case let .add(p):
-                params("hk_add_params_t", p)
-                call(i8(0), i8(1), o8)
-            case let .mul(p):
-                params("hk_mul_params_t", p)
-                call(i8(0), i8(1), o8)
-            case let .mean(p):
-                params("hk_mean_params_t", p)
-                call(i8(0), o8)
-            case let .pad(p):
-                params("hk_pad_params_t", p)
-                call(i8(0), o8)
-            case let .softmax(p):
-                params("hk_softmax_params_t", p)
-                call(i8(0), o8)
-            case let .dequantize(p):
-                params("hk_dequantize_params_t", p)
-                call(raw(step.inputs[0]!), ref(step.outputs[0], "float", const: false))
-            case let .hardSwish(p):
-                params("hk_hard_swish_params_t", p)
-                call(i8(0), o8)
-            case let .copy(bytes):
-                body += "    memmove(\(raw(step.outputs[0])), \(raw(step.inputs[0]!)), \(bytes));\n"
-            }
+            // The operator family writes its own call (HarkenGraph's Operators/).
+            var c = CCall(id: id, function: function(step.kernel), inputs: step.inputs, outputs: step.outputs,
+                          typed: { ref($0, $1, const: $2) }, untyped: raw, literal: { CLiteral.render($0, pointers: $1) })
+            step.kernel.call.emit(&c)
+            decls += c.declarations
+            body += c.statements
         }
         let input = plan.inputs[0], output = plan.outputs[0]
         let stateInit: String

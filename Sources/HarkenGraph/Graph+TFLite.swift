@@ -55,14 +55,10 @@ private struct TFLiteReader {
     let model: OpaquePointer
     let file: String
 
-    /// The highest operator version whose semantics Harken implements, per op.
-    static let supportedVersions: [BuiltinOp: Int32] = [
-        .add: 2, .averagePool2d: 2, .concatenation: 3, .conv2d: 5, .depthwiseConv2d: 6,
-        .dequantize: 3, .fullyConnected: 9, .logistic: 3, .maxPool2d: 2, .mul: 4, .reshape: 1,
-        .softmax: 2, .pad: 2, .mean: 2, .stridedSlice: 4, .split: 3, .splitV: 2,
-        .quantize: 2, .hardSwish: 1, .callOnce: 1, .varHandle: 1, .readVariable: 1,
-        .assignVariable: 1,
-    ]
+    /// The highest operator version whose semantics Harken implements, per operator code: the
+    /// operator families' (Operators/), and version 1 of the resource-variable operators.
+    static let supportedVersions: [Int32: Int32] = Operators.readableVersions.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }
+        .merging(BuiltinOp.stateOperators.map { ($0.rawValue, 1) }) { a, _ in a }
 
     func invalid(_ location: String, _ expected: String) -> GraphError {
         .invalid(file: file, location: location, expected: expected)
@@ -80,14 +76,14 @@ private struct TFLiteReader {
         for i in 0..<opCount {
             let raw = try readOperator(subgraph: main, index: i, tensorCount: tensors.count)
             let where_ = "subgraph 0 operator \(i) (\(BuiltinOp.name(of: raw.builtin_code)))"
-            switch BuiltinOp(rawValue: raw.builtin_code) {
-            case .callOnce:
+            switch raw.builtin_code {
+            case BuiltinOp.callOnce.rawValue:
                 let initSubgraph = Int(raw.options.init_subgraph_index)
                 guard initSubgraph > 0, initSubgraph < Int(hk_tfl_subgraph_count(model)) else {
                     throw invalid("\(where_) init_subgraph_index", "a subgraph index in 1..<\(hk_tfl_subgraph_count(model)), got \(initSubgraph)")
                 }
                 try runInitializer(subgraph: UInt32(initSubgraph), variables: &variables, index: &variableIndex)
-            case .varHandle:
+            case BuiltinOp.varHandle.rawValue:
                 let key = variableKey(raw.options)
                 guard raw.outputs.count == 1 else { throw invalid(where_, "one output") }
                 let out = raw.outputs.array[0]
@@ -96,7 +92,7 @@ private struct TFLiteReader {
                     variables.append(StateVariable(name: key, type: .other, shape: [], quantization: nil, initial: []))
                 }
                 resourceOf[out] = variableIndex[key]
-            case .readVariable, .assignVariable:
+            case BuiltinOp.readVariable.rawValue, BuiltinOp.assignVariable.rawValue:
                 let inputs = raw.inputs.array
                 guard let resource = inputs.first, let v = resourceOf[resource] else {
                     throw invalid(where_, "a resource input produced by VAR_HANDLE")
@@ -109,12 +105,13 @@ private struct TFLiteReader {
                     index: i, kind: isRead ? .readState(variable: v) : .writeState(variable: v),
                     version: raw.version, inputs: isRead ? [] : [value], outputs: isRead ? [value] : [],
                     options: OperatorOptions()))
-            case let op?:
+            default:
+                guard let op = Operators.builtin(code: raw.builtin_code) else {
+                    throw GraphError.unsupportedOperator(file: file, op: BuiltinOp.name(of: raw.builtin_code), version: raw.version, operatorIndex: i)
+                }
                 operators.append(Operator(index: i, kind: .builtin(op), version: raw.version,
                                           inputs: raw.inputs.array, outputs: raw.outputs.array,
                                           options: options(raw.options)))
-            case nil:
-                throw GraphError.unsupportedOperator(file: file, op: BuiltinOp.name(of: raw.builtin_code), version: raw.version, operatorIndex: i)
             }
         }
         for (i, v) in variables.enumerated() where v.type == .other {
@@ -155,8 +152,8 @@ private struct TFLiteReader {
         for i in 0..<Int(hk_tfl_operator_count(model, subgraph)) {
             let raw = try readOperator(subgraph: subgraph, index: i, tensorCount: tensors.count)
             let where_ = "subgraph \(subgraph) operator \(i) (\(BuiltinOp.name(of: raw.builtin_code)))"
-            switch BuiltinOp(rawValue: raw.builtin_code) {
-            case .varHandle:
+            switch raw.builtin_code {
+            case BuiltinOp.varHandle.rawValue:
                 let key = variableKey(raw.options)
                 if index[key] == nil {
                     index[key] = variables.count
@@ -164,7 +161,7 @@ private struct TFLiteReader {
                 }
                 guard let out = raw.outputs.array.first else { throw invalid(where_, "one output") }
                 resourceOf[out] = index[key]
-            case .assignVariable:
+            case BuiltinOp.assignVariable.rawValue:
                 let ins = raw.inputs.array
                 guard ins.count == 2, let v = resourceOf[ins[0]], ins[1] >= 0 else {
                     throw invalid(where_, "a VAR_HANDLE resource and a value")
@@ -187,8 +184,7 @@ private struct TFLiteReader {
             throw invalid("subgraph \(subgraph) operator \(index)", "opcode_index below \(hk_tfl_operator_code_count(model))")
         }
         let name = BuiltinOp.name(of: op.builtin_code)
-        guard let builtin = BuiltinOp(rawValue: op.builtin_code),
-              let maxVersion = TFLiteReader.supportedVersions[builtin] else {
+        guard let maxVersion = TFLiteReader.supportedVersions[op.builtin_code] else {
             let custom = op.custom_code.string
             throw GraphError.unsupportedOperator(file: file, op: custom.isEmpty ? name : "CUSTOM \"\(custom)\"",
                                                  version: op.version, operatorIndex: index)

@@ -82,9 +82,9 @@ extension Graph {
             case .readState(let v): op(.readVariable, version: 1, [resources[v]], o.outputs.map { index[$0] }, 112)
             case .writeState(let v): op(.assignVariable, version: 1, [resources[v]] + o.inputs.map { index[$0] }, [], 113)
             case .builtin(let code):
-                let (type, options) = try tfliteOptions(o, code)
-                op(code, version: Graph.writtenVersion[code] ?? o.version, o.inputs.map { $0 < 0 ? -1 : index[$0] },
-                   o.outputs.map { index[$0] }, type, options)
+                let (form, options) = try tfliteOptions(o, code)
+                op(code, version: form.version, o.inputs.map { $0 < 0 ? -1 : index[$0] },
+                   o.outputs.map { index[$0] }, form.options, options)
             }
         }
         endSubgraph(inputs.map { index[$0] }, outputs.map { index[$0] })
@@ -105,13 +105,9 @@ extension Graph {
         return Data(bytes: data!, count: length)
     }
 
-    /// Versions the TFLite converter gives int8 operators (runtimes pick kernels by version).
-    static let writtenVersion: [BuiltinOp: Int32] = [
-        .conv2d: 3, .depthwiseConv2d: 3, .fullyConnected: 4, .add: 2, .mul: 2, .concatenation: 2,
-        .stridedSlice: 2, .logistic: 2, .quantize: 2, .reshape: 1, .hardSwish: 1,
-    ]
-
-    private func tfliteOptions(_ o: Operator, _ code: BuiltinOp) throws -> (Int32, hk_tfl_options) {
+    /// How the operator is written (options table type and version, from its operator family)
+    /// and its options, every field copied (the table type decides which ones the file keeps).
+    private func tfliteOptions(_ o: Operator, _ code: BuiltinOp) throws -> (TFLiteForm, hk_tfl_options) {
         var t = hk_tfl_options()
         let p = o.options
         t.padding = p.padding; t.stride_w = p.strideW; t.stride_h = p.strideH
@@ -119,21 +115,11 @@ extension Graph {
         t.activation = p.activation; t.axis = p.axis; t.keep_num_dims = p.keepNumDims ? 1 : 0
         t.begin_mask = p.beginMask; t.end_mask = p.endMask; t.ellipsis_mask = p.ellipsisMask
         t.new_axis_mask = p.newAxisMask; t.shrink_axis_mask = p.shrinkAxisMask; t.offset = p.offset ? 1 : 0
-        switch code {
-        case .conv2d: return (1, t)
-        case .depthwiseConv2d: return (2, t)
-        case .fullyConnected: return (8, t)
-        case .concatenation: return (10, t)
-        case .add: return (11, t)
-        case .reshape: return (0, t)   // the shape comes from the second input
-        case .mul: return (21, t)
-        case .stridedSlice: return (32, t)
-        case .quantize: return (89, t)
-        case .hardSwish: return (91, t)
-        case .logistic: return (0, t)
-        default:
+        guard let form = Operators.writable[code] else {
+            let written = Operators.writable.keys.sorted { $0.rawValue < $1.rawValue }.map(\.name).joined(separator: ", ")
             throw GraphError.invalid(file: description, location: "operator \(o.index) (\(o.name))",
-                                     expected: "an operator Harken writes to TFLite (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, CONCATENATION, ADD, MUL, RESHAPE, STRIDED_SLICE, LOGISTIC, QUANTIZE, HARD_SWISH)")
+                                     expected: "an operator Harken writes to TFLite (\(written))")
         }
+        return (form, t)
     }
 }

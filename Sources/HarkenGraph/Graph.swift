@@ -52,31 +52,36 @@ public struct Tensor: Sendable {
     public var isConstant: Bool { data != nil }
 }
 
-/// TFLite built-in operator codes Harken knows by name (the values are the format's).
-public enum BuiltinOp: Int32, Sendable {
-    case add = 0, averagePool2d = 1, concatenation = 2, conv2d = 3, depthwiseConv2d = 4
-    case dequantize = 6, fullyConnected = 9, logistic = 14, maxPool2d = 17, mul = 18
-    case relu = 19, relu6 = 21, reshape = 22, softmax = 25, pad = 34, mean = 40
-    case stridedSlice = 45, split = 49, splitV = 102, quantize = 114, hardSwish = 117
-    case callOnce = 129, varHandle = 142, readVariable = 143, assignVariable = 144
+/// A TFLite built-in operator code (the value is the format's) and its name. The operators
+/// Harken runs declare theirs in their operator files (Operators/); the importer handles the
+/// resource-variable operators below itself.
+public struct BuiltinOp: Hashable, Sendable {
+    public let rawValue: Int32
+    public let name: String
 
-    public var name: String { BuiltinOp.names[rawValue] ?? "BUILTIN_\(rawValue)" }
-
-    static let names: [Int32: String] = [
-        0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D",
-        6: "DEQUANTIZE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL",
-        19: "RELU", 21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 34: "PAD", 40: "MEAN",
-        45: "STRIDED_SLICE", 49: "SPLIT", 102: "SPLIT_V", 114: "QUANTIZE", 117: "HARD_SWISH",
-        129: "CALL_ONCE", 142: "VAR_HANDLE", 143: "READ_VARIABLE", 144: "ASSIGN_VARIABLE",
-    ]
-
-    /// Names of the operators Harken does not run, for error messages.
-    public static func name(of code: Int32) -> String {
-        names[code] ?? otherNames[code] ?? "BUILTIN_\(code)"
+    public init(_ rawValue: Int32, _ name: String) {
+        self.rawValue = rawValue
+        self.name = name
     }
 
+    public static func == (a: BuiltinOp, b: BuiltinOp) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    public static let callOnce = BuiltinOp(129, "CALL_ONCE")
+    public static let varHandle = BuiltinOp(142, "VAR_HANDLE")
+    public static let readVariable = BuiltinOp(143, "READ_VARIABLE")
+    public static let assignVariable = BuiltinOp(144, "ASSIGN_VARIABLE")
+    static let stateOperators: [BuiltinOp] = [.callOnce, .varHandle, .readVariable, .assignVariable]
+
+    /// The name of any operator code, for messages.
+    public static func name(of code: Int32) -> String {
+        Operators.builtin(code: code)?.name ?? stateOperators.first { $0.rawValue == code }?.name
+            ?? otherNames[code] ?? "BUILTIN_\(code)"
+    }
+
+    /// Names of operators Harken does not run, for error messages.
     static let otherNames: [Int32: String] = [
-        5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 16: "LSTM", 20: "RELU_N1_TO_1",
+        5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 16: "LSTM", 19: "RELU", 20: "RELU_N1_TO_1", 21: "RELU6",
         23: "RESIZE_BILINEAR", 24: "RNN", 28: "TANH", 32: "CUSTOM", 36: "GATHER", 39: "TRANSPOSE",
         41: "SUB", 42: "DIV", 43: "SQUEEZE", 44: "UNIDIRECTIONAL_SEQUENCE_LSTM", 47: "EXP",
         53: "CAST", 54: "PRELU", 55: "MAXIMUM", 57: "MINIMUM", 65: "SLICE", 67: "TRANSPOSE_CONV",

@@ -1,7 +1,7 @@
 /// Static memory planning: every computed tensor gets an arena offset, reshapes
-/// alias their input, state reads alias the state block when the variable is not
-/// overwritten while the read is live, and buffers whose lifetimes do not overlap
-/// share bytes (greedy first fit, largest first, as TFLM's planner does).
+/// (steps whose output may alias their input) alias their input, state reads alias the
+/// state block when the variable is not overwritten while the read is live, and buffers
+/// whose lifetimes do not overlap share bytes (greedy first fit, largest first, as TFLM's planner does).
 struct MemoryPlanner {
     let graph: Graph
     let steps: [PendingStep]
@@ -31,8 +31,7 @@ struct MemoryPlanner {
         var stateAlias: [Int: Int] = [:]   // tensor -> variable
         var skip = Set<Int>()              // steps that become no-ops through aliasing
         for (i, s) in steps.enumerated() {
-            switch (s.op.kind, s.kernel) {
-            case (.readState(let v), _):
+            if case .readState(let v) = s.op.kind {
                 let out = s.outputs[0]
                 let readers = lastUse[out] ?? i
                 let nextWrite = steps.indices.first { j in
@@ -42,13 +41,12 @@ struct MemoryPlanner {
                     stateAlias[out] = v
                     skip.insert(i)
                 }
-            case (.builtin(.reshape), _):
+            } else if s.aliasesInput {
                 let (x, y) = (s.inputs[0], s.outputs[0])
                 if !graph.tensors[x].isConstant && !graph.inputs.contains(y) {
                     aliasOf[y] = x
                     skip.insert(i)
                 }
-            default: break
             }
         }
         func root(_ t: Int) -> Int { var r = t; while let a = aliasOf[r] { r = a }; return r }

@@ -7,46 +7,16 @@ public enum Storage: Equatable, Hashable, Sendable {
     case constant(index: Int)
 }
 
-/// One kernel call with every parameter resolved: the host simulator and the
-/// generated C both run exactly this list.
-public enum Kernel: @unchecked Sendable {
-    case conv(hk_conv_params_t, depthwise: Bool, mult: [Int32], shift: [Int32])
-    case fullyConnected(hk_fc_params_t, mult: [Int32], shift: [Int32])
-    case concat(hk_concat_params_t, partBytes: [Int32])
-    case split(hk_concat_params_t, partBytes: [Int32])
-    case stridedSlice(hk_slice_params_t)
-    case logistic(hk_logistic_params_t)
-    case quantize(hk_quantize_params_t)
-    case pool(hk_pool_params_t, max: Bool)
-    case add(hk_add_params_t)
-    case mul(hk_mul_params_t)
-    case mean(hk_mean_params_t)
-    case pad(hk_pad_params_t)
-    case softmax(hk_softmax_params_t)
-    case dequantize(hk_dequantize_params_t)
-    case hardSwish(hk_hard_swish_params_t)
-    case copy(bytes: Int)
+/// One kernel call with every parameter resolved: the host simulator and the generated C both
+/// run exactly this list. The call is an operator family's (Operators/): it knows how it runs
+/// on the host, how it is written as C and what it costs.
+public struct Kernel: Sendable {
+    public let call: any KernelCall
 
-    public var cName: String {
-        switch self {
-        case .conv(_, let dw, _, _): return dw ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
-        case .fullyConnected: return "hk_fully_connected_s8"
-        case .concat: return "hk_concat"
-        case .split: return "hk_split"
-        case .stridedSlice: return "hk_strided_slice"
-        case .logistic: return "hk_logistic_s8"
-        case .quantize: return "hk_quantize"
-        case .pool(_, let max): return max ? "hk_maxpool2d_s8" : "hk_avgpool2d_s8"
-        case .add: return "hk_add_s8"
-        case .mul: return "hk_mul_s8"
-        case .mean: return "hk_mean_s8"
-        case .pad: return "hk_pad_s8"
-        case .softmax: return "hk_softmax_s8"
-        case .dequantize: return "hk_dequantize"
-        case .hardSwish: return "hk_hard_swish_s8"
-        case .copy: return "memcpy"
-        }
-    }
+    public init(_ call: any KernelCall) { self.call = call }
+
+    /// The C function the call names under `variant`.
+    public func cName(_ variant: KernelVariant) -> String { call.function(variant) }
 }
 
 /// Which implementation of the multiply-accumulate kernels a build calls. Every
@@ -59,15 +29,6 @@ public enum KernelVariant: String, Sendable {
 
     public static func forTarget(simd: [String], isa: String) -> KernelVariant {
         simd.contains("dsp") && isa.hasPrefix("armv") ? .cortexMDSP : .reference
-    }
-}
-
-extension Kernel {
-    public func cName(_ variant: KernelVariant) -> String {
-        switch (variant, self) {
-        case (.cortexMDSP, .conv), (.cortexMDSP, .fullyConnected): return cName + "_dsp"
-        default: return cName
-        }
     }
 }
 

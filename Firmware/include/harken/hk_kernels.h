@@ -26,6 +26,30 @@ typedef struct {
     int32_t n, h, w, c;
 } hk_shape4_t;
 
+/* ---- Accumulator bound: how many products an int32 sum may hold ----
+ * This is the one statement of it; the multiply-accumulate kernels and the importer (HarkenGraph's
+ * Operators/Conv2D.swift and FullyConnected.swift, which refuse layers beyond it) refer here.
+ *
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED sum products of two int8 operands in int32, as
+ * TFLite does. An operand that carries an offset (an activation plus its negated zero point, or a
+ * weight minus a non-zero weight zero point) is an int8 value minus an int8 zero point, so it lies
+ * in [-128 - 127, 127 + 128] = [-255, 255] (the importer checks that zero points lie in their
+ * type's range). A raw int8 weight lies in [-128, 127]. So:
+ *  - activation x raw weight (convolutions; FULLY_CONNECTED with symmetric weights, TFLite's
+ *    int8 scheme): |product| <= 255 * 128 = 32,640 < 2^15, and 65,536 = 2^16 products sum to at
+ *    most 65,536 * 32,640 = 2,139,095,040 <= 2^31 - 1 = 2,147,483,647: HK_ACC_MAX_TERMS.
+ *  - activation x offset weight (FULLY_CONNECTED with a non-zero weight zero point):
+ *    |product| <= 255 * 255 = 65,025 < 2^16, and 32,768 = 2^15 products sum to at most
+ *    2,130,739,200: HK_ACC_MAX_TERMS_OFFSET_WEIGHTS. (255 * 255 per product does not apply to
+ *    convolutions, whose weights are never offset: their bound is the first one.)
+ * Every partial sum of at most that many products is bounded the same way, so within the bound
+ * integer addition is exact in any order: kernels may sum taps in another order than TFLite (the
+ * blocked reference kernels, the DSP variants) and still give its bytes. The bias is added after
+ * the products, as TFLite does, so a bias near the int32 limits overflows (or not) where
+ * TFLite's does. */
+#define HK_ACC_MAX_TERMS 65536
+#define HK_ACC_MAX_TERMS_OFFSET_WEIGHTS 32768
+
 /* ---- fixed-point helpers (TFLite / gemmlowp reference arithmetic) ---- */
 int32_t hk_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
 int32_t hk_rounding_divide_by_pot(int32_t x, int exponent);

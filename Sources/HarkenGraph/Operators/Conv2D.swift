@@ -1,0 +1,140 @@
+// Conv2D.swift: CONV_2D (grouped too) and DEPTHWISE_CONV_2D, int8 with per-channel weights:
+// Firmware/kernels/hk_conv2d_s8.c and hk_dwconv2d_s8.c, and their Cortex-M DSP variants
+// (hk_*_dsp.c, the same bytes).
+
+import HarkenRuntime
+
+extension BuiltinOp {
+    public static let conv2d = BuiltinOp(3, "CONV_2D")
+    public static let depthwiseConv2d = BuiltinOp(4, "DEPTHWISE_CONV_2D")
+}
+
+struct Conv2D: KernelOperator, @unchecked Sendable {
+    var params: hk_conv_params_t
+    var depthwise: Bool
+    /// Requantization per output channel (params.out_mult / out_shift point at these).
+    var mult: [Int32], shift: [Int32]
+
+    static let reads: [BuiltinOp: Int32] = [.conv2d: 5, .depthwiseConv2d: 6]
+    static let writes: [BuiltinOp: TFLiteForm] = [.conv2d: TFLiteForm(options: 1, version: 3),
+                                                  .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
+    static let optionalInputs: Set<Int> = [2]   // the bias
+    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
+
+    static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
+        let depthwise = builtin == .depthwiseConv2d
+        guard op.inputs.count >= 2, op.outputs.count == 1 else { throw l.fail(op, "input, filter, optional bias and one output") }
+        let (x, w, y) = (op.inputs[0], op.inputs[1], op.outputs[0])
+        let b = op.inputs.count > 2 ? op.inputs[2] : -1
+        try l.requireType(op, x, [.int8], "input")
+        try l.requireType(op, w, [.int8], "filter")
+        try l.requireType(op, y, [.int8], "output")
+        guard l.tensor(w).isConstant else { throw l.fail(op, "a constant filter") }
+        if b >= 0 {
+            try l.requireType(op, b, [.int32], "bias")
+            guard l.tensor(b).isConstant else { throw l.fail(op, "a constant bias") }
+        }
+        let (xs, ws, ys) = (l.tensor(x).shape, l.tensor(w).shape, l.tensor(y).shape)
+        guard xs.count == 4, ws.count == 4, ys.count == 4 else { throw l.fail(op, "4-D input, filter and output") }
+        let (qx, qw, qy) = (try l.quant(op, x, "input"), try l.quant(op, w, "filter"), try l.quant(op, y, "output"))
+        let outC = ys[3]
+        guard qw.scales.count == 1 || qw.scales.count == outC else { throw l.fail(op, "filter scales per tensor or per output channel (\(outC))") }
+        if b >= 0, l.tensor(b).elementCount != outC { throw l.fail(op, "\(outC) bias values, got \(l.tensor(b).elementCount)") }
+        let o = op.options
+        guard o.strideH > 0, o.strideW > 0, o.dilationH > 0, o.dilationW > 0 else { throw l.fail(op, "positive strides and dilations") }
+        let (kh, kw) = (ws[1], ws[2])
+        let depthMultiplier: Int
+        if depthwise {
+            guard ws[0] == 1, ws[3] == outC, xs[3] > 0, outC % xs[3] == 0 else {
+                throw l.fail(op, "a [1, kh, kw, \(outC)] depthwise filter with output channels a multiple of input channels")
+            }
+            depthMultiplier = outC / xs[3]
+        } else {
+            // Grouped convolution: the filter sees in_c / groups channels.
+            guard ws[0] == outC, ws[3] > 0, xs[3] % ws[3] == 0, outC % (xs[3] / ws[3]) == 0 else {
+                throw l.fail(op, "an [\(outC), kh, kw, \(xs[3]) / groups] filter")
+            }
+            depthMultiplier = 1
+        }
+        let (padH, outH) = try l.padding(op, in: xs[1], filter: kh, stride: Int(o.strideH), dilation: Int(o.dilationH))
+        let (padW, outW) = try l.padding(op, in: xs[2], filter: kw, stride: Int(o.strideW), dilation: Int(o.dilationW))
+        guard ys[0] == xs[0], ys[1] == outH, ys[2] == outW else {
+            throw l.fail(op, "output shape [\(xs[0]), \(outH), \(outW), \(outC)], got \(ys)")
+        }
+        guard let (actMin, actMax) = activationRange(o.activation, scale: qy.scale, zeroPoint: qy.zeroPoint, type: .int8) else {
+            throw l.fail(op, "fused activation NONE, RELU, RELU_N1_TO_1 or RELU6, got \(o.activation)")
+        }
+        var mult: [Int32] = [], shift: [Int32] = []
+        for c in 0..<outC {
+            let fs = qw.scales.count == 1 ? qw.scales[0] : qw.scales[c]
+            let m = QuantizedMultiplier(Double(qx.scale) * Double(fs) / Double(qy.scale))
+            mult.append(m.multiplier)
+            shift.append(m.shift)
+        }
+        let p = hk_conv_params_t(
+            input: l.shape4(xs), filter: l.shape4(ws), output: l.shape4(ys),
+            stride_h: o.strideH, stride_w: o.strideW, dilation_h: o.dilationH, dilation_w: o.dilationW,
+            pad_h: Int32(padH), pad_w: Int32(padW), depth_multiplier: Int32(depthMultiplier),
+            input_offset: -qx.zeroPoint, output_offset: qy.zeroPoint, act_min: actMin, act_max: actMax,
+            out_mult: nil, out_shift: nil)
+        // The filter is not offset (int8 weights are symmetric; TFLite's kernels ignore their zero point).
+        let perOutput = kh * kw * (depthwise ? 1 : ws[3])
+        guard perOutput <= Int(HK_ACC_MAX_TERMS) else {
+            throw l.fail(op, "at most \(HK_ACC_MAX_TERMS) multiply-accumulates per output (hk_kernels.h), got \(perOutput)")
+        }
+        return PendingStep(op: op, kernel: Kernel(Conv2D(params: p, depthwise: depthwise, mult: mult, shift: shift)),
+                           inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
+    }
+
+    func function(_ variant: KernelVariant) -> String {
+        let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
+        return variant == .cortexMDSP ? reference + "_dsp" : reference
+    }
+
+    func bind(_ h: HostCall) -> () -> Void {
+        var c = params
+        c.out_mult = h.keep(array: mult)
+        c.out_shift = h.keep(array: shift)
+        let p = h.keep(c)
+        let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
+        switch (h.variant, depthwise) {
+        case (.reference, true): return { hk_dwconv2d_s8(p, x, w, b, y) }
+        case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
+        case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
+        case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
+        }
+    }
+
+    func emit(_ c: inout CCall) {
+        let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
+        c.params("hk_conv_params_t", params, pointers: names)
+        c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
+    }
+
+    func costFeatures(macs: Int) -> CostFeatures {
+        let p = params
+        let outputs = p.output.elements
+        let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
+        let taps = Double(p.filter.h) * Double(p.filter.w)
+        if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
+        // The convolution kernels stage each output pixel's window in blocks of 64 values; a
+        // window longer than one block is staged again for every 32 output channels. Each block
+        // is then run against the filter rows four output channels at a time, the channels left
+        // over one at a time (Firmware/kernels/hk_conv2d_s8*.c): one inner loop entered per group.
+        let window = taps * Double(p.filter.c)
+        let blocksPerWindow = (window / 64).rounded(.up)
+        let restage = window > 64 ? (Double(p.output.c) / 32).rounded(.up) : 1
+        let groups = Double(p.output.c / 4 + p.output.c % 4)
+        return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * window * restage,
+                            blocks: pixels * groups * blocksPerWindow, tail: outputs * window.truncatingRemainder(dividingBy: 4),
+                            runs: pixels * taps * restage)
+    }
+}
+
+extension Kernel {
+    /// A convolution call with resolved parameters (for plans built by hand, as the cost
+    /// calibration's single-layer models).
+    public static func conv(_ params: hk_conv_params_t, depthwise: Bool, mult: [Int32], shift: [Int32]) -> Kernel {
+        Kernel(Conv2D(params: params, depthwise: depthwise, mult: mult, shift: shift))
+    }
+}

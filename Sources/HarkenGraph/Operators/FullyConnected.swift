@@ -1,0 +1,94 @@
+// FullyConnected.swift: FULLY_CONNECTED, int8, per-tensor or per-channel weights:
+// Firmware/kernels/hk_fully_connected_s8.c and its Cortex-M DSP variant (the same bytes).
+
+import HarkenRuntime
+
+extension BuiltinOp {
+    public static let fullyConnected = BuiltinOp(9, "FULLY_CONNECTED")
+}
+
+struct FullyConnected: KernelOperator, @unchecked Sendable {
+    var params: hk_fc_params_t
+    /// Requantization per tensor (one entry) or per output (params.out_mult / out_shift point at these).
+    var mult: [Int32], shift: [Int32]
+
+    static let reads: [BuiltinOp: Int32] = [.fullyConnected: 9]
+    static let writes: [BuiltinOp: TFLiteForm] = [.fullyConnected: TFLiteForm(options: 8, version: 4)]
+    static let optionalInputs: Set<Int> = [2]   // the bias
+    static let symbols = ["hk_fully_connected_s8", "hk_fully_connected_s8_dsp"]
+
+    static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
+        guard op.inputs.count >= 2, op.outputs.count == 1 else { throw l.fail(op, "input, weights, optional bias and one output") }
+        let (x, w, y) = (op.inputs[0], op.inputs[1], op.outputs[0])
+        let b = op.inputs.count > 2 ? op.inputs[2] : -1
+        try l.requireType(op, x, [.int8], "input")
+        try l.requireType(op, w, [.int8], "weights")
+        try l.requireType(op, y, [.int8], "output")
+        guard l.tensor(w).isConstant, l.tensor(w).shape.count == 2 else { throw l.fail(op, "constant 2-D weights") }
+        let (outDepth, inDepth) = (l.tensor(w).shape[0], l.tensor(w).shape[1])
+        guard inDepth > 0, l.tensor(x).elementCount % inDepth == 0 else { throw l.fail(op, "input elements a multiple of \(inDepth)") }
+        let batches = l.tensor(x).elementCount / inDepth
+        // The accumulator bound (hk_kernels.h): weights with a zero point are offset like the input.
+        let maxDepth = Int((l.tensor(w).quantization?.zeroPoint ?? 0) == 0 ? HK_ACC_MAX_TERMS : HK_ACC_MAX_TERMS_OFFSET_WEIGHTS)
+        guard inDepth <= maxDepth else {
+            throw l.fail(op, "an input depth of at most \(maxDepth) (hk_kernels.h's accumulator bound), got \(inDepth)")
+        }
+        guard l.tensor(y).elementCount == batches * outDepth else { throw l.fail(op, "\(batches * outDepth) output elements") }
+        if b >= 0 {
+            try l.requireType(op, b, [.int32], "bias")
+            guard l.tensor(b).isConstant, l.tensor(b).elementCount == outDepth else { throw l.fail(op, "a constant bias of \(outDepth) values") }
+        }
+        guard op.options.weightsFormat == 0 else { throw l.fail(op, "DEFAULT weights format") }
+        let (qx, qw, qy) = (try l.quant(op, x, "input"), try l.quant(op, w, "weights"), try l.quant(op, y, "output"))
+        guard qw.scales.count == 1 || qw.scales.count == outDepth else { throw l.fail(op, "weight scales per tensor or per output") }
+        guard let (actMin, actMax) = activationRange(op.options.activation, scale: qy.scale, zeroPoint: qy.zeroPoint, type: .int8) else {
+            throw l.fail(op, "fused activation NONE, RELU, RELU_N1_TO_1 or RELU6")
+        }
+        var mult: [Int32] = [], shift: [Int32] = []
+        for s in qw.scales {
+            let m = QuantizedMultiplier(Double(qx.scale) * Double(s) / Double(qy.scale))
+            mult.append(m.multiplier)
+            shift.append(m.shift)
+        }
+        let p = hk_fc_params_t(batches: Int32(batches), in_depth: Int32(inDepth), out_depth: Int32(outDepth),
+                               input_offset: -qx.zeroPoint, filter_offset: -qw.zeroPoint, output_offset: qy.zeroPoint,
+                               act_min: actMin, act_max: actMax, n_mult: Int32(mult.count), out_mult: nil, out_shift: nil)
+        return PendingStep(op: op, kernel: Kernel(FullyConnected(params: p, mult: mult, shift: shift)), inputs: [x, w, b], outputs: [y],
+                           macs: batches * inDepth * outDepth)
+    }
+
+    func function(_ variant: KernelVariant) -> String {
+        variant == .cortexMDSP ? "hk_fully_connected_s8_dsp" : "hk_fully_connected_s8"
+    }
+
+    func bind(_ h: HostCall) -> () -> Void {
+        var c = params
+        c.out_mult = h.keep(array: mult)
+        c.out_shift = h.keep(array: shift)
+        let p = h.keep(c)
+        let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
+        return h.variant == .reference ? { hk_fully_connected_s8(p, x, w, b, y) } : { hk_fully_connected_s8_dsp(p, x, w, b, y) }
+    }
+
+    func emit(_ c: inout CCall) {
+        let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
+        c.params("hk_fc_params_t", params, pointers: names)
+        c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
+    }
+
+    func costFeatures(macs: Int) -> CostFeatures {
+        // Four output rows share each input load; the rows left over run one at a time.
+        let p = params
+        let rows = Double(p.batches) * Double(p.in_depth)
+        return CostFeatures(macs: Double(macs), outputs: Double(p.batches * p.out_depth), moved: rows,
+                            blocks: rows * Double(p.out_depth / 4), tail: rows * Double(p.out_depth % 4))
+    }
+}
+
+extension Kernel {
+    /// A fully connected call with resolved parameters (for plans built by hand, as the cost
+    /// calibration's single-layer models).
+    public static func fullyConnected(_ params: hk_fc_params_t, mult: [Int32], shift: [Int32]) -> Kernel {
+        Kernel(FullyConnected(params: params, mult: mult, shift: shift))
+    }
+}
