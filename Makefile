@@ -7,13 +7,26 @@ PROTOC_GEN_SWIFT ?= $(shell command -v protoc-gen-swift)
 space := $(subst ,, )
 SLUG := $(subst $(space),_,$(PHRASE))
 
-.PHONY: setup build demo test bench schema onnx-proto clean
+.PHONY: setup build install install-files demo test test-fast bench schema onnx-proto clean
 
 setup:
 	bash scripts/setup.sh
 
 build: setup
 	$(SWIFT) build -c release --product harken
+
+# Harken installs like a tool: the binary in $(PREFIX)/bin, its Targets, Templates and Firmware in
+# $(PREFIX)/share/harken, where the binary finds them from any working directory.
+PREFIX ?= /usr/local
+BINARY ?= .build/release/harken
+install: build
+	$(MAKE) install-files PREFIX="$(PREFIX)" BINARY="$(BINARY)"
+
+install-files:
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/harken"
+	install -m 755 "$(BINARY)" "$(PREFIX)/bin/harken"
+	rm -rf "$(PREFIX)/share/harken/Targets" "$(PREFIX)/share/harken/Templates" "$(PREFIX)/share/harken/Firmware"
+	cp -R Targets Templates Firmware "$(PREFIX)/share/harken/"
 
 # The main job on its built-in default: phrase -> synthesized corpus -> trained Sentry (FRR and
 # false accepts per hour on held-out voices) -> quantization-aware int8 (float, post-training and

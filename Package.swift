@@ -39,34 +39,36 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
-        .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "CSndFile", "CSampleRate"]),
+        .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "HarkenSupport", "CSndFile", "CSampleRate"]),
         .target(name: "HarkenData", dependencies: ["HarkenAudio", "HarkenSupport"]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HarkenNN", dependencies: ["CBLAS", "HarkenSupport"], swiftSettings: nnFlags),
-        .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
-        .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime"]),
+        .target(name: "HarkenTrain", dependencies: ["HarkenNN", "HarkenGraph", "HarkenData", "HarkenAudio", "HarkenStream", "HarkenSupport", .product(name: "Yams", package: "Yams")], swiftSettings: nnFlags),
+        .target(name: "HarkenGraph", dependencies: ["CTFLiteSchema", "HarkenRuntime", "HarkenSupport"]),
         // Swift code generated once from proto/harken_onnx.proto (make onnx-proto); only the runtime library is a dependency.
         .target(name: "HarkenONNX", dependencies: ["HarkenTrain", "HarkenNN", "HarkenGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["proto"]),
-        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", .product(name: "Yams", package: "Yams")]),
+        // Board and core descriptions (Targets/*.yaml) and the Harken home folder: codegen, cost and the pipeline read them here.
+        .target(name: "HarkenTargets", dependencies: ["HarkenSupport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", "HarkenTargets", "HarkenRuntime"]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenSupport"),
         .target(name: "HarkenBench", dependencies: ["HarkenSupport"]),
         .systemLibrary(name: "CLibElf", path: "Sources/CLibElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
         .target(name: "CArmISS", path: "Sources/CArmISS", publicHeadersPath: "include",
-                cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("unicorn"), .linkedLibrary("capstone")]),
-        .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenCodegen", "HarkenRuntime"]),
+                cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("unicorn"), .linkedLibrary("capstone"), .linkedLibrary("elf")]),
+        .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenRuntime", "HarkenSupport"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
+                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "HarkenONNX", "CPty"]
+            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "HarkenONNX", "HarkenSupport", "CPty"]
         ),
     ],
     cLanguageStandard: .c99,

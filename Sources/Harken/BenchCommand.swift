@@ -1,10 +1,10 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import HarkenAudio
 import HarkenBench
-import HarkenCodegen
 import HarkenData
 import HarkenPipeline
+import HarkenTargets
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,17 +30,13 @@ struct Bench: ParsableCommand {
     func run() throws {
         let report = try guarded { () throws -> BenchReport in
             let audio = try wav.map(Audio.read) ?? DemoScene.make(phrase: "hey jarvis").audio
-            var emulator: Emulator?
-            defer { emulator?.stop() }
+            let job = terminalJob(quiet: json)
             if let elf = emulate, let board {
-                let target = try TargetCatalog.board(board, home: try HarkenHome.locate())
-                guard let command = target.emulator else { throw BenchError.cannotOpen(port: board, reason: "\(board) has no emulator; use --port") }
-                emulator = try Emulator(command: command, elf: elf)
+                return try Pipeline.benchEmulated(model: model, elf: elf, board: board, home: try HarkenHome.locate(), steps: steps,
+                                                  audio: audio, timeout: timeout, job: job)
             }
-            let path = emulator?.ptyPath ?? port!
-            let link = try SerialPort(path: path, baud: baud)
-            return try Pipeline.bench(model: model, link: link, portName: path, steps: steps, audio: audio, timeout: timeout,
-                                      progress: ProgressBar("bench").update)
+            return try Pipeline.bench(model: model, link: try SerialPort(path: port!, baud: baud), portName: port!, steps: steps,
+                                      audio: audio, timeout: timeout, job: job)
         }
         if json { try printJSON(report) } else {
             let d = report.device

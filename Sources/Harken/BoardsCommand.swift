@@ -1,5 +1,6 @@
 import ArgumentParser
 import HarkenCodegen
+import HarkenTargets
 
 struct Boards: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the boards and cores Targets/ knows.")
@@ -8,7 +9,10 @@ struct Boards: ParsableCommand {
 
     func run() throws {
         let targets = try guarded { try TargetCatalog.load(home: try HarkenHome.locate()) }
-        if json { return try printJSON(targets) }
+        if json {
+            struct Boards: Encodable { var schemaVersion = 1; var boards: [Target] }
+            return try printJSON(Boards(boards: targets))
+        }
         let rows = targets.map { t in
             [t.name, t.core, "\(t.clock_hz / 1_000_000) MHz", "\(t.sram_bytes / 1024) KiB", "\(t.flash_bytes / 1024) KiB",
              t.simd.isEmpty ? "-" : t.simd.joined(separator: ","), t.template, t.emulator == nil ? "" : "runs here (emulated)"]

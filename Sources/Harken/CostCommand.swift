@@ -1,7 +1,8 @@
-import ArgumentParser
 import Foundation
+import ArgumentParser
 import HarkenCost
 import HarkenPipeline
+import HarkenTargets
 
 struct Cost: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,7 @@ struct Cost: ParsableCommand {
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() throws {
-            let c = try guarded { try Pipeline.cost(model: model, board: target, measure: measure, steps: steps) }
+            let c = try guarded { try Pipeline.cost(model: model, board: target, home: try HarkenHome.locate(), measure: measure, steps: steps) }
             if json { return try printJSON(c) }
             print("\(model) on \(target) at \(c.clockHz / 1_000_000) MHz")
             print("  layer  op                   kernel                    MACs      cycles       us" + (measure ? "   measured   error" : ""))
@@ -50,9 +51,12 @@ struct Cost: ParsableCommand {
         }
 
         func run() throws {
-            let (c, n) = try guarded { try Pipeline.calibrate(board: target, models: model, steps: steps) }
-            let path = try guarded { try Pipeline.writeCoefficients(c, board: target) }
-            if json { return try printJSON(c) }
+            let (c, n) = try guarded { try Pipeline.calibrate(board: target, models: model, home: try HarkenHome.locate(), steps: steps) }
+            let path = try guarded { try Pipeline.writeCoefficients(c, board: target, home: try HarkenHome.locate()) }
+            if json {
+                struct Calibration: Encodable { var schemaVersion = 1; var target: String; var samples: Int; var path: String; var kernels: [String: [Double]] }
+                return try printJSON(Calibration(target: target, samples: n, path: path, kernels: c.kernels))
+            }
             print("\(target): fitted \(c.kernels.count) kernels from \(n) measured layers; wrote \(path)")
         }
     }

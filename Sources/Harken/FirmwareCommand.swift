@@ -1,5 +1,6 @@
 import ArgumentParser
 import HarkenPipeline
+import HarkenTargets
 
 struct Firmware: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct Firmware: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let r = try guarded { try Pipeline.firmware(model: model, board: board, outDir: out, build: build, name: name) }
+        let r = try guarded { try Pipeline.firmware(model: model, board: board, home: try HarkenHome.locate(), outDir: out, build: build, name: name) }
         if json { return try printJSON(r) }
         print("\(board): \(r.template) project with \(r.files) files in \(out) (see its README.md)")
         if let elf = r.elf, let flash = r.flashBytes, let ram = r.ramBytes {

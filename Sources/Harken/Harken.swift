@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HarkenAudio
 import HarkenPipeline
+import HarkenSupport
 
 @main
 struct Harken: ParsableCommand {
@@ -12,11 +13,9 @@ struct Harken: ParsableCommand {
     )
 }
 
-/// Prints `value` as pretty JSON with sorted keys.
+/// Prints `value` as Harken's JSON (snake_case keys, sorted, pretty; see HarkenJSON).
 func printJSON<T: Encodable>(_ value: T) throws {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try e.encode(value), as: UTF8.self))
+    print(try HarkenJSON.string(value))
 }
 
 /// Runs a pipeline call and turns its errors into a clean message and exit status 1.
@@ -58,3 +57,37 @@ final class ProgressBar: @unchecked Sendable {
     }
 }
 
+
+/// Bars drawn per stage, the log printed (when `quiet` is false), and Ctrl-C turned into the job's
+/// cancellation: the pipeline stops at its next check and the command exits with the error.
+func terminalJob(quiet: Bool = false) -> Job {
+    let bars = ProgressBars()
+    let token = CancellationToken()
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    source.setEventHandler {
+        if token.isCancelled { exit(130) }
+        FileHandle.standardError.write(Data("\ncancelling (Ctrl-C again to quit now)\n".utf8))
+        token.cancel()
+    }
+    source.resume()
+    interruptSources.append(source)
+    return Job(progress: { bars.bar($0.stage).update($0.fraction, detail: $0.detail) },
+               log: { line in if !quiet { print(line) } }, cancellation: token)
+}
+
+nonisolated(unsafe) private var interruptSources: [DispatchSourceSignal] = []
+
+/// One progress bar per stage name, made when the stage first reports.
+final class ProgressBars: @unchecked Sendable {
+    private var bars: [String: ProgressBar] = [:]
+    private let lock = NSLock()
+
+    func bar(_ stage: String) -> ProgressBar {
+        lock.lock(); defer { lock.unlock() }
+        if let b = bars[stage] { return b }
+        let b = ProgressBar(stage)
+        bars[stage] = b
+        return b
+    }
+}

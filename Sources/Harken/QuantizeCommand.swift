@@ -20,10 +20,9 @@ struct Quantize: ParsableCommand {
     }
 
     func run() throws {
-        let bar = ProgressBar("qat")
         let r = try guarded {
             try Pipeline.quantize(model: model, dataDir: data, outDir: out, epochs: epochs, distillation: distillation,
-                                  progress: { bar.update($0, detail: $1) }, log: { if !json { print($0) } })
+                                  job: terminalJob(quiet: json))
         }
         if json { return try printJSON(r) }
         for e in [r.float, r.postTraining, r.quantizationAware] {

@@ -27,18 +27,15 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        let records = try guarded {
-            try CorpusSynthesizer(phrase: phrase, seed: seed, variations: variations, nearMissesPerVoice: nearMisses,
-                                  negativesPerVoice: negatives, testStreamMinutes: testMinutes, validationStreamMinutes: validationMinutes,
-                                  trainStreamMinutes: trainMinutes)
-                .run(outDir: out, progress: ProgressBar("synth").update)
-        }
-        struct Summary: Encodable { var clips: Int; var byKind: [String: Int]; var bySplit: [String: Int]; var voices: Int; var manifest: String }
-        let s = Summary(clips: records.count,
-                        byKind: Dictionary(grouping: records, by: \.kind.rawValue).mapValues(\.count),
-                        bySplit: Dictionary(grouping: records, by: \.split.rawValue).mapValues(\.count),
-                        voices: Set(records.filter { $0.kind == .positive }.map { "\($0.engine):\($0.voice)" }).count,
-                        manifest: (out as NSString).appendingPathComponent("manifest.jsonl"))
+        var request = SynthRequest(phrase: phrase, outDir: out)
+        request.seed = seed
+        request.variations = variations
+        request.nearMisses = nearMisses
+        request.negatives = negatives
+        request.testMinutes = testMinutes
+        request.validationMinutes = validationMinutes
+        request.trainMinutes = trainMinutes
+        let s = try guarded { try Pipeline.synthesize(request, job: terminalJob(quiet: json)) }
         if json { return try printJSON(s) }
         print("\(s.clips) clips from \(s.voices) voices in \(out): " + s.byKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         print("splits by voice: " + s.bySplit.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "; manifest \(s.manifest)")

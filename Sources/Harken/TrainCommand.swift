@@ -12,7 +12,7 @@ struct Train: ParsableCommand {
     @Option(help: "Preset: \(TrainConfig.presets.joined(separator: ", ")).") var preset = "esp32"
     @Option(help: "Output folder: model.safetensors, last.safetensors, metrics.jsonl, report.json, det.svg.") var out: String
     @Option(help: "Corpus folder (default data/<phrase>; synthesized when it has no manifest).") var data: String?
-    @Option(help: "YAML file overriding any hyper-parameter (default: harken.yaml if present).") var config: String?
+    @Option(help: "YAML file overriding any hyper-parameter (default: harken.yaml in the working directory if present).") var config: String?
     @Option(help: "Override the preset's epoch count.") var epochs: Int?
     @Option(help: "Folder of your own recordings of the phrase, added to the training positives.") var positives: String?
     @Option(help: "Folder of your own background noise recordings.") var noise: String?
@@ -37,20 +37,9 @@ struct Train: ParsableCommand {
             return print(String(format: "%@: %.1f samples/s (batch %d, %d steps, %d threads), peak RSS %.1f MB",
                                 r.architecture, r.samplesPerSecond, r.batch, r.steps, r.threads, Double(r.peakRSSBytes) / 1e6))
         }
-        let dataDir = data ?? Pipeline.defaultDataDir(phrase: phrase)
-        let yaml = config ?? (FileManager.default.fileExists(atPath: "harken.yaml") ? "harken.yaml" : nil)
-        let report = try guarded { () throws -> TrainReport in
-            let cfg = try Pipeline.trainConfig(preset: preset, yaml: yaml, epochs: epochs)
-            if !FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("manifest.jsonl")) {
-                FileHandle.standardError.write(Data("no corpus in \(dataDir): synthesizing one\n".utf8))
-                _ = try CorpusSynthesizer(phrase: phrase).run(outDir: dataDir, progress: ProgressBar("synth").update)
-            }
-            let bar = ProgressBar("train")
-            return try Pipeline.train(phrase: phrase, preset: preset, config: cfg, dataDir: dataDir, outDir: out, resume: resume,
-                                      userPositives: positives, userNoise: noise, userRIRs: rir,
-                                      progress: { bar.update($0, detail: $1) },
-                                      log: { if !json { print($0) } })
-        }
+        let request = TrainRequest(phrase: phrase, preset: preset, outDir: out, dataDir: data, configFile: config, epochs: epochs,
+                                   resume: resume, userPositives: positives, userNoise: noise, userRIRs: rir)
+        let report = try guarded { try Pipeline.train(request, job: terminalJob(quiet: json)) }
         if json { return try printJSON(report) }
         print("model: \(report.model) (\(report.architecture), \(report.parameters) parameters, \(String(format: "%.0f", report.trainSeconds)) s)")
         if let v = report.validation {
@@ -80,10 +69,9 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         guard let s = ClipRecord.Split(rawValue: split) else { throw ValidationError("--split must be train, validation or test") }
-        let bar = ProgressBar("eval")
         let report = try guarded {
             let r = try Pipeline.evaluate(model: model, dataDir: data, split: s, cutoff: cutoff, targetFAPerHour: targetFaPerHour,
-                                          window: window, refractoryMs: refractoryMs, progress: { bar.update($0) })
+                                          window: window, refractoryMs: refractoryMs, job: terminalJob(quiet: json))
             if let out { try Pipeline.writeEvaluation(r, to: out) }
             return r
         }

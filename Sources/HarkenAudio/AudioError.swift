@@ -1,5 +1,9 @@
+import HarkenSupport
+
 /// Errors at the audio boundary; each names the file and what was expected.
-public enum AudioError: Error, CustomStringConvertible, Equatable {
+public enum AudioError: CodedError, Equatable {
+    public static let domain = "audio"
+
     case cannotOpen(file: String, reason: String)
     case unsupportedFormat(file: String, found: String)
     case readFailed(file: String, frame: Int, reason: String)

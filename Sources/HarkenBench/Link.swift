@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import HarkenSupport
 #endif
 
 /// A byte link to a device: a serial port, a pseudo-terminal, or an in-memory pipe in tests.
@@ -10,7 +11,9 @@ public protocol Link: AnyObject {
     func read(timeout: Double) throws -> [UInt8]
 }
 
-public enum BenchError: Error, CustomStringConvertible, Equatable {
+public enum BenchError: CodedError, Equatable {
+    public static let domain = "bench"
+
     case cannotOpen(port: String, reason: String)
     case io(port: String, reason: String)
     case noAnswer(port: String, command: String, attempts: Int, seconds: Double)

@@ -1,5 +1,6 @@
 import Foundation
 import HarkenGraph
+import HarkenTargets
 
 /// What a device application needs beyond the model: how features become its
 /// input and the detector's defaults, in the integer form the device uses.
@@ -104,7 +105,7 @@ public struct FirmwareGenerator {
     var variables: [String: String] {
         let portSources = (target.port_sources ?? []).map { "port/\($0)" }
         // A port folder serves several boards: its common files, plus this board's own.
-        let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
+        let boardFiles = Set(((try? TargetCatalog.load(home: HarkenHome(root: home))) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
         let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Firmware/port/\(target.port ?? "-")").path))?
             .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
         let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c", "port/common/hk_port_serve.c"]

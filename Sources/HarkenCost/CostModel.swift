@@ -1,5 +1,6 @@
 import Foundation
 import HarkenGraph
+import HarkenSupport
 
 /// Per-kernel cycle coefficients for one target, fitted from the instruction-set
 /// simulator (`harken cost calibrate`): cycles = per_mac·MACs + per_output·outputs
@@ -38,7 +39,9 @@ public struct ModelCost: Codable, Sendable {
     public var evaluationMicroseconds: Double?
 }
 
-public enum CostError: Error, CustomStringConvertible, Equatable {
+public enum CostError: CodedError, Equatable {
+    public static let domain = "cost"
+
     case uncalibrated(target: String, kernel: String)
     public var description: String {
         switch self {

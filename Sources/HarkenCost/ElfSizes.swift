@@ -1,5 +1,7 @@
 import CLibElf
 import Foundation
+import HarkenGraph
+import HarkenSupport
 
 /// Flash and RAM of a built firmware image, read with libelf: per section, the
 /// largest symbols, and the split into weights, kernels, runtime and application.
@@ -35,7 +37,9 @@ public struct ElfSizes: Codable, Sendable {
     public var partBytes: [String: Int]
 }
 
-public enum ElfError: Error, CustomStringConvertible, Equatable {
+public enum ElfError: CodedError, Equatable {
+    public static let domain = "elf"
+
     case cannotOpen(file: String, reason: String)
     case notElf(file: String, reason: String)
 
@@ -127,11 +131,9 @@ extension ElfSizes {
         if name.range(of: #"^op[0-9]+(_[a-z]+)?$"#, options: .regularExpression) != nil || name.hasSuffix("_invoke")
             || name.hasSuffix("_init") && !name.hasPrefix("hk_") || name == "arena" || name == "state" || name == "state_initial"
             || name == "hk_model" || name.hasPrefix("model_") { return .model }
-        let kernels = ["hk_conv", "hk_dwconv", "hk_fully_connected", "hk_concat", "hk_split", "hk_strided_slice", "hk_logistic",
-                       "hk_quantize", "hk_dequantize", "hk_avgpool", "hk_maxpool", "hk_add", "hk_mul", "hk_mean", "hk_pad",
-                       "hk_softmax", "hk_hard_swish", "hk_saturating", "hk_rounding", "hk_multiply", "hk_exp_on", "hk_one_over",
-                       "hk_logistic_fixed"]
-        if kernels.contains(where: { name.hasPrefix($0) }) { return .kernels }
+        // The kernel files' functions, as the operator families name them (a local helper a
+        // compiler splits off, e.g. hk_conv2d_s8.part.0, still starts with its function's name).
+        if Operators.kernelSymbols.contains(where: { name.hasPrefix($0) }) { return .kernels }
         if name.hasPrefix("hk_") { return .runtime }
         return .application
     }

@@ -1,5 +1,6 @@
 import CArmISS
 import Foundation
+import HarkenSupport
 
 /// Cycle counts from an instruction-set simulator of a Cortex-M core (Unicorn
 /// executes, Capstone decodes, per-core timing tables charge; Sources/CArmISS).
@@ -35,7 +36,9 @@ public final class InstructionSetSimulator {
         public var instructions: UInt64
     }
 
-    public enum ISSError: Error, CustomStringConvertible, Equatable {
+    public enum ISSError: CodedError, Equatable {
+        public static let domain = "iss"
+
         case open(file: String, reason: String)
         case call(symbol: String, reason: String)
         public var description: String {

@@ -3,6 +3,8 @@ import HarkenAudio
 import HarkenBench
 import HarkenGraph
 import HarkenStream
+import HarkenSupport
+import HarkenTargets
 
 public struct BenchReport: Codable, Sendable {
     public var schemaVersion = 1
@@ -24,7 +26,8 @@ extension Pipeline {
     /// `harken bench`: stream real features through a device running the bench
     /// firmware, compare every output with the simulator, report cycles and memory.
     public static func bench(model: String, link: Link, portName: String, steps: Int, audio: Audio,
-                             timeout: Double = 2, progress: ((Double) -> Void)? = nil) throws -> BenchReport {
+                             timeout: Double = 2, job: Job = .silent) throws -> BenchReport {
+        let progress = job.stage("bench")
         let (_, plan) = try load(model: model)
         var inputs = try FeatureSteps.make(audio, plan: plan)
         guard !inputs.isEmpty else { throw BenchError.mismatch("the audio is too short for one inference step") }
@@ -51,7 +54,8 @@ extension Pipeline {
                 mismatches += 1
                 if firstMismatch == nil { firstMismatch = i }
             }
-            progress?(Double(i + 1) / Double(inputs.count))
+            progress(Double(i + 1) / Double(inputs.count), "")
+            try job.checkCancelled()
         }
         let stats = try client.stats()
         let mean = Double(cycles.reduce(UInt64(0)) { $0 + UInt64($1) }) / Double(cycles.count)
@@ -59,5 +63,21 @@ extension Pipeline {
                            cyclesMean: mean, cyclesMin: cycles.min() ?? 0, cyclesMax: cycles.max() ?? 0,
                            microsecondsMean: device.cpuHz > 0 ? mean / Double(device.cpuHz) * 1e6 : 0,
                            stats: stats, retries: client.retries)
+    }
+}
+
+extension Pipeline {
+    /// Starts the board's emulator on a firmware image and benchmarks it over the emulator's
+    /// serial pseudo-terminal; the emulator stops when this returns or throws.
+    public static func benchEmulated(model: String, elf: String, board: String, home: HarkenHome, steps: Int, audio: Audio,
+                                     timeout: Double = 2, job: Job = .silent) throws -> BenchReport {
+        let target = try TargetCatalog.board(board, home: home)
+        guard let command = target.emulator else {
+            throw PipelineError.noEmulator(board: board)
+        }
+        let emulator = try Emulator(command: command, elf: elf)
+        defer { emulator.stop() }
+        return try bench(model: model, link: try SerialPort(path: emulator.ptyPath), portName: emulator.ptyPath,
+                         steps: steps, audio: audio, timeout: timeout, job: job)
     }
 }

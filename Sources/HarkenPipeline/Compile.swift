@@ -2,6 +2,7 @@ import Foundation
 import HarkenCodegen
 import HarkenGraph
 import HarkenTrain
+import HarkenSupport
 
 public struct CompileResult: Codable, Sendable {
     public var schemaVersion = 1
@@ -16,14 +17,18 @@ public struct CompileResult: Codable, Sendable {
     public var files: [String]
 }
 
-public enum PipelineError: Error, CustomStringConvertible {
+public enum PipelineError: CodedError {
+    public static let domain = "pipeline"
+
     case notWritable(path: String, reason: String)
     case notBuildable(board: String, reason: String)
+    case noEmulator(board: String)
 
     public var description: String {
         switch self {
         case let .notWritable(path, reason): return "\(path): cannot write: \(reason)"
         case let .notBuildable(board, reason): return "\(board): cannot build here: \(reason)"
+        case let .noEmulator(board): return "\(board) has no emulator here (see `harken boards`); benchmark it on the board with --port"
         }
     }
 }

@@ -4,6 +4,7 @@ import HarkenCost
 import HarkenData
 import HarkenGraph
 import HarkenStream
+import HarkenTargets
 import HarkenTrain
 
 extension Pipeline {
@@ -11,9 +12,9 @@ extension Pipeline {
     /// init and `inputs.count` steps in the instruction-set simulator, and returns each
     /// kernel call's worst cycles over the steps (some kernels, LOGISTIC above all, take
     /// data-dependent paths, and a latency budget needs the slow one) and their sum.
-    public static func measureCycles(plan: Plan, name: String, target: Target, inputs: [[UInt8]],
+    public static func measureCycles(plan: Plan, name: String, target: Target, home: HarkenHome, inputs: [[UInt8]],
                                      workDir: String) throws -> (layers: [Double], total: Double) {
-        let (iss, names) = try simulatorImage(plans: [(name, plan)], target: target, workDir: workDir)
+        let (iss, names) = try simulatorImage(plans: [(name, plan)], target: target, home: home, workDir: workDir)
         let n = names[0]
         try iss.call("\(n)_init")
         let input = try iss.call("\(n)_input").ret
@@ -31,11 +32,11 @@ extension Pipeline {
 
     /// Builds plans (each with a marker before every kernel call) into one image for
     /// the target's core with its compiler and flags, loaded into the simulator.
-    static func simulatorImage(plans: [(String, Plan)], target: Target, workDir: String) throws -> (InstructionSetSimulator, [String]) {
+    static func simulatorImage(plans: [(String, Plan)], target: Target, home: HarkenHome, workDir: String) throws -> (InstructionSetSimulator, [String]) {
         guard let core = InstructionSetSimulator.Core(targetCore: target.core) else {
             throw PipelineError.notBuildable(board: target.name, reason: "the instruction-set simulator models Cortex-M0/M0+, M4, M7 and M33; \(target.name) is \(target.core)")
         }
-        let fw = try HarkenHome.locate().appendingPathComponent("Firmware")
+        let fw = home.firmware
         var sources: [String] = [], names: [String] = [], keep: [String] = []
         for (name, plan) in plans {
             let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa), markers: true)
@@ -59,11 +60,11 @@ extension Pipeline {
     }
 
     /// Cycles of every layer of the built-in calibration suite on a target.
-    public static func measureSuite(target: Target) throws -> [(LayerFeatures, Double)] {
+    public static func measureSuite(target: Target, home: HarkenHome) throws -> [(LayerFeatures, Double)] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-suite-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
         let suite = CalibrationSuite.plans()
-        let (iss, names) = try simulatorImage(plans: suite, target: target, workDir: work)
+        let (iss, names) = try simulatorImage(plans: suite, target: target, home: home, workDir: work)
         let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         var samples: [(LayerFeatures, Double)] = []
         for ((_, plan), n) in zip(suite, names) {
@@ -77,8 +78,7 @@ extension Pipeline {
     }
 
     /// `harken cost`: the analytic model for a target, optionally beside the simulator.
-    public static func cost(model: String, board: String, measure: Bool, steps: Int = 20) throws -> ModelCost {
-        let home = try HarkenHome.locate()
+    public static func cost(model: String, board: String, home: HarkenHome, measure: Bool, steps: Int = 20) throws -> ModelCost {
         let target = try TargetCatalog.board(board, home: home)
         let (_, plan) = try load(model: model)
         let costModel = CostModel(target: board, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]))
@@ -93,7 +93,7 @@ extension Pipeline {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-cost-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: work) }
             let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
-            let m = try measureCycles(plan: plan, name: name, target: target, inputs: inputs, workDir: work)
+            let m = try measureCycles(plan: plan, name: name, target: target, home: home, inputs: inputs, workDir: work)
             for i in result.layers.indices { result.layers[i].measuredCycles = m.layers[i] }
             result.measuredTotalCycles = m.total
         }
@@ -130,25 +130,24 @@ extension Pipeline {
     /// `harken cost calibrate`: measures every layer of the built-in suite, the standard Sentries
     /// and the given models in the simulator and fits the target's per-kernel coefficients;
     /// returns them (the caller writes Targets/).
-    public static func calibrate(board: String, models: [String], steps: Int = 10) throws -> (CostCoefficients, samples: Int) {
-        let home = try HarkenHome.locate()
+    public static func calibrate(board: String, models: [String], home: HarkenHome, steps: Int = 10) throws -> (CostCoefficients, samples: Int) {
         let target = try TargetCatalog.board(board, home: home)
         let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
-        var samples = try measureSuite(target: target)
+        var samples = try measureSuite(target: target, home: home)
         var plans = try sentryProbePlans()
         for model in models { plans.append((((model as NSString).lastPathComponent as NSString).deletingPathExtension, try load(model: model).1)) }
         for (name, plan) in plans {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let m = try measureCycles(plan: plan, name: name, target: target, inputs: try costInputs(plan: plan, steps: steps), workDir: work)
+            let m = try measureCycles(plan: plan, name: name, target: target, home: home, inputs: try costInputs(plan: plan, steps: steps), workDir: work)
             for (i, step) in plan.steps.enumerated() { samples.append((LayerFeatures(step: step, variant: variant), m.layers[i])) }
         }
         return (CostModel.fit(samples), samples.count)
     }
 
     /// Rewrites the target's YAML with a `cost:` block (through a temporary file and a rename).
-    public static func writeCoefficients(_ c: CostCoefficients, board: String) throws -> String {
-        let path = try HarkenHome.locate().appendingPathComponent("Targets/\(board).yaml").path
+    public static func writeCoefficients(_ c: CostCoefficients, board: String, home: HarkenHome) throws -> String {
+        let path = home.targets.appendingPathComponent("\(board).yaml").path
         var text = try String(contentsOfFile: path, encoding: .utf8)
         if let r = text.range(of: "\n# Cycle coefficients") ?? text.range(of: "\ncost:") { text = String(text[..<r.lowerBound]) + "\n" }
         text += "# Cycle coefficients per kernel: " + LayerFeatures.names.joined(separator: ", ") + " (harken cost calibrate).\ncost:\n"

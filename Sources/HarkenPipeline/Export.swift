@@ -4,6 +4,7 @@ import HarkenONNX
 import HarkenTrain
 
 public struct ExportResult: Codable, Sendable {
+    public var schemaVersion = 1
     public var format: String
     public var files: [String]
     public var tensorArenaSize: Int
@@ -84,7 +85,7 @@ extension Pipeline {
         manifest.trained_languages = ["en"]
         var files = [try outPath("\(base).tflite"), try outPath("\(base).json")]
         try writeAtomically(data, to: files[0])
-        try writeJSON(manifest, to: files[1], snakeCase: false)
+        try writeJSON(manifest, to: files[1])
         if format == "esphome" {
             let yaml = """
                 # ESPHome: copy \(base).tflite and \(base).json next to your device YAML, then add:

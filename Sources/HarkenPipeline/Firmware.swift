@@ -1,9 +1,11 @@
 import Foundation
 import HarkenCodegen
+import HarkenCost
 import HarkenGraph
-import HarkenTrain
 import HarkenStream
 import HarkenSupport
+import HarkenTargets
+import HarkenTrain
 
 public struct FirmwareResult: Codable, Sendable {
     public var schemaVersion = 1
@@ -12,7 +14,7 @@ public struct FirmwareResult: Codable, Sendable {
     public var outDir: String
     public var files: Int
     public var elf: String?
-    /// Section sizes of the built image (arm-none-eabi-size -A): flash = text + rodata + data, RAM = data + bss.
+    /// Sizes of the built image, read with libelf (ElfSizes, as `harken size`): flash = text + rodata + data, RAM = data + bss.
     public var flashBytes: Int?
     public var ramBytes: Int?
 }
@@ -29,14 +31,13 @@ extension Pipeline {
     }
 
     /// `harken firmware`: a complete project for a board, optionally built.
-    public static func firmware(model: String, board: String, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
-        let home = try HarkenHome.locate()
+    public static func firmware(model: String, board: String, home: HarkenHome, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
         let target = try TargetCatalog.board(board, home: home)
         let (_, plan) = try load(model: model)
         let base = name ?? ((model as NSString).lastPathComponent as NSString).deletingPathExtension
         let manifestPath = ModelManifest.besideModel(model)
         let manifest = FileManager.default.fileExists(atPath: manifestPath) ? try ModelManifest.load(path: manifestPath) : nil
-        let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home,
+        let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home.root,
                                           defaults: try deviceDefaults(model: model, plan: plan),
                                           model: isSentry(model) ? try SavedSentry.load(model).int8Graph().tfliteData()
                                                                : try Data(contentsOf: URL(fileURLWithPath: model)), manifest: manifest)
@@ -54,21 +55,11 @@ extension Pipeline {
             try runTool("cmake", ["--build", buildDir, "-j", "2"])
             let elf = (buildDir as NSString).appendingPathComponent("firmware.elf")
             result.elf = elf
-            let sizes = try sectionSizes(elf: elf, size: target.toolchain.cc.replacingOccurrences(of: "-gcc", with: "-size"))
-            result.flashBytes = (sizes[".text"] ?? 0) + (sizes[".rodata"] ?? 0) + (sizes[".data"] ?? 0)
-            result.ramBytes = (sizes[".data"] ?? 0) + (sizes[".bss"] ?? 0)
+            let sizes = try ElfSizes.read(elf)
+            result.flashBytes = sizes.flashBytes
+            result.ramBytes = sizes.ramBytes
         }
         return result
-    }
-
-    static func sectionSizes(elf: String, size: String) throws -> [String: Int] {
-        let out = try runTool(size, ["-A", elf])
-        var sizes: [String: Int] = [:]
-        for line in out.split(separator: "\n") {
-            let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            if f.count >= 2, f[0].hasPrefix("."), let n = Int(f[1]) { sizes[String(f[0])] = n }
-        }
-        return sizes
     }
 
     @discardableResult

@@ -3,7 +3,9 @@ import Foundation
 /// Outside programs Harken drives (TTS engines, cross compilers, CMake, QEMU):
 /// found on PATH, run to completion, their output kept for the error message.
 public enum Executable {
-    public enum Failure: Error, CustomStringConvertible, Equatable {
+    public enum Failure: CodedError, Equatable {
+        public static let domain = "tool"
+
         case missing(String)
         case failed(tool: String, status: Int32, output: String)
 

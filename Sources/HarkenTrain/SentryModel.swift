@@ -1,6 +1,7 @@
 // SentryModel.swift: a Sentry built from its spec, trainable on windows, runnable as a stream.
 
 import HarkenNN
+import HarkenSupport
 
 public final class SentryModel {
     public let spec: SentrySpec
@@ -169,7 +170,9 @@ public final class StreamingRunner {
     }
 }
 
-public enum TrainError: Error, CustomStringConvertible {
+public enum TrainError: CodedError {
+    public static let domain = "train"
+
     case checkpoint(String)
     case config(String)
     case data(String)

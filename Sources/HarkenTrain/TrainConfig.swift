@@ -5,6 +5,8 @@
 // the nearest valid one, so a typo never silently trains with a default.
 
 import Foundation
+import HarkenData
+import HarkenSupport
 import Yams
 
 public struct TrainConfig: Codable, Sendable, Equatable {
@@ -122,13 +124,5 @@ public struct TrainConfig: Codable, Sendable, Equatable {
             }
         }
         return row[b.count]
-    }
-}
-
-extension String {
-    var snakeCased: String {
-        reduce(into: "") { out, ch in
-            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
-        }
     }
 }

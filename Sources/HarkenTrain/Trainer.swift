@@ -5,8 +5,11 @@
 import Foundation
 import HarkenGraph
 import HarkenNN
+import HarkenSupport
 
 public struct EpochMetrics: Codable, Sendable {
+    /// Optional so that metrics written before it existed still resume.
+    public var schemaVersion: Int? = 1
     public var epoch: Int
     public var loss: Double
     public var accuracy: Double
@@ -21,7 +24,7 @@ public struct EpochMetrics: Codable, Sendable {
 public final class Trainer {
     public let config: TrainConfig
     public let data: TrainingData
-    public let model: SentryModel
+    public let model: any WakeModel
     public let outDir: String
     public let phrase: String
     let optimizer: Adam
@@ -33,13 +36,12 @@ public final class Trainer {
     /// Called before each epoch with its 0-based index (QAT freezes its ranges this way).
     public var beforeEpoch: (Int) -> Void = { _ in }
 
-    /// Distillation: the loss's targets become (1 − weight)·label + weight·the teacher's
-    /// probability on the same augmented window (BCE is linear in its target, so this is the
-    /// weighted sum of both losses). QAT keeps the int8 model's decisions near the float model's this way.
-    public var teacher: (model: SentryModel, weight: Float)?
+    /// Learn from a teacher as well as the labels (QAT keeps the int8 model's decisions near the
+    /// float model's this way).
+    public var distillation: Distillation?
 
-    /// A new model of the configured architecture, or `model` to continue (fine-tuning, QAT).
-    public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String, model: SentryModel? = nil) {
+    /// A new Sentry of the configured architecture, or `model` (another kind, or one to continue: fine-tuning, QAT).
+    public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String, model: (any WakeModel)? = nil) {
         self.config = config
         self.data = data
         self.outDir = outDir
@@ -50,10 +52,12 @@ public final class Trainer {
         optimizer = Adam.adamW(weightDecay: config.weightDecay)
     }
 
-    /// Trains the remaining epochs; `progress(fraction, detail)` after every batch.
+    /// Trains the remaining epochs, reporting progress after every batch (stage "train") and
+    /// stopping at the next batch once the job is cancelled (the last finished epoch's checkpoint
+    /// stays, so `resume` continues from it).
     @discardableResult
-    public func run(resume: Bool, progress: (Double, String) -> Void = { _, _ in },
-                    log: (String) -> Void = { _ in }) throws -> [EpochMetrics] {
+    public func run(resume: Bool, job: Job = .silent) throws -> [EpochMetrics] {
+        let progress = job.stage("train"), log = job.log
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         var start = 0
         var history: [EpochMetrics] = []
@@ -79,6 +83,7 @@ public final class Trainer {
             for (b, lo) in stride(from: 0, to: items.count, by: config.batchSize).enumerated() {
                 let batch = try data.batch(items[lo..<min(lo + config.batchSize, items.count)], epoch: epoch,
                                            batchSeed: config.seed &+ UInt64(epoch * 100_003 + b) &* 0x2545_F491_4F6C_DD1D)
+                try job.checkCancelled()
                 lr = schedule.learningRate(at: epoch * stepsPerEpoch + b)
                 let (loss, hits) = step(batch, lr: lr)
                 lossSum += Double(loss) * Double(batch.y.count); correct += hits; seen += batch.y.count
@@ -110,8 +115,9 @@ public final class Trainer {
         let n = batch.y.count
         let logits = model.forward(batch.x, training: true).reshaped([n, 1])
         var targets = batch.y
-        if let (teacher, weight) = teacher {
-            let t = teacher.forward(batch.x, training: false)
+        if let distillation {
+            let weight = distillation.weight
+            let t = distillation.teacher.teacherLogits(batch.x)
             for i in 0..<n { targets.data[i] = (1 - weight) * batch.y.data[i] + weight / (1 + exp(-t.data[i])) }
         }
         let (loss, grad) = config.loss == "focal"
@@ -151,10 +157,8 @@ public final class Trainer {
     }
 
     func metadata(epoch: Int) throws -> [String: String] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        let spec = String(decoding: try e.encode(model.spec), as: UTF8.self)
-        return ["format": "harken-sentry", "phrase": phrase, "spec": spec, "config": try config.json(), "epoch": "\(epoch)"]
+        return ["format": "harken-\(model.role.rawValue)", "phrase": phrase, "spec": try model.architectureJSON(),
+                "config": try config.json(), "epoch": "\(epoch)"]
     }
 
     public func saveModel(to path: String, epoch: Int) throws {
@@ -180,7 +184,7 @@ public final class Trainer {
         guard let epoch = meta["epoch"].flatMap(Int.init), let step = meta["adam_step"].flatMap(Int.init) else {
             throw TrainError.checkpoint("\(lastPath): metadata lacks epoch or adam_step")
         }
-        if let spec = meta["spec"], (try? JSONDecoder().decode(SentrySpec.self, from: Data(spec.utf8))) != model.spec {
+        if let spec = meta["spec"], spec != (try model.architectureJSON()) {
             throw TrainError.checkpoint("\(lastPath): saved for another architecture; train into a new --out or drop --resume")
         }
         try model.load(tensors)

@@ -12,51 +12,6 @@ import HarkenData
 import HarkenNN
 import HarkenSupport
 
-/// A synthesized (or user-made) corpus: `manifest.jsonl` and the clips it lists.
-public struct Corpus: Sendable {
-    public let root: String
-    public let records: [ClipRecord]
-
-    public static func load(_ root: String) throws -> Corpus {
-        let path = (root as NSString).appendingPathComponent("manifest.jsonl")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TrainError.data("\(path): cannot read the manifest (run harken synth --out \(root) first)")
-        }
-        var records: [ClipRecord] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            do { records.append(try JSONDecoder().decode(ClipRecord.self, from: Data(line.utf8))) } catch {
-                throw TrainError.data("\(path) line \(i + 1): not a clip record (\(error))")
-            }
-        }
-        guard !records.isEmpty else { throw TrainError.data("\(path): no clips") }
-        return Corpus(root: root, records: records)
-    }
-
-    public func clips(_ kinds: Set<ClipRecord.Kind>, _ split: ClipRecord.Split) -> [ClipRecord] {
-        records.filter { kinds.contains($0.kind) && $0.split == split }
-    }
-
-    public func samples(_ r: ClipRecord) throws -> [Float] {
-        try Corpus.read((root as NSString).appendingPathComponent(r.path))
-    }
-
-    static func read(_ path: String) throws -> [Float] {
-        do { return try Audio.read(path).samples.map(Float.init) } catch {
-            throw TrainError.data("\(path): \(error)")
-        }
-    }
-
-    /// Every WAV file under a user folder (recordings or noise), each as one clip.
-    public static func folder(_ dir: String) throws -> [[Float]] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            throw TrainError.data("\(dir): cannot read the folder")
-        }
-        let wavs = names.filter { $0.lowercased().hasSuffix(".wav") || $0.lowercased().hasSuffix(".flac") }.sorted()
-        guard !wavs.isEmpty else { throw TrainError.data("\(dir): no .wav or .flac files") }
-        return try wavs.map { try read((dir as NSString).appendingPathComponent($0)) }
-    }
-}
-
 enum Voiced {
     /// The clip between its first and last 10 ms frame within 35 dB of the loudest (TTS pads with silence).
     static func trim(_ x: [Float]) -> [Float] {

@@ -1,6 +1,7 @@
 import Foundation
 import HarkenNN
 import HarkenTrain
+import HarkenData
 import XCTest
 
 /// The robustness engine's transforms on known signals.

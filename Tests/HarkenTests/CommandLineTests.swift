@@ -13,9 +13,9 @@ final class CommandLineTests: XCTestCase {
         let r = try harken(["compile", "--model", model, "--out", out, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
-        XCTAssertGreaterThan(json["arenaBytes"] as! Int, 0)
-        XCTAssertGreaterThan(json["stateBytes"] as! Int, 0)
-        XCTAssertGreaterThan(json["weightBytes"] as! Int, 0)
+        XCTAssertGreaterThan(json["arena_bytes"] as! Int, 0)
+        XCTAssertGreaterThan(json["state_bytes"] as! Int, 0)
+        XCTAssertGreaterThan(json["weight_bytes"] as! Int, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/hey_jarvis_model.c"))
         let text = try harken(["compile", "--model", model, "--out", out])
         XCTAssertTrue(text.stdout.contains("arena"), text.stdout)

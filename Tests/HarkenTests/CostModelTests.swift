@@ -1,9 +1,10 @@
 import Foundation
+import XCTest
 import HarkenCodegen
 import HarkenCost
 import HarkenGraph
 import HarkenPipeline
-import XCTest
+import HarkenTargets
 
 /// The instruction-set simulator against hand-counted code, and the analytic cost
 /// model against the simulator on microWakeWord's models.
@@ -33,9 +34,9 @@ final class CostModelTests: XCTestCase {
     /// on a Cortex-M4 and a Cortex-M7 target.
     func testAnalyticModelAgainstSimulator() throws {
         for board in ["stm32f4", "stm32h7"] {
-            let target = try TargetCatalog.board(board, home: Support.repo)
+            let target = try TargetCatalog.board(board, home: Support.home)
             let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
-            let suite = try Pipeline.measureSuite(target: target)
+            let suite = try Pipeline.measureSuite(target: target, home: Support.home)
             var measured: [String: (Plan, [Double])] = [:]
             var models: [(String, Plan)] = []
             for name in Support.modelNames {
@@ -46,7 +47,7 @@ final class CostModelTests: XCTestCase {
             for (name, plan) in models {
                 let inputs = try Pipeline.costInputs(plan: plan, steps: 30)
                 let work = try Support.tempDir("cost-\(board)-\(name)").path
-                measured[name] = (plan, try Pipeline.measureCycles(plan: plan, name: name, target: target, inputs: inputs, workDir: work).layers)
+                measured[name] = (plan, try Pipeline.measureCycles(plan: plan, name: name, target: target, home: Support.home, inputs: inputs, workDir: work).layers)
             }
             for held in models.map(\.0) {
                 var samples = suite

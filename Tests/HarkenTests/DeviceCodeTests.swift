@@ -1,11 +1,12 @@
 import Foundation
+import XCTest
 import HarkenAudio
 import HarkenBench
 import HarkenCodegen
 import HarkenData
 import HarkenPipeline
 import HarkenRuntime
-import XCTest
+import HarkenTargets
 
 /// The device-side C (bench protocol, wake-word app core) on the host, against
 /// Harken's Swift host side and simulator.
@@ -63,7 +64,7 @@ final class DeviceCodeTests: XCTestCase {
         let (_, plan) = try Pipeline.load(model: model)
         let defaults = try Pipeline.deviceDefaults(model: model, plan: plan)
         let dir = try Support.tempDir("wake")
-        let gen = FirmwareGenerator(plan: plan, name: "hey_jarvis", target: try TargetCatalog.board("generic-dsp", home: Support.repo),
+        let gen = FirmwareGenerator(plan: plan, name: "hey_jarvis", target: try TargetCatalog.board("generic-dsp", home: Support.home),
                                     home: Support.repo, defaults: defaults)
         var sources: [String] = []
         for f in try gen.files() where f.path.hasPrefix("model/") {

@@ -1,11 +1,12 @@
 import Foundation
+import XCTest
 import HarkenAudio
 import HarkenBench
 import HarkenCodegen
 import HarkenCost
 import HarkenData
 import HarkenPipeline
-import XCTest
+import HarkenTargets
 
 /// The generated firmware on emulated boards: built with arm-none-eabi-gcc, run in
 /// qemu-system-arm, benchmarked over the emulated UART through a pseudo-terminal.
@@ -13,11 +14,11 @@ final class DeviceTests: XCTestCase {
     func benchOnEmulator(board: String) throws {
         let model = try Support.modelPath("hey_jarvis")
         let out = try Support.tempDir("fw-\(board)").path
-        let fw = try Pipeline.firmware(model: model, board: board, outDir: out, build: true)
+        let fw = try Pipeline.firmware(model: model, board: board, home: Support.home, outDir: out, build: true)
         let elf = try XCTUnwrap(fw.elf)
         // harken size agrees with binutils' size (Berkeley format: text, data, bss).
         let sizes = try ElfSizes.read(elf)
-        let target = try TargetCatalog.board(board, home: Support.repo)
+        let target = try TargetCatalog.board(board, home: Support.home)
         let sizeTool = "/usr/bin/" + target.toolchain.cc.replacingOccurrences(of: "-gcc", with: "-size")
         let berkeley = try Support.run(sizeTool, [elf]).stdout.split(separator: "\n")[1]
             .split(separator: " ", omittingEmptySubsequences: true).prefix(3).map { Int($0.trimmingCharacters(in: .whitespaces))! }

@@ -1,9 +1,13 @@
 import Foundation
+import HarkenTargets
 import XCTest
 
 /// Paths and processes the tests share: the repository, the oracle venv, temp folders.
 enum Support {
     static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Targets/, Templates/ and Firmware/ of this checkout.
+    static var home: HarkenHome { HarkenHome(root: repo) }
 
     static var python: String {
         ProcessInfo.processInfo.environment["HARKEN_PYTHON"] ?? repo.appendingPathComponent(".venv/bin/python").path
@@ -20,10 +24,13 @@ enum Support {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     @discardableResult
-    static func run(_ exe: String, _ args: [String], check: Bool = true) throws -> Result {
+    static func run(_ exe: String, _ args: [String], check: Bool = true, in directory: String? = nil,
+                    environment: [String: String]? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { p.environment = environment }
         let out = Pipe()
         // stderr goes to a file so a chatty child can never block on a full pipe.
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("harken-stderr-\(UUID().uuidString)")

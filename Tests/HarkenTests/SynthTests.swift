@@ -1,6 +1,7 @@
 import Foundation
 import HarkenAudio
 import HarkenData
+import HarkenSupport
 import XCTest
 
 /// `harken synth`: every installed engine speaks, splits are by voice, near misses are
@@ -8,7 +9,7 @@ import XCTest
 final class SynthTests: XCTestCase {
     func records(_ dir: String) throws -> [ClipRecord] {
         let text = try String(contentsOfFile: dir + "/manifest.jsonl", encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(ClipRecord.self, from: Data($0.utf8)) }
+        return try text.split(separator: "\n").map { try HarkenJSON.decoder().decode(ClipRecord.self, from: Data($0.utf8)) }
     }
 
     func testCorpusForHeyJarvis() throws {

@@ -1,10 +1,11 @@
 import Foundation
-import HarkenCodegen
 import XCTest
+import HarkenCodegen
+import HarkenTargets
 
 final class TargetTests: XCTestCase {
     func testEveryTargetLoads() throws {
-        let targets = try TargetCatalog.load(home: Support.repo)
+        let targets = try TargetCatalog.load(home: Support.home)
         let names = Set(targets.map(\.name))
         for required in ["esp32-devkitc", "esp32s3-devkitc", "esp32c3-devkitm", "stm32f4", "stm32h7", "nrf52840", "rp2040",
                          "nrf5340", "generic-dsp", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505"] {
@@ -22,7 +23,7 @@ final class TargetTests: XCTestCase {
         XCTAssertThrowsError(try TargetCatalog.load(file: file)) { e in
             XCTAssertEqual(e as? TargetError, .invalid(file: file, field: "clock_hz", expected: "a value of type Int"))
         }
-        XCTAssertThrowsError(try TargetCatalog.board("esp64", home: Support.repo)) { e in
+        XCTAssertThrowsError(try TargetCatalog.board("esp64", home: Support.home)) { e in
             XCTAssertTrue("\(e)".hasPrefix("no board \"esp64\" in Targets/; known boards: esp32-devkitc"), "\(e)")
         }
     }

@@ -58,10 +58,10 @@ final class TrainTests: XCTestCase {
         XCTAssertTrue(listing.contains("\"phrase\": \"hey jarvis\""), listing)
 
         // The trained folder is a model for every other command: int8 with the saved ranges.
-        XCTAssertNotNil(report["testInt8"], "\(report.keys)")
+        XCTAssertNotNil(report["test_int8"], "\(report.keys)")
         let c = try Support.run(Support.harkenBinary, ["compile", "--model", out, "--out", out + "/c", "--json"])
         let compiled = try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as! [String: Any]
-        XCTAssertEqual(compiled["arenaBytes"] as? Int, report["arenaBytes"] as? Int)
+        XCTAssertEqual(compiled["arena_bytes"] as? Int, report["arena_bytes"] as? Int)
         let micro = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/model.json"))) as! [String: Any]
         XCTAssertEqual(micro["wake_word"] as? String, "hey jarvis")
 
@@ -69,7 +69,7 @@ final class TrainTests: XCTestCase {
         let dist = out + "/dist"
         let ex = try Support.run(Support.harkenBinary, ["export", "--model", out, "--format", "esphome", "--out", dist, "--json"])
         let exported = try JSONSerialization.jsonObject(with: Data(ex.stdout.utf8)) as! [String: Any]
-        let arena = exported["tensorArenaSize"] as! Int
+        let arena = exported["tensor_arena_size"] as! Int
         let needed = Int(try Support.py("tflm_arena.py", [dist + "/hey_jarvis.tflite"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
         print("export: tensor_arena_size \(arena) B, TFLM needs \(needed) B")
         XCTAssertGreaterThanOrEqual(arena, needed)
@@ -93,7 +93,7 @@ final class TrainTests: XCTestCase {
         let qat = try Support.run(Support.harkenBinary, ["quantize", "--model", out, "--data", data, "--out", out + "/qat",
                                                           "--epochs", "1", "--json"])
         let q = try JSONSerialization.jsonObject(with: Data(qat.stdout.utf8)) as! [String: Any]
-        for key in ["float", "postTraining", "quantizationAware"] {
+        for key in ["float", "post_training", "quantization_aware"] {
             XCTAssertEqual((q[key] as? [String: Any])?["positives"] as? Int, testPositives, key)
         }
         try Support.run(Support.harkenBinary, ["compile", "--model", out + "/qat", "--out", out + "/qat/c"])
@@ -109,7 +109,7 @@ final class TrainTests: XCTestCase {
         // Its manifest carries the cutoff the validation voices chose for the QAT model itself.
         let qatManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/qat/model.json"))) as! [String: Any]
         XCTAssertEqual(qatManifest["author"] as? String, "harken quantize")
-        let qatCutoff = ((q["quantizationAwareValidation"] ?? q["quantization_aware_validation"]) as? [String: Any])?["cutoff"] as? Double
+        let qatCutoff = (q["quantization_aware_validation"] as? [String: Any])?["cutoff"] as? Double
         XCTAssertNotNil(qatCutoff, "\(q.keys)")
         XCTAssertEqual((qatManifest["micro"] as? [String: Any])?["probability_cutoff"] as? Double, qatCutoff)
 
@@ -121,8 +121,8 @@ final class TrainTests: XCTestCase {
                                                           "--split", "test", "--cutoff", "0.97", "--json"])
         let r2 = try JSONSerialization.jsonObject(with: Data(mww.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(r2["cutoff"] as? Double, 0.97)
-        XCTAssertEqual(r2["detector_window"] as? Int ?? r2["detectorWindow"] as? Int, 5)
-        print("eval hey_jarvis.tflite on the small corpus: FRR \(r2["falseRejectRate"] ?? r2["false_reject_rate"] ?? "?")")
+        XCTAssertEqual(r2["detector_window"] as? Int, 5)
+        print("eval hey_jarvis.tflite on the small corpus: FRR \(r2["false_reject_rate"] ?? "?")")
     }
 
     /// Your own recordings and noise folders join the synthesized corpus.

@@ -6,7 +6,6 @@
 // the epochs. Every draw comes from the generator passed in, so a seed fixes the whole pass.
 
 import Foundation
-import HarkenNN
 import HarkenSupport
 
 public struct AugmentConfig: Codable, Sendable, Equatable {
@@ -127,7 +126,7 @@ public struct Augmenter: Sendable {
     public init(config: AugmentConfig, noises: [[Float]], userRIRs: [[Float]] = [], seed: UInt64) throws {
         self.config = config
         self.noises = noises.filter { !$0.isEmpty }
-        var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_200)
+        var rng = SplitMix64(seed: seed ^ 0x5EED_0F_200)
         let rooms = (0..<config.rooms).map { _ in
             Room.random(rt60: config.rt60[0]...config.rt60[1], using: &rng)
         }
@@ -135,12 +134,12 @@ public struct Augmenter: Sendable {
     }
 
     /// One augmented copy of `x` (samples in int16 units) at `epoch` of `epochs`.
-    public func apply(_ x: [Float], epoch: Int, of epochs: Int, rng: inout SeededGenerator) -> [Float] {
+    public func apply(_ x: [Float], epoch: Int, of epochs: Int, rng: inout SplitMix64) -> [Float] {
         addNoise(transform(x, rng: &rng), epoch: epoch, of: epochs, rng: &rng)
     }
 
     /// Speed, room and gain.
-    public func transform(_ x: [Float], rng: inout SeededGenerator) -> [Float] {
+    public func transform(_ x: [Float], rng: inout SplitMix64) -> [Float] {
         var y = x
         if rng.nextUniform() < Float(config.speedProbability) {
             let f = Double(config.speed[0]) + Double(rng.nextUniform()) * (config.speed[1] - config.speed[0])
@@ -162,7 +161,7 @@ public struct Augmenter: Sendable {
     /// Background noise at the epoch's SNR; `signalPower` (default: the power of `x`) is the level
     /// the SNR is measured against, for a clip placed inside a longer window.
     public func addNoise(_ x: [Float], epoch: Int, of epochs: Int, signalPower: Double? = nil,
-                         rng: inout SeededGenerator) -> [Float] {
+                         rng: inout SplitMix64) -> [Float] {
         guard !noises.isEmpty, rng.nextUniform() < Float(config.noiseProbability) else { return x }
         let noise = noises[Int(rng.next() % UInt64(noises.count))]
         let r = config.snrRange(epoch: epoch, of: epochs)

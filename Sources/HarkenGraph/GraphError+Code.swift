@@ -1,0 +1,5 @@
+import HarkenSupport
+
+extension GraphError: CodedError {
+    public static let domain = "graph"
+}

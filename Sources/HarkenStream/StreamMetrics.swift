@@ -1,0 +1,201 @@
+// StreamMetrics.swift: false rejects, false accepts per hour, near-miss acceptance and the DET
+// curve, from the per-step outputs of a model over clips and hours of continuous negative audio.
+//
+// The detector is the device's: fire when the mean of the last `window` outputs exceeds the cutoff,
+// re-arm once it falls back to the cutoff or below, nothing fires during the refractory time.
+// Int8 models' outputs go through the device's own hk_detector (C); float models' probabilities
+// through the same rule in double precision (DetectionRuleTests holds the two together).
+
+import Foundation
+import HarkenRuntime
+
+/// A model's output at every inference step of one clip, in the form its detector reads.
+public enum ScoreTrace: Sendable, Equatable {
+    /// A float model's probabilities (0...1); 0 while its history is still filling.
+    case probabilities([Float])
+    /// An int8 model's output as the device's detector receives it: probability × 256 as a byte.
+    case device([UInt8])
+
+    public var count: Int {
+        switch self {
+        case .probabilities(let p): return p.count
+        case .device(let b): return b.count
+        }
+    }
+}
+
+/// The detector a stream evaluation applies: window, refractory time, and the step it runs at.
+public struct DetectionRule: Sendable, Equatable {
+    public var window: Int
+    public var refractoryMs: Int
+    public var stepMs: Int
+
+    public init(window: Int, refractoryMs: Int, stepMs: Int) {
+        self.window = window; self.refractoryMs = refractoryMs; self.stepMs = stepMs
+    }
+
+    /// Steps where the detector fires at `cutoff`, and the window mean then.
+    public func detections(_ trace: ScoreTrace, cutoff: Double) -> [(step: Int, mean: Double)] {
+        switch trace {
+        case .probabilities(let p): return floatDetections(p, cutoff: cutoff)
+        case .device(let b): return deviceDetections(b, cutoff: cutoff)
+        }
+    }
+
+    /// Whether a clip heard alone makes the detector fire at `cutoff`.
+    public func accepts(_ trace: ScoreTrace, cutoff: Double) -> Bool {
+        !detections(trace, cutoff: cutoff).isEmpty
+    }
+
+    /// The largest window mean of the trace (0 when it is shorter than the window).
+    public func peak(_ trace: ScoreTrace) -> Double {
+        switch trace {
+        case .probabilities(let p): return floatMeans(p).max() ?? 0
+        case .device(let b):
+            var best = 0
+            var sum = 0
+            for i in b.indices {
+                sum += Int(b[i])
+                if i >= window { sum -= Int(b[i - window]) }
+                if i >= window - 1 { best = max(best, sum) }
+            }
+            return Double(best) / Double(256 * window)
+        }
+    }
+
+    var refractorySteps: Int { (refractoryMs + stepMs - 1) / max(stepMs, 1) }
+
+    /// Mean of the last `window` probabilities at each step (-1 until the window is full).
+    func floatMeans(_ p: [Float]) -> [Double] {
+        var out = [Double](repeating: -1, count: p.count)
+        var sum = 0.0
+        for i in p.indices {
+            sum += Double(p[i])
+            if i >= window { sum -= Double(p[i - window]) }
+            if i >= window - 1 { out[i] = sum / Double(window) }
+        }
+        return out
+    }
+
+    func floatDetections(_ p: [Float], cutoff: Double) -> [(step: Int, mean: Double)] {
+        let refractory = refractorySteps
+        var fired: [(step: Int, mean: Double)] = [], armed = true, blocked = 0
+        for (i, m) in floatMeans(p).enumerated() {
+            let wasBlocked = blocked > 0
+            if wasBlocked { blocked -= 1 }
+            if !armed && m <= cutoff { armed = true }
+            if !wasBlocked && armed && m > cutoff { fired.append((i, m)); armed = false; blocked = refractory }
+        }
+        return fired
+    }
+
+    func deviceDetections(_ b: [UInt8], cutoff: Double) -> [(step: Int, mean: Double)] {
+        var detector = hk_detector_t()
+        var config = DetectorSettings(cutoff: cutoff, window: window, refractoryMs: refractoryMs).config(stepMs: stepMs)
+        guard hk_detector_init(&detector, &config) == 0 else { return [] }
+        var fired: [(step: Int, mean: Double)] = []
+        for (i, v) in b.enumerated() where hk_detector_push(&detector, v) != 0 {
+            fired.append((i, Double(hk_detector_sum(&detector)) / Double(256 * window)))
+        }
+        return fired
+    }
+}
+
+public struct DETPoint: Codable, Sendable, Equatable {
+    public var cutoff: Double
+    public var falseRejectRate: Double
+    public var falseAcceptsPerHour: Double
+    public var nearMissAcceptRate: Double
+}
+
+public struct FalseAccept: Codable, Sendable, Equatable {
+    public var clip: String
+    public var timeS: Double
+    public var meanProbability: Double
+}
+
+public struct EvalReport: Codable, Sendable {
+    public var schemaVersion = 1
+    public var model: String
+    public var split: String
+    public var positives: Int
+    public var nearMisses: Int
+    public var negativeHours: Double
+    public var detectorWindow: Int
+    public var refractoryMs: Int
+    public var cutoff: Double
+    public var cutoffChosenFor: String
+    public var falseRejectRate: Double
+    public var falseAcceptsPerHour: Double
+    public var nearMissAcceptRate: Double
+    public var det: [DETPoint]
+    public var falseAccepts: [FalseAccept]
+    public var missed: [String]
+}
+
+/// Scored clips of one split: positives and near misses (each heard alone) and continuous negative audio.
+public struct ScoredSplit: Sendable {
+    public struct Clip: Sendable {
+        public var path: String
+        public var seconds: Double
+        public var trace: ScoreTrace
+        public init(path: String, seconds: Double, trace: ScoreTrace) { self.path = path; self.seconds = seconds; self.trace = trace }
+    }
+    public var split: String
+    public var positives: [Clip]
+    public var nearMisses: [Clip]
+    public var streams: [Clip]
+
+    public init(split: String, positives: [Clip], nearMisses: [Clip], streams: [Clip]) {
+        self.split = split; self.positives = positives; self.nearMisses = nearMisses; self.streams = streams
+    }
+}
+
+extension DetectionRule {
+    /// The cutoffs of the DET sweep: every hundredth, then every thousandth above 0.99.
+    public static let sweep: [Double] = {
+        // Float, as the cutoffs were first defined: 0.96 here is Double(Float(0.96)).
+        let hundredths: [Float] = (1..<100).map { Float($0) / 100 }
+        let thousandths: [Float] = (0..<10).map { 0.99 + Float($0) / 1000 }
+        return (hundredths + thousandths).map { Double($0) }
+    }()
+
+    /// FRR, false accepts per hour and near-miss acceptance at `cutoff`, or (nil) at the lowest
+    /// cutoff of the sweep meeting `targetFAPerHour` on this split's negative audio.
+    public func evaluate(_ scored: ScoredSplit, cutoff fixed: Double?, targetFAPerHour: Double, model: String) -> EvalReport {
+        let hours = scored.streams.map(\.seconds).reduce(0, +) / 3600
+        func point(_ c: Double) -> DETPoint {
+            let fa = scored.streams.map { detections($0.trace, cutoff: c).count }.reduce(0, +)
+            let rejected = scored.positives.filter { !accepts($0.trace, cutoff: c) }.count
+            let accepted = scored.nearMisses.filter { accepts($0.trace, cutoff: c) }.count
+            return DETPoint(cutoff: c, falseRejectRate: Double(rejected) / Double(max(scored.positives.count, 1)),
+                            falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
+                            nearMissAcceptRate: scored.nearMisses.isEmpty ? 0 : Double(accepted) / Double(scored.nearMisses.count))
+        }
+        let det = DetectionRule.sweep.map(point)
+        let chosen: Double, reason: String
+        if let fixed {
+            chosen = fixed; reason = "given"
+        } else {
+            chosen = det.first { $0.falseAcceptsPerHour <= targetFAPerHour }?.cutoff ?? 0.999
+            reason = "lowest cutoff with at most \(targetFAPerHour) false accepts per hour on this split"
+        }
+        let at = point(chosen)
+        var falseAccepts: [FalseAccept] = []
+        let stepS = Double(stepMs) / 1000
+        for clip in scored.streams {
+            for d in detections(clip.trace, cutoff: chosen) {
+                // The step's last frame ends 20 ms after its 10 ms hop starts.
+                falseAccepts.append(FalseAccept(clip: clip.path, timeS: Double(d.step + 1) * stepS + 0.02, meanProbability: d.mean))
+            }
+        }
+        for clip in scored.nearMisses where accepts(clip.trace, cutoff: chosen) {
+            falseAccepts.append(FalseAccept(clip: clip.path, timeS: 0, meanProbability: peak(clip.trace)))
+        }
+        let missed = scored.positives.filter { !accepts($0.trace, cutoff: chosen) }.map(\.path)
+        return EvalReport(model: model, split: scored.split, positives: scored.positives.count, nearMisses: scored.nearMisses.count,
+                          negativeHours: hours, detectorWindow: window, refractoryMs: refractoryMs, cutoff: chosen,
+                          cutoffChosenFor: reason, falseRejectRate: at.falseRejectRate, falseAcceptsPerHour: at.falseAcceptsPerHour,
+                          nearMissAcceptRate: at.nearMissAcceptRate, det: det, falseAccepts: falseAccepts, missed: missed)
+    }
+}
