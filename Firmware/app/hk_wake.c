@@ -7,7 +7,6 @@
 
 int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t on_detect, void *context)
 {
-    hk_frontend_config_t fc;
     hk_detector_config_t dc;
     int32_t channels;
 
@@ -17,8 +16,8 @@ int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t o
     w->pending = 0;
     w->step = 0;
     w->last_probability = 0;
-    hk_frontend_config_default(&fc);
-    if (hk_frontend_init(&w->frontend, &fc) != 0) return 1;
+    /* Const tables in a generated firmware (flash, no libm), built ones on the host. */
+    if (hk_frontend_init(&w->frontend, hk_frontend_tables()) != 0) return 1;
     channels = hk_frontend_num_channels(&w->frontend);
     if (channels <= 0 || model->input_bytes % (uint32_t)channels != 0) return 2;
     w->frames_per_step = (int32_t)(model->input_bytes / (uint32_t)channels);

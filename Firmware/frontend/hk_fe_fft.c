@@ -15,10 +15,9 @@
  *  - The complex FFT is decimation in time, radix 4 first and a single radix
  *    2 stage last when log2(n) is odd, applied innermost-first after a
  *    mixed-radix digit-reversal of the input.
+ * The twiddle tables are built by host/hk_fe_fft_build.c.
  */
 #include <harken/hk_frontend.h>
-
-#include <math.h>
 
 /* `>>` on a negative int32 must be arithmetic (floor division by 2^k). */
 typedef char hk_fe_requires_arithmetic_shift[((-8) >> 1) == -4 ? 1 : -1];
@@ -68,37 +67,6 @@ static hk_cpx16_t cpx_sub(hk_cpx16_t a, hk_cpx16_t b)
     m.r = hk_fe_wrap16((int32_t)a.r - b.r);
     m.i = hk_fe_wrap16((int32_t)a.i - b.i);
     return m;
-}
-
-/* floor(0.5 + 32767 * cos), floor(0.5 + 32767 * sin), in double, each
- * product rounded before the add (no FMA), as the reference computes them. */
-static hk_cpx16_t q15_unit(double phase)
-{
-    hk_cpx16_t u;
-    u.r = (int16_t)floor(0.5 + hk_fe_f64((double)HK_Q15_ONE * cos(phase)));
-    u.i = (int16_t)floor(0.5 + hk_fe_f64((double)HK_Q15_ONE * sin(phase)));
-    return u;
-}
-
-int hk_fe_fft_init(hk_fe_fft_t *f, int32_t n_real)
-{
-    if (n_real < 16 || n_real > HK_FE_MAX_FFT || (n_real & (n_real - 1)) != 0) {
-        return 1;
-    }
-    const double pi = 3.14159265358979323846;
-    const int32_t n = n_real / 2;
-    f->n_real = n_real;
-    f->n_cpx = n;
-    for (int32_t k = 0; k < n; k++) {
-        const double phase = -2.0 * pi * (double)k / (double)n;
-        f->twiddle[k] = q15_unit(phase);
-    }
-    /* Split-step factors e^{-i pi ((k + 1) / n + 1/2)}, k < n / 2. */
-    for (int32_t k = 0; k < n / 2; k++) {
-        const double phase = -pi * ((double)(k + 1) / (double)n + 0.5);
-        f->split_twiddle[k] = q15_unit(phase);
-    }
-    return 0;
 }
 
 /* Stage radices, outermost first: all 4s, then a 2 if log2(n) is odd. */

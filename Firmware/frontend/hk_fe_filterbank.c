@@ -4,92 +4,10 @@
  * between consecutive mel centres (the first band starts at the lower band
  * limit); a bin's `weight` is its share of the channel centred just below it,
  * its `unweight` (rounded separately, not 4096 - weight) the share of the
- * channel centred just above.
+ * channel centred just above. The tables are built by
+ * host/hk_fe_filterbank_build.c.
  */
 #include <harken/hk_frontend.h>
-
-#include <math.h>
-
-#define HK_FE_FILTERBANK_BITS 12
-
-static float hz_to_mel(float hz)
-{
-    const float ratio = hz / 700.0f;
-    return hk_fe_f32(1127.0f * log1pf(ratio));
-}
-
-static int16_t quantize_weight(float w)
-{
-    const float scaled = hk_fe_f32(w * (float)(1 << HK_FE_FILTERBANK_BITS));
-    return (int16_t)floorf(scaled + 0.5f);
-}
-
-int hk_fe_filterbank_init(hk_fe_filterbank_t *fb, int32_t num_channels, float lower_hz,
-                          float upper_hz, int32_t sample_rate_hz, int32_t n_bins)
-{
-    if (num_channels < 1 || num_channels > HK_FE_MAX_CHANNELS) {
-        return HK_FE_ERR_CHANNELS;
-    }
-    if (!(lower_hz >= 0.0f) || !(upper_hz > lower_hz) || n_bins < 2 || n_bins > HK_FE_MAX_BINS) {
-        return HK_FE_ERR_BAND;
-    }
-    const int32_t n_bands = num_channels + 1;
-    float centre[HK_FE_MAX_CHANNELS + 1];
-
-    /* Everything below is single precision with every product rounded before
-     * the next add (hk_fe_f32), like the reference: band edges are decided by
-     * `<=` comparisons of these floats and the weights are rounded to Q12, so
-     * a fused multiply-add could move a bin or a weight. */
-    const float mel_low = hz_to_mel(lower_hz);
-    const float mel_high = hz_to_mel(upper_hz);
-    const float mel_span = mel_high - mel_low;
-    const float mel_step = mel_span / (float)n_bands;
-    for (int32_t b = 0; b < n_bands; b++) {
-        const float offset = hk_fe_f32(mel_step * (float)(b + 1));
-        centre[b] = mel_low + offset;
-    }
-
-    const float half_rate = hk_fe_f32(0.5f * (float)sample_rate_hz);
-    const float hz_per_bin = half_rate / ((float)n_bins - 1.0f);
-    const float first = 1.5f + lower_hz / hz_per_bin;
-    const int32_t start = (int32_t)first;
-    if (start < 0 || start >= n_bins) {
-        return HK_FE_ERR_BAND;
-    }
-
-    fb->num_channels = num_channels;
-    fb->start_bin = start;
-    for (int32_t k = 0; k < HK_FE_MAX_BINS; k++) {
-        fb->weight[k] = 0;
-        fb->unweight[k] = 0;
-    }
-
-    int32_t bin = start;
-    for (int32_t b = 0; b < n_bands; b++) {
-        fb->band_start[b] = (uint16_t)bin;
-        while (bin < n_bins && hz_to_mel((float)bin * hz_per_bin) <= centre[b]) {
-            bin++;
-        }
-    }
-    fb->band_start[n_bands] = (uint16_t)bin;
-    fb->end_bin = bin;
-    /* The last band must stop short of the Nyquist bin. */
-    if (bin >= n_bins) {
-        return HK_FE_ERR_BAND;
-    }
-
-    for (int32_t b = 0; b < n_bands; b++) {
-        const float lower_centre = b == 0 ? mel_low : centre[b - 1];
-        const float width = centre[b] - lower_centre;
-        for (int32_t k = fb->band_start[b]; k < fb->band_start[b + 1]; k++) {
-            const float distance = centre[b] - hz_to_mel((float)k * hz_per_bin);
-            const float w = distance / width;
-            fb->weight[k] = quantize_weight(w);
-            fb->unweight[k] = quantize_weight(1.0f - w);
-        }
-    }
-    return HK_FE_OK;
-}
 
 void hk_fe_filterbank_energy(const hk_fe_filterbank_t *fb, const hk_cpx16_t *spectrum,
                              uint32_t *energy)

@@ -27,18 +27,6 @@ static const uint16_t hk_fe_log2_bow[129] = {
     1094, 963, 830, 695, 559, 421, 282, 142, 0,
 };
 
-int hk_fe_log_init(hk_fe_log_t *l, int32_t enable, int32_t scale_shift, int32_t correction_bits)
-{
-    /* ln(2^32) * 2^16 < 2^21, so shifts up to 10 keep the scaled log below 2^31. */
-    if (scale_shift < 0 || scale_shift > 10 || correction_bits < -31 || correction_bits > 31) {
-        return HK_FE_ERR_LOG;
-    }
-    l->enable = enable != 0;
-    l->scale_shift = scale_shift;
-    l->correction_bits = correction_bits;
-    return HK_FE_OK;
-}
-
 /* Q16 fraction of log2(x) for x in [2^e, 2^(e+1)). */
 static uint32_t log2_fraction(uint32_t x, int32_t e)
 {

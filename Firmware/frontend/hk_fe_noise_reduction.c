@@ -8,38 +8,6 @@
 
 #define HK_FE_NOISE_BITS 14
 
-static int q14_fraction(float x, uint16_t *out)
-{
-    if (!(x >= 0.0f) || !(x <= 1.0f)) {
-        return 1;
-    }
-    /* Truncated, not rounded, like the reference: 0.025 -> 409, 0.06 -> 983,
-     * 0.05 -> 819. */
-    const float scaled = x * (float)(1 << HK_FE_NOISE_BITS);
-    *out = (uint16_t)scaled;
-    return 0;
-}
-
-int hk_fe_noise_init(hk_fe_noise_t *nr, int32_t num_channels, int32_t smoothing_bits,
-                     float even_smoothing, float odd_smoothing, float min_signal_remaining)
-{
-    if (num_channels < 1 || num_channels > HK_FE_MAX_CHANNELS) {
-        return HK_FE_ERR_CHANNELS;
-    }
-    if (smoothing_bits < 0 || smoothing_bits > 16) {
-        return HK_FE_ERR_NOISE;
-    }
-    if (q14_fraction(even_smoothing, &nr->even_smoothing) != 0 ||
-        q14_fraction(odd_smoothing, &nr->odd_smoothing) != 0 ||
-        q14_fraction(min_signal_remaining, &nr->min_signal_remaining) != 0) {
-        return HK_FE_ERR_NOISE;
-    }
-    nr->num_channels = num_channels;
-    nr->smoothing_bits = smoothing_bits;
-    hk_fe_noise_reset(nr);
-    return HK_FE_OK;
-}
-
 void hk_fe_noise_reset(hk_fe_noise_t *nr)
 {
     for (int32_t c = 0; c < HK_FE_MAX_CHANNELS; c++) {

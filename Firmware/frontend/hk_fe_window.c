@@ -1,38 +1,10 @@
 /*
- * Analysis window: a periodic-offset Hann window in Q12, applied to the
- * buffered samples.
+ * Analysis window: a periodic-offset Hann window in Q12 (its table is built by
+ * host/hk_fe_window_build.c), applied to the buffered samples.
  */
 #include <harken/hk_frontend.h>
 
-#include <math.h>
-#include <string.h>
-
 #define HK_FE_WINDOW_BITS 12
-
-int hk_fe_window_init(hk_fe_window_t *w, int32_t size, int32_t step)
-{
-    /* The FFT needs at least 16 points to factor into radix-4/2 stages. */
-    if (size < 16 || size > HK_FE_MAX_WINDOW || step < 1 || step > size) {
-        return 1;
-    }
-    w->size = size;
-    w->step = step;
-    w->used = 0;
-
-    /* Sampled at sample centres (k + 1/2), in single precision with every
-     * product rounded before the next add, as the reference computes it. */
-    const float two_pi = (float)3.14159265358979323846 * 2.0f;
-    const float arg = two_pi / (float)size;
-    for (int32_t k = 0; k < size; k++) {
-        const float phase = arg * ((float)k + 0.5f);
-        const float half_cos = hk_fe_f32(0.5f * cosf(phase));
-        const float value = 0.5f - half_cos;
-        const float scaled = hk_fe_f32(value * (float)(1 << HK_FE_WINDOW_BITS));
-        w->coef[k] = (int16_t)floorf(scaled + 0.5f);
-    }
-    memset(w->input, 0, sizeof(w->input));
-    return 0;
-}
 
 int32_t hk_fe_window_apply(const hk_fe_window_t *w, int16_t *out)
 {

@@ -1,87 +1,78 @@
 /*
- * The frontend as a whole: configuration, table set-up, and the streaming
- * driver that runs the stages once per completed window.
+ * The frontend as a whole: attaching built tables, and the streaming driver
+ * that runs the stages once per completed window. Integer-only; the tables
+ * come from hk_frontend_build() on the host or from const data.
  */
 #include <harken/hk_frontend.h>
 
 #include <string.h>
 
-/* The filterbank's Q12 weights make its sums 2^12 too large; the square root
- * halves that to 6 bits. */
-#define HK_FE_FILTERBANK_HALF_BITS 6
-#define HK_FE_MAX_SAMPLE_RATE_HZ 192000
-
-void hk_frontend_config_default(hk_frontend_config_t *c)
+int hk_frontend_init(hk_frontend_t *fe, const hk_frontend_tables_t *t)
 {
-    c->sample_rate_hz = 16000;
-    c->window_ms = 30;
-    c->step_ms = 10;
-    c->num_channels = 40;
-    c->lower_band_hz = 125.0f;
-    c->upper_band_hz = 7500.0f;
-    c->noise_smoothing_bits = 10;
-    c->noise_even_smoothing = 0.025f;
-    c->noise_odd_smoothing = 0.06f;
-    c->noise_min_signal_remaining = 0.05f;
-    c->pcan_enable = 1;
-    c->pcan_strength = 0.95f;
-    c->pcan_offset = 80.0f;
-    c->pcan_gain_bits = 21;
-    c->log_enable = 1;
-    c->log_scale_shift = 6;
-}
-
-int hk_frontend_init(hk_frontend_t *fe, const hk_frontend_config_t *c)
-{
-    if (fe == NULL || c == NULL) {
+    if (fe == NULL || t == NULL) {
         return HK_FE_ERR_NULL;
     }
     memset(fe, 0, sizeof(*fe));
-    if (c->num_channels < 1 || c->num_channels > HK_FE_MAX_CHANNELS) {
+    if (t->window == NULL || t->twiddle == NULL || t->split_twiddle == NULL || t->band_start == NULL ||
+        t->weight == NULL || t->unweight == NULL || t->pcan_lut == NULL) {
+        return HK_FE_ERR_NULL;
+    }
+    /* The buffers in hk_frontend_t are sized for the HK_FE_MAX_* limits and
+     * the stages index them by these numbers, so they are checked even
+     * though the tables' builder already did. */
+    if (t->window_size < 16 || t->window_size > HK_FE_MAX_WINDOW || t->window_step < 1 ||
+        t->window_step > t->window_size || t->fft_size < t->window_size || t->fft_size > HK_FE_MAX_FFT ||
+        (t->fft_size & (t->fft_size - 1)) != 0) {
+        return HK_FE_ERR_WINDOW;
+    }
+    if (t->num_channels < 1 || t->num_channels > HK_FE_MAX_CHANNELS) {
         return HK_FE_ERR_CHANNELS;
     }
-    if (c->sample_rate_hz < 1 || c->sample_rate_hz > HK_FE_MAX_SAMPLE_RATE_HZ || c->window_ms < 1 ||
-        c->step_ms < 1 || c->window_ms > 1000 || c->step_ms > 1000) {
-        return HK_FE_ERR_WINDOW;
+    if (t->start_bin < 0 || t->start_bin > t->end_bin || t->end_bin > t->fft_size / 2) {
+        return HK_FE_ERR_BAND;
     }
-    /* Whole samples, rounded down, as the reference does. */
-    const int32_t window = (int32_t)((int64_t)c->window_ms * c->sample_rate_hz / 1000);
-    const int32_t step = (int32_t)((int64_t)c->step_ms * c->sample_rate_hz / 1000);
-    if (hk_fe_window_init(&fe->window, window, step) != 0) {
-        return HK_FE_ERR_WINDOW;
+    if (t->noise_smoothing_bits < 0 || t->noise_smoothing_bits > 16) {
+        return HK_FE_ERR_NOISE;
     }
-    int32_t n_fft = 1;
-    while (n_fft < window) {
-        n_fft <<= 1;
+    if (t->pcan_snr_shift < 0 || t->pcan_snr_shift > 63) {
+        return HK_FE_ERR_PCAN;
     }
-    if (hk_fe_fft_init(&fe->fft, n_fft) != 0) {
-        return HK_FE_ERR_WINDOW;
+    if (t->log_scale_shift < 0 || t->log_scale_shift > 10 || t->log_correction_bits < -31 ||
+        t->log_correction_bits > 31) {
+        return HK_FE_ERR_LOG;
     }
-    int status = hk_fe_filterbank_init(&fe->filterbank, c->num_channels, c->lower_band_hz,
-                                       c->upper_band_hz, c->sample_rate_hz, n_fft / 2 + 1);
-    if (status != HK_FE_OK) {
-        return status;
-    }
-    status = hk_fe_noise_init(&fe->noise, c->num_channels, c->noise_smoothing_bits,
-                              c->noise_even_smoothing, c->noise_odd_smoothing,
-                              c->noise_min_signal_remaining);
-    if (status != HK_FE_OK) {
-        return status;
-    }
-    /* log2(n_fft) - 1 - 6: the FFT's 1/n_fft scaling against the
-     * filterbank's leftover 2^6, so that the log sees the same magnitude
-     * whatever the FFT length. */
-    const int32_t correction_bits = hk_fe_bit_length32((uint32_t)n_fft) - 1 - HK_FE_FILTERBANK_HALF_BITS;
-    status = hk_fe_pcan_init(&fe->pcan, c->pcan_enable, c->num_channels, c->pcan_strength,
-                             c->pcan_offset, c->pcan_gain_bits, c->noise_smoothing_bits,
-                             correction_bits);
-    if (status != HK_FE_OK) {
-        return status;
-    }
-    status = hk_fe_log_init(&fe->log, c->log_enable, c->log_scale_shift, correction_bits);
-    if (status != HK_FE_OK) {
-        return status;
-    }
+
+    fe->window.size = t->window_size;
+    fe->window.step = t->window_step;
+    fe->window.coef = t->window;
+
+    fe->fft.n_real = t->fft_size;
+    fe->fft.n_cpx = t->fft_size / 2;
+    fe->fft.twiddle = t->twiddle;
+    fe->fft.split_twiddle = t->split_twiddle;
+
+    fe->filterbank.num_channels = t->num_channels;
+    fe->filterbank.start_bin = t->start_bin;
+    fe->filterbank.end_bin = t->end_bin;
+    fe->filterbank.band_start = t->band_start;
+    fe->filterbank.weight = t->weight;
+    fe->filterbank.unweight = t->unweight;
+
+    fe->noise.num_channels = t->num_channels;
+    fe->noise.smoothing_bits = t->noise_smoothing_bits;
+    fe->noise.even_smoothing = t->noise_even_smoothing;
+    fe->noise.odd_smoothing = t->noise_odd_smoothing;
+    fe->noise.min_signal_remaining = t->noise_min_signal_remaining;
+
+    fe->pcan.enable = t->pcan_enable != 0;
+    fe->pcan.num_channels = t->num_channels;
+    fe->pcan.snr_shift = t->pcan_snr_shift;
+    fe->pcan.lut = t->pcan_lut;
+
+    fe->log.enable = t->log_enable != 0;
+    fe->log.scale_shift = t->log_scale_shift;
+    fe->log.correction_bits = t->log_correction_bits;
+
     hk_frontend_reset(fe);
     return HK_FE_OK;
 }

@@ -1,23 +1,33 @@
 import HarkenRuntime
 
 /// The Swift face of the C frontend in Firmware/: 160 samples in, 40 features out.
+/// Its tables are built here by the C builder (hk_frontend_build), the same code
+/// that `harken firmware` runs to write them into a device's flash.
 public final class Frontend {
-    private var state: UnsafeMutablePointer<hk_frontend_t>
+    private let state: UnsafeMutablePointer<hk_frontend_t>
+    /// The built tables; the state points into them, so they live as long as it does.
+    private let built: UnsafeMutablePointer<hk_frontend_build_t>
     public let channels: Int
 
     public init(config: hk_frontend_config_t? = nil) throws {
         var c = hk_frontend_config_t()
         if let config { c = config } else { hk_frontend_config_default(&c) }
+        built = .allocate(capacity: 1)
         state = .allocate(capacity: 1)
-        let status = hk_frontend_init(state, &c)
+        var status = hk_frontend_build(built, &c)
+        if status == 0 { status = hk_frontend_init(state, &built.pointee.tables) }
         guard status == 0 else {
             state.deallocate()
+            built.deallocate()
             throw AudioError.frontendConfig(code: status)
         }
         channels = Int(hk_frontend_num_channels(state))
     }
 
-    deinit { state.deallocate() }
+    deinit {
+        state.deallocate()
+        built.deallocate()
+    }
 
     public func reset() { hk_frontend_reset(state) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HarkenGraph
+import HarkenRuntime
 import HarkenTargets
 
 /// What a device application needs beyond the model: how features become its
@@ -31,6 +32,8 @@ public struct FirmwareGenerator {
     /// The .tflite and its manifest (ESPHome runs the model itself from these).
     public let model: Data?
     public let manifest: ModelManifest?
+    /// The frontend settings whose tables the firmware carries; microWakeWord's by default.
+    public var frontend: hk_frontend_config_t = FrontendTablesEmitter().config
 
     public init(plan: Plan, name: String, target: Target, home: URL, defaults: DeviceDefaults,
                 model: Data? = nil, manifest: ModelManifest? = nil) {
@@ -57,11 +60,17 @@ public struct FirmwareGenerator {
         let l = layout
         for f in emitter.files { out.append(ProjectFile(path: "\(l.model)/\(f.name)", contents: Data(f.contents.utf8))) }
         out.append(ProjectFile(path: "\(l.model)/hk_model_binding.c", contents: Data(binding.utf8)))
-        // The runtime, exactly as the host simulator compiles it.
+        // The frontend's tables as the host builds them, const (see FrontendTablesEmitter).
+        out.append(ProjectFile(path: "\(l.model)/\(FrontendTablesEmitter.fileName)",
+                               contents: Data(try FrontendTablesEmitter(config: frontend).source().utf8)))
+        // The runtime, exactly as the host simulator compiles it, less the frontend's
+        // table builder: the tables above replace it, so no device compiles it.
         let firmware = home.appendingPathComponent("Firmware")
         out += try copy(firmware.appendingPathComponent("include"), to: l.include)
+            .filter { !$0.path.hasSuffix("/harken/hk_frontend_build.h") }
         for part in ["kernels", "frontend", "detector", "app", "bench"] {
             out += try copy(firmware.appendingPathComponent(part), to: "\(l.runtime)/\(part)")
+                .filter { !$0.path.hasPrefix("\(l.runtime)/frontend/host/") }
         }
         if let port = target.port {
             out += try copy(firmware.appendingPathComponent("port/\(port)"), to: l.port)

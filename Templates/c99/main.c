@@ -2,11 +2,11 @@
  * Wake-word detection on a stream of 16 kHz mono int16 little-endian PCM read
  * from standard input, for any C99 toolchain (a fixed-point DSP, a host).
  *
- * Everything after start-up is integer arithmetic: the frontend, the int8
- * model and the detector (hk_wake.h); this file only unpacks bytes into
- * samples and prints a line per detection, with times in whole milliseconds.
- * Floating point is used once, by hk_wake_init(), to build the frontend's
- * tables the way TensorFlow Lite Micro's frontend does.
+ * Everything is integer arithmetic: the frontend, the int8 model and the
+ * detector (hk_wake.h); this file only unpacks bytes into samples and prints
+ * a line per detection, with times in whole milliseconds. The frontend's
+ * tables were computed on the host by `harken firmware` and are const data
+ * (model/hk_frontend_tables.c), so no maths library is linked.
  *
  *   ./<name>_wake [--trace] < audio.raw
  *   sox speech.wav -t raw -r 16000 -c 1 -b 16 -e signed-integer -L - | ./<name>_wake
@@ -61,7 +61,7 @@ static void on_detect(void *context, uint32_t step, uint8_t probability, int32_t
 
 int main(int argc, char **argv)
 {
-    static hk_wake_t wake; /* about 10 KiB of frontend tables and state: static, not on the stack */
+    static hk_wake_t wake; /* about 6.5 KiB of frontend state: static, not on the stack */
     static unsigned char bytes[CHUNK_SAMPLES * 2];
     static int16_t samples[CHUNK_SAMPLES];
     unsigned long total = 0;

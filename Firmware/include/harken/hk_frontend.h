@@ -10,11 +10,17 @@
  *   -> rounded integer sqrt -> noise reduction (per-channel running floor)
  *   -> PCAN gain control -> fixed-point natural log -> uint16 per channel
  *
- * C99, no allocation: every table and every buffer lives in hk_frontend_t,
- * sized for the largest supported configuration (HK_FE_MAX_*). The tables
- * are built once by hk_frontend_init() from a config in human units; that
- * step uses float/double math the same way the reference does so the tables
- * come out identical. hk_frontend_process() is integer-only.
+ * C99, no allocation. The state (hk_frontend_t) holds the streaming buffers;
+ * the tables (Hann window, FFT twiddles, mel weights, PCAN gain curve) are
+ * read-only and live outside it, described by hk_frontend_tables_t. The
+ * tables come from float/double maths (cosf, log1pf, powf, as the reference
+ * builds them), and a device's libm may round those an ulp differently from
+ * the host's, which would move a Q12 weight and with it the features. So the
+ * host builds them once (hk_frontend_build.h, compiled only on the host) and
+ * `harken firmware` writes the result into the project as const data
+ * (model/hk_frontend_tables.c, flash): a device never computes them and links
+ * no libm for them. hk_frontend_init() and hk_frontend_process() are
+ * integer-only.
  *
  * The implementation relies on two's-complement int16 narrowing being done
  * explicitly (hk_fe_wrap16) and on `>>` of a negative int32 being an
@@ -38,11 +44,11 @@ extern "C" {
 #define HK_FE_MAX_BINS (HK_FE_MAX_FFT / 2 + 1)  /* one-sided spectrum */
 #define HK_FE_PCAN_LUT_SIZE 125                 /* 2 + 3 coefficients x 31 octaves, + padding */
 
-/* Status codes of hk_frontend_init(). */
+/* Status codes of hk_frontend_init() and hk_frontend_build(). */
 enum {
     HK_FE_OK = 0,
-    HK_FE_ERR_NULL = 1,           /* a pointer argument was NULL */
-    HK_FE_ERR_WINDOW = 2,         /* window / step / sample rate out of range */
+    HK_FE_ERR_NULL = 1,           /* a pointer argument (or a table pointer) was NULL */
+    HK_FE_ERR_WINDOW = 2,         /* window / step / sample rate / FFT size out of range */
     HK_FE_ERR_CHANNELS = 3,       /* num_channels < 1 or > HK_FE_MAX_CHANNELS */
     HK_FE_ERR_BAND = 4,           /* band limits invalid or the filterbank passes Nyquist */
     HK_FE_ERR_NOISE = 5,          /* noise reduction parameters out of range */
@@ -50,30 +56,40 @@ enum {
     HK_FE_ERR_LOG = 7             /* log scale parameters out of range */
 };
 
-/* Frontend settings in human units. hk_frontend_config_default() gives the
- * settings microWakeWord models are trained with. */
-typedef struct {
-    int32_t sample_rate_hz;           /* 16000 */
-    int32_t window_ms;                /* 30: window = window_ms * rate / 1000 samples */
-    int32_t step_ms;                  /* 10 */
-    int32_t num_channels;             /* 40 mel channels */
-    float lower_band_hz;              /* 125 */
-    float upper_band_hz;              /* 7500 */
-    int32_t noise_smoothing_bits;     /* 10: extra precision of the noise estimate */
-    float noise_even_smoothing;       /* 0.025: estimate update rate, even channels */
-    float noise_odd_smoothing;        /* 0.06: same, odd channels */
-    float noise_min_signal_remaining; /* 0.05: fraction of the signal always kept */
-    int32_t pcan_enable;              /* 1 */
-    float pcan_strength;              /* 0.95: exponent of the gain curve */
-    float pcan_offset;                /* 80 */
-    int32_t pcan_gain_bits;           /* 21 */
-    int32_t log_enable;               /* 1 */
-    int32_t log_scale_shift;          /* 6 */
-} hk_frontend_config_t;
-
 typedef struct {
     int16_t r, i;
 } hk_cpx16_t;
+
+/*
+ * Everything the frontend derives from its settings, in the form it runs on:
+ * each stage's integer parameters and its tables. Read-only while running;
+ * hk_frontend_init() keeps the table pointers, so the tables must outlive the
+ * frontend. Array lengths are given by the scalars beside them.
+ */
+typedef struct {
+    int32_t window_size;                  /* samples per analysis window */
+    int32_t window_step;                  /* samples per hop */
+    int32_t fft_size;                     /* real FFT length: a power of two >= window_size */
+    int32_t num_channels;
+    int32_t start_bin;                    /* first FFT bin any channel uses */
+    int32_t end_bin;                      /* one past the last */
+    int32_t noise_smoothing_bits;         /* extra precision of the noise estimate */
+    uint16_t noise_even_smoothing;        /* Q14 */
+    uint16_t noise_odd_smoothing;         /* Q14 */
+    uint16_t noise_min_signal_remaining;  /* Q14 */
+    int32_t pcan_enable;
+    int32_t pcan_snr_shift;
+    int32_t log_enable;
+    int32_t log_scale_shift;
+    int32_t log_correction_bits;          /* undoes the filterbank's Q12 sqrt scaling */
+    const int16_t *window;                /* [window_size] Hann window, Q12 */
+    const hk_cpx16_t *twiddle;            /* [fft_size / 2] e^{-2 pi i k / (fft_size / 2)}, Q15 */
+    const hk_cpx16_t *split_twiddle;      /* [fft_size / 4] real-FFT recombination factors, Q15 */
+    const uint16_t *band_start;           /* [num_channels + 2] see hk_fe_filterbank_t */
+    const int16_t *weight;                /* [fft_size / 2 + 1] Q12 */
+    const int16_t *unweight;              /* [fft_size / 2 + 1] Q12 */
+    const int16_t *pcan_lut;              /* [HK_FE_PCAN_LUT_SIZE] see hk_fe_pcan.c */
+} hk_frontend_tables_t;
 
 /* ---- per-stage state (exposed so stages can be tested one by one) ---- */
 
@@ -81,16 +97,16 @@ typedef struct {
     int32_t size;                         /* samples per window */
     int32_t step;                         /* samples per hop */
     int32_t used;                         /* samples currently buffered */
-    int16_t coef[HK_FE_MAX_WINDOW];       /* Hann window, Q12 */
+    const int16_t *coef;                  /* [size] Hann window, Q12 */
     int16_t input[HK_FE_MAX_WINDOW];      /* the last `used` samples */
 } hk_fe_window_t;
 
 typedef struct {
     int32_t n_real;                       /* real FFT length */
     int32_t n_cpx;                        /* n_real / 2: length of the complex FFT inside */
-    hk_cpx16_t twiddle[HK_FE_MAX_FFT / 2];        /* e^{-2 pi i k / n_cpx}, Q15 */
-    hk_cpx16_t split_twiddle[HK_FE_MAX_FFT / 4];  /* real-FFT recombination factors, Q15 */
-    hk_cpx16_t work[HK_FE_MAX_FFT / 2];           /* complex FFT buffer */
+    const hk_cpx16_t *twiddle;            /* [n_cpx] e^{-2 pi i k / n_cpx}, Q15 */
+    const hk_cpx16_t *split_twiddle;      /* [n_cpx / 2] real-FFT recombination factors, Q15 */
+    hk_cpx16_t work[HK_FE_MAX_FFT / 2];   /* complex FFT buffer */
 } hk_fe_fft_t;
 
 typedef struct {
@@ -102,9 +118,9 @@ typedef struct {
      * centre c: it rises over band c (unweights) and falls over band c+1
      * (weights). Band 0's weights and the last band's unweights belong to
      * no channel. */
-    uint16_t band_start[HK_FE_MAX_CHANNELS + 2];
-    int16_t weight[HK_FE_MAX_BINS];       /* share of the channel centred below the bin, Q12 */
-    int16_t unweight[HK_FE_MAX_BINS];     /* share of the channel centred above the bin, Q12 */
+    const uint16_t *band_start;           /* [num_channels + 2] */
+    const int16_t *weight;                /* share of the channel centred below the bin, Q12 */
+    const int16_t *unweight;              /* share of the channel centred above the bin, Q12 */
 } hk_fe_filterbank_t;
 
 typedef struct {
@@ -120,7 +136,7 @@ typedef struct {
     int32_t enable;
     int32_t num_channels;
     int32_t snr_shift;
-    int16_t lut[HK_FE_PCAN_LUT_SIZE];     /* piecewise-quadratic gain curve, see hk_fe_pcan.c */
+    const int16_t *lut;                   /* [HK_FE_PCAN_LUT_SIZE] gain curve, see hk_fe_pcan.c */
 } hk_fe_pcan_t;
 
 typedef struct {
@@ -146,14 +162,17 @@ typedef struct {
 
 /* ---- frontend API ---- */
 
-/* microWakeWord's settings: 16 kHz, 30 ms window, 10 ms step, 40 channels,
- * 125..7500 Hz, noise reduction 10 / 0.025 / 0.06 / 0.05, PCAN 0.95 / 80 / 21,
- * log scale shift 6. */
-void hk_frontend_config_default(hk_frontend_config_t *c);
-
-/* Builds every table from `c` and resets the streaming state.
+/* Points `fe` at `t` (kept, not copied: `t` and its tables must outlive
+ * `fe`) and resets the streaming state. Checks only what keeps the
+ * fixed-size buffers safe; the tables themselves are trusted as built.
  * Returns HK_FE_OK (0) or one of HK_FE_ERR_*; on error `fe` is unusable. */
-int hk_frontend_init(hk_frontend_t *fe, const hk_frontend_config_t *c);
+int hk_frontend_init(hk_frontend_t *fe, const hk_frontend_tables_t *t);
+
+/* The tables an application runs with (hk_wake_init() uses them). A
+ * generated firmware defines this in model/hk_frontend_tables.c, returning
+ * const data written by `harken firmware`; on the host, frontend/host/
+ * defines it by building microWakeWord's settings once. NULL if that failed. */
+const hk_frontend_tables_t *hk_frontend_tables(void);
 
 /* Forgets buffered audio and the noise estimate; keeps the tables. */
 void hk_frontend_reset(hk_frontend_t *fe);
@@ -170,8 +189,6 @@ int hk_frontend_num_channels(const hk_frontend_t *fe);
 
 /* ---- stages (called in this order by hk_frontend_process) ---- */
 
-/* Q12 Hann window of `size` samples; returns nonzero if size is unsupported. */
-int hk_fe_window_init(hk_fe_window_t *w, int32_t size, int32_t step);
 /* Multiplies the full window buffer by the window into `out` and returns the
  * largest magnitude seen (see hk_fe_window.c for the -32768 corner). */
 int32_t hk_fe_window_apply(const hk_fe_window_t *w, int16_t *out);
@@ -179,11 +196,8 @@ int32_t hk_fe_window_apply(const hk_fe_window_t *w, int16_t *out);
 /* Real FFT of n_real int16 samples into n_real/2 + 1 bins, with the exact
  * scaling and rounding of KISS FFT's 16-bit fixed-point build. `in` is not
  * modified. */
-int hk_fe_fft_init(hk_fe_fft_t *f, int32_t n_real);
 void hk_fe_fft_real(hk_fe_fft_t *f, const int16_t *in, hk_cpx16_t *out);
 
-int hk_fe_filterbank_init(hk_fe_filterbank_t *fb, int32_t num_channels, float lower_hz,
-                          float upper_hz, int32_t sample_rate_hz, int32_t n_bins);
 /* energy[k] = |spectrum[k]|^2 for the bins the filterbank uses. */
 void hk_fe_filterbank_energy(const hk_fe_filterbank_t *fb, const hk_cpx16_t *spectrum,
                              uint32_t *energy);
@@ -193,17 +207,11 @@ void hk_fe_filterbank_apply(const hk_fe_filterbank_t *fb, const uint32_t *energy
 /* Rounded integer square root as the reference computes it (saturating). */
 uint32_t hk_fe_sqrt_u64(uint64_t x);
 
-int hk_fe_noise_init(hk_fe_noise_t *nr, int32_t num_channels, int32_t smoothing_bits,
-                     float even_smoothing, float odd_smoothing, float min_signal_remaining);
 void hk_fe_noise_reset(hk_fe_noise_t *nr);
 void hk_fe_noise_apply(hk_fe_noise_t *nr, uint32_t *signal);
 
-int hk_fe_pcan_init(hk_fe_pcan_t *p, int32_t enable, int32_t num_channels, float strength,
-                    float offset, int32_t gain_bits, int32_t smoothing_bits,
-                    int32_t correction_bits);
 void hk_fe_pcan_apply(const hk_fe_pcan_t *p, const uint32_t *noise_estimate, uint32_t *signal);
 
-int hk_fe_log_init(hk_fe_log_t *l, int32_t enable, int32_t scale_shift, int32_t correction_bits);
 void hk_fe_log_apply(const hk_fe_log_t *l, const uint32_t *signal, int32_t n, uint16_t *out);
 
 /* ---- shared integer helpers ---- */
@@ -228,21 +236,13 @@ static inline int16_t hk_fe_wrap16(int32_t x)
     return (int16_t)(low >= 0x8000 ? low - 0x10000 : low);
 }
 
-/* Init-time only. Rounds to float (or double) here and now: the value goes
- * through a volatile, so no compiler setting can fuse it into a following
- * add (FMA contraction, which GCC applies across statements in its GNU
- * modes) or keep it in a wider register. The reference's tables were built
- * with every product rounded; a fused one can move a Q12 weight by 1. */
-static inline float hk_fe_f32(float x)
+/* The PCAN table's layout, shared by its builder and its reader: lut[0] and
+ * lut[1] hold the gain at 0 and 1; octave i (2..32, inputs [2^(i-1), 2^i))
+ * keeps y0, a1, a2 at lut[4i - 6 .. 4i - 4]; lut[4i - 3] is padding (the
+ * last octave has none). */
+static inline int32_t hk_fe_pcan_octave_base(int32_t octave)
 {
-    volatile float v = x;
-    return v;
-}
-
-static inline double hk_fe_f64(double x)
-{
-    volatile double v = x;
-    return v;
+    return 4 * octave - 6;
 }
 
 /* ---- feature quantization to a model's int8 input ----

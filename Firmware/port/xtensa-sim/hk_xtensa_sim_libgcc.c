@@ -8,8 +8,9 @@
  * them (the lx106 has no divider, no MULUH and no FPU), so code as plain as
  * `a / b` on ints does not link. These are the ones the Harken runtime's kernels
  * and bench app can call; the double-precision ones, which only the audio
- * frontend's table set-up uses, stay missing, so a program that needs them fails
- * to link rather than computing anything wrong.
+ * frontend's table builder uses (a host-only part: firmware gets the tables as
+ * const data), stay missing, so a program that needs them fails to link rather
+ * than computing anything wrong.
  *
  * They are the standard libgcc entry points (names, argument and result types),
  * so the compiler's calls resolve here; if a later libgcc.a has them, these

@@ -2,7 +2,7 @@
  * Harken wake-word detection for Arduino: the C API of hk_wake.h and the
  * generated model `hk_model`.
  *
- *   static hk_wake_t wake;                        // about 10 KiB: keep it static
+ *   static hk_wake_t wake;                        // about 6.5 KiB: keep it static
  *   hk_wake_init(&wake, &hk_model, on_detect, context);
  *   hk_wake_feed(&wake, samples, n);              // 16 kHz mono int16 audio, any block size
  *

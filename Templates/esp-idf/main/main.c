@@ -49,7 +49,7 @@ extern const hk_model_api_t hk_model;
 
 static const char *TAG = "harken";
 
-static hk_wake_t wake; /* about 10 KiB of frontend tables and state: static, not on the task stack */
+static hk_wake_t wake; /* about 6.5 KiB of frontend state: static, not on the task stack */
 static int32_t slots[READ_SAMPLES];
 static int16_t samples[READ_SAMPLES];
 static uint32_t led_level;

@@ -42,7 +42,7 @@ K_MEM_SLAB_DEFINE_STATIC(audio_slab, BLOCK_BYTES, BLOCK_COUNT, 4);
 static const struct device *const dmic = DEVICE_DT_GET(DT_NODELABEL(dmic_dev));
 static const struct gpio_dt_spec led = GPIO_DT_SPEC_GET(DT_ALIAS(led0), gpios);
 
-static hk_wake_t wake; /* about 10 KiB of frontend tables and state: static, not on the stack */
+static hk_wake_t wake; /* about 6.5 KiB of frontend state: static, not on the stack */
 
 static void on_detect(void *context, uint32_t step, uint8_t probability, int32_t window_sum)
 {

@@ -36,7 +36,7 @@ static volatile uint32_t droppedSamples;
 static int16_t pdmChunk[kChunkSamples];
 static int16_t work[kChunkSamples];
 
-static hk_wake_t wake; /* about 10 KiB of frontend tables and state: static, not on the stack */
+static hk_wake_t wake; /* about 6.5 KiB of frontend state: static, not on the stack */
 static bool ledOn = false;
 
 /* PDM interrupt: move what the driver has into the ring; drop audio when full. */
