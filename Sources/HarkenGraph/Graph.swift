@@ -81,7 +81,7 @@ public struct BuiltinOp: Hashable, Sendable {
 
     /// Names of operators Harken does not run, for error messages.
     static let otherNames: [Int32: String] = [
-        5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 16: "LSTM", 19: "RELU", 20: "RELU_N1_TO_1", 21: "RELU6",
+        5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 16: "LSTM", 20: "RELU_N1_TO_1", 21: "RELU6",
         23: "RESIZE_BILINEAR", 24: "RNN", 28: "TANH", 32: "CUSTOM", 36: "GATHER", 39: "TRANSPOSE",
         41: "SUB", 42: "DIV", 43: "SQUEEZE", 44: "UNIDIRECTIONAL_SEQUENCE_LSTM", 47: "EXP",
         53: "CAST", 54: "PRELU", 55: "MAXIMUM", 57: "MINIMUM", 65: "SLICE", 67: "TRANSPOSE_CONV",

@@ -51,7 +51,7 @@ final class OpFixtureTests: XCTestCase {
         print("op fixtures (\(kernels.rawValue) kernels): \(manifest.cases.count) cases bit-exact with TFLM: \(perOp.sorted { $0.key < $1.key })")
         let expectedOps: Set<String> = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "CONCATENATION", "STRIDED_SLICE",
                                         "LOGISTIC", "QUANTIZE", "SPLIT", "SPLIT_V", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD", "MUL",
-                                        "MEAN", "PAD", "SOFTMAX", "DEQUANTIZE", "HARD_SWISH"]
+                                        "MEAN", "PAD", "SOFTMAX", "DEQUANTIZE", "HARD_SWISH", "RELU"]
         XCTAssertTrue(expectedOps.isSubset(of: Set(perOp.keys)), "ops covered: \(perOp.keys.sorted())")
     }
 

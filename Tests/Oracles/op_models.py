@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Single-op int8 TFLite fixtures with TFLite Micro's outputs as the oracle.
 
-usage: op_models.py OUT_DIR [--seed N] [--cases N]
+usage: op_models.py OUT_DIR [--seed N] [--scale X]
 
 For every op Harken's int8 kernels implement, builds small single-operator
 .tflite models with seeded random shapes, scales, zero points and options,
 runs each in the TFLite Micro interpreter (the `tflite-micro` wheel) on seeded
-random input, and writes for each case NAME:
+random input (RELU's also in LiteRT, which must agree), adds fixed models at the
+edge of the int32 accumulator bound (hk_kernels.h), and writes for each case NAME:
 
   NAME.tflite       the model
   NAME.input.bin    raw bytes of every graph input, concatenated in input order
@@ -535,6 +536,86 @@ def case_hard_swish(rng):
     return m, [rand_int8(rng, shape)], {}
 
 
+def case_relu(rng):
+    shape = rand_shape(rng, int(rng.integers(1, 5)), 1, 8)
+    s_in, zp_in = f32(log_uniform(rng, 1e-3, 0.5)), zp8(rng)
+    # the converter keeps one quantization across a standalone RELU; requantizing ones occur too
+    same = bool(rng.integers(0, 3) == 0)
+    s_out, zp_out = (s_in, zp_in) if same else (f32(s_in * log_uniform(rng, 0.3, 3)), zp8(rng))
+    m = ModelBuilder()
+    x = m.input(shape, np.int8, s_in, zp_in)
+    y = m.output(shape, np.int8, s_out, zp_out)
+    m.op(S.BuiltinOperator.RELU, [x], [y])
+    return m, [rand_int8(rng, shape)], dict(same_quant=same)
+
+
+# ---- the accumulator bound (Firmware/include/harken/hk_kernels.h), at its edge -----------------
+# Every product at its largest magnitude and one sign: (x - zp) = -255 or +255 times a raw weight
+# of -128 (32,640 each), or times an offset weight of -255 (65,025 each), summed over exactly
+# HK_ACC_MAX_TERMS (65,536) or HK_ACC_MAX_TERMS_OFFSET_WEIGHTS (32,768) terms. The output scale
+# brings the extreme sum to about +-100.
+
+ACC_MAX_TERMS = 65536
+ACC_MAX_TERMS_OFFSET_WEIGHTS = 32768
+
+
+def extreme_input(n, sign):
+    """Values and zero point making every (x - zp) = -255 * sign."""
+    return (np.full(n, -128 if sign > 0 else 127, dtype=np.int8), 127 if sign > 0 else -128)
+
+
+def bound_conv(sign, depthwise):
+    m = ModelBuilder()
+    s_in, s_w = 0.01, 0.01
+    s_out = f32(s_in * s_w * 255 * 128 * ACC_MAX_TERMS / 100)
+    if depthwise:   # 256 x 256 taps of one channel
+        xs, fs, qdim = [1, 256, 256, 1], [1, 256, 256, 1], 3
+    else:           # a 1 x 1 filter over 65,536 channels
+        xs, fs, qdim = [1, 1, 1, ACC_MAX_TERMS], [1, 1, 1, ACC_MAX_TERMS], 0
+    data, zp = extreme_input(ACC_MAX_TERMS, sign)
+    x = m.input(xs, np.int8, s_in, zp)
+    filt = m.tensor(fs, np.int8, [s_w], [0], data=np.full(fs, -128, dtype=np.int8), quantized_dimension=qdim)
+    y = m.output([1, 1, 1, 1], np.int8, s_out, 0)
+    if depthwise:
+        o = S.DepthwiseConv2DOptionsT()
+        o.depthMultiplier = 1
+        code, otype = S.BuiltinOperator.DEPTHWISE_CONV_2D, S.BuiltinOptions.DepthwiseConv2DOptions
+    else:
+        o = S.Conv2DOptionsT()
+        code, otype = S.BuiltinOperator.CONV_2D, S.BuiltinOptions.Conv2DOptions
+    o.padding, o.strideH, o.strideW, o.dilationHFactor, o.dilationWFactor = S.Padding.VALID, 1, 1, 1, 1
+    m.op(code, [x, filt], [y], otype, o)
+    return m, [data.reshape(xs)], dict(terms=ACC_MAX_TERMS, sign=sign)
+
+
+def bound_fc(sign, offset_weights):
+    m = ModelBuilder()
+    depth = ACC_MAX_TERMS_OFFSET_WEIGHTS if offset_weights else ACC_MAX_TERMS
+    w_zp = 127 if offset_weights else 0
+    s_in, s_w = 0.01, 0.01
+    s_out = f32(s_in * s_w * 255 * (255 if offset_weights else 128) * depth / 100)
+    data, zp = extreme_input(depth, sign)
+    x = m.input([1, depth], np.int8, s_in, zp)
+    w = m.tensor([1, depth], np.int8, [s_w], [w_zp], data=np.full([1, depth], -128, dtype=np.int8))
+    y = m.output([1, 1], np.int8, s_out, 0)
+    o = S.FullyConnectedOptionsT()
+    m.op(S.BuiltinOperator.FULLY_CONNECTED, [x, w], [y], S.BuiltinOptions.FullyConnectedOptions, o)
+    return m, [data.reshape([1, depth])], dict(terms=depth, sign=sign, weight_zero_point=w_zp)
+
+
+# (name, op, make): fixed cases, not scaled by --scale
+BOUND_CASES = [
+    ("acc_bound_conv2d_pos", "CONV_2D", lambda: bound_conv(+1, False)),
+    ("acc_bound_conv2d_neg", "CONV_2D", lambda: bound_conv(-1, False)),
+    ("acc_bound_dwconv2d_pos", "DEPTHWISE_CONV_2D", lambda: bound_conv(+1, True)),
+    ("acc_bound_dwconv2d_neg", "DEPTHWISE_CONV_2D", lambda: bound_conv(-1, True)),
+    ("acc_bound_fully_connected_pos", "FULLY_CONNECTED", lambda: bound_fc(+1, False)),
+    ("acc_bound_fully_connected_neg", "FULLY_CONNECTED", lambda: bound_fc(-1, False)),
+    ("acc_bound_fully_connected_offset_pos", "FULLY_CONNECTED", lambda: bound_fc(+1, True)),
+    ("acc_bound_fully_connected_offset_neg", "FULLY_CONNECTED", lambda: bound_fc(-1, True)),
+]
+
+
 OPS = [
     ("conv2d", "CONV_2D", lambda r: case_conv(r, False), 24),
     ("dwconv2d", "DEPTHWISE_CONV_2D", lambda r: case_conv(r, True), 24),
@@ -557,6 +638,7 @@ OPS = [
     ("softmax", "SOFTMAX", case_softmax, 12),
     ("dequantize", "DEQUANTIZE", case_dequantize, 6),
     ("hard_swish", "HARD_SWISH", case_hard_swish, 12),
+    ("relu", "RELU", case_relu, 12),
 ]
 
 
@@ -572,6 +654,20 @@ def run_tflm(model_bytes, inputs, n_outputs):
     return [np.array(interp.get_output(i)) for i in range(n_outputs)]
 
 
+# Ops whose fixtures LiteRT's reference kernels must reproduce too (the script stops if not).
+LITERT_CHECKED = {"RELU"}
+
+
+def run_litert(model_bytes, inputs, n_outputs):
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    interp = Interpreter(model_content=model_bytes, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    for d, x in zip(interp.get_input_details(), inputs):
+        interp.set_tensor(d["index"], x)
+    interp.invoke()
+    return [interp.get_tensor(d["index"]) for d in interp.get_output_details()[:n_outputs]]
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out_dir")
@@ -582,39 +678,46 @@ def main(argv):
     os.makedirs(args.out_dir, exist_ok=True)
 
     cases = []
-    for op_index, (stem, op, make, count) in enumerate(OPS):
-        for k in range(max(1, math.ceil(count * args.scale))):
-            # one generator per case: adding cases or ops never changes the others
-            rng = np.random.default_rng([args.seed, op_index, k])
-            m, inputs, opts = make(rng)
-            name = "%s_%02d" % (stem, k)
-            model = m.finish("harken op fixture %s" % name)
-            outputs = run_tflm(model, inputs, len(m.outputs))
-            with open(os.path.join(args.out_dir, name + ".tflite"), "wb") as f:
-                f.write(model)
-            with open(os.path.join(args.out_dir, name + ".input.bin"), "wb") as f:
-                for x in inputs:
-                    f.write(np.ascontiguousarray(x).tobytes())
-            with open(os.path.join(args.out_dir, name + ".output.bin"), "wb") as f:
-                for y in outputs:
-                    f.write(np.ascontiguousarray(y).tobytes())
-            cases.append({
-                "name": name,
-                "op": op,
-                "model": name + ".tflite",
-                "input": name + ".input.bin",
-                "output": name + ".output.bin",
-                "inputs": [tensor_desc(x) for x in inputs],
-                "outputs": [tensor_desc(y) for y in outputs],
-                "options": opts,
-            })
+    drawn = [("%s_%02d" % (stem, k), op, (lambda make=make, op_index=op_index, k=k:
+                                          # one generator per case: adding cases or ops never changes the others
+                                          make(np.random.default_rng([args.seed, op_index, k]))))
+             for op_index, (stem, op, make, count) in enumerate(OPS)
+             for k in range(max(1, math.ceil(count * args.scale)))]
+    for name, op, make in drawn + BOUND_CASES:
+        m, inputs, opts = make()
+        model = m.finish("harken op fixture %s" % name)
+        outputs = run_tflm(model, inputs, len(m.outputs))
+        if op in LITERT_CHECKED:
+            other = run_litert(model, inputs, len(m.outputs))
+            if any(a.tobytes() != b.tobytes() for a, b in zip(outputs, other)):
+                sys.exit("%s: LiteRT differs from TFLM" % name)
+            opts = dict(opts, litert_agrees=True)
+        with open(os.path.join(args.out_dir, name + ".tflite"), "wb") as f:
+            f.write(model)
+        with open(os.path.join(args.out_dir, name + ".input.bin"), "wb") as f:
+            for x in inputs:
+                f.write(np.ascontiguousarray(x).tobytes())
+        with open(os.path.join(args.out_dir, name + ".output.bin"), "wb") as f:
+            for y in outputs:
+                f.write(np.ascontiguousarray(y).tobytes())
+        cases.append({
+            "name": name,
+            "op": op,
+            "model": name + ".tflite",
+            "input": name + ".input.bin",
+            "output": name + ".output.bin",
+            "inputs": [tensor_desc(x) for x in inputs],
+            "outputs": [tensor_desc(y) for y in outputs],
+            "options": opts,
+        })
 
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "generator": "Tests/Oracles/op_models.py",
         "seed": args.seed,
         "provenance": {
-            "oracle": "TensorFlow Lite Micro reference kernels (Python wheel tflite-micro)",
+            "oracle": "TensorFlow Lite Micro reference kernels (Python wheel tflite-micro); "
+                      "LiteRT's reference kernels agree on the ops in LITERT_CHECKED",
             "tflite-micro": importlib.metadata.version("tflite-micro"),
             "tflite-micro-build": tflm_version.__version__,
             "ai-edge-litert": importlib.metadata.version("ai-edge-litert"),

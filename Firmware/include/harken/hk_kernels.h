@@ -328,6 +328,20 @@ typedef struct {
 
 void hk_hard_swish_s8(const hk_hard_swish_params_t *p, const int8_t *input, int8_t *output);
 
+/* ---- RELU (int8): the input requantized to the output's scale, clamped at real 0 ----
+ * size                element count
+ * input_zero_point, output_zero_point   raw zero points
+ * mult, shift         QuantizeMultiplier(s_in / s_out) (in double, as TFLM)
+ * act_min, act_max    max(-128, output_zero_point) and 127: the output's real 0 upwards */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point, output_zero_point;
+    int32_t mult, shift;
+    int32_t act_min, act_max;
+} hk_relu_params_t;
+
+void hk_relu_s8(const hk_relu_params_t *p, const int8_t *input, int8_t *output);
+
 /* ======================================================================
  * Cortex-M DSP variants
  *

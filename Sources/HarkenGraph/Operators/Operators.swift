@@ -21,6 +21,7 @@ public enum Operators {
         Pad.self,               // PAD
         Softmax.self,           // SOFTMAX
         HardSwish.self,         // HARD_SWISH
+        Relu.self,              // RELU
     ]
 
     /// The family lowering each builtin.
