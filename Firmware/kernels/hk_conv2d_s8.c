@@ -1,16 +1,15 @@
 /*
  * CONV_2D, int8 activations, int8 per-channel weights, int32 bias: TFLite's
- * reference per-channel convolution.
+ * reference per-channel convolution, arranged for speed (below). Its readable
+ * specification is the plain loop hk_conv2d_s8_spec (Firmware/tests/
+ * kernel_spec); Firmware/tests/dsp_check compares the two on random cases.
  *
- * Accumulation: each term is (input + input_offset) * filter with
- * |input + input_offset| <= 255 and |filter| <= 128, so one product is at
- * most 2^15 and int32 holds the sum of 2^16 of them. TFLite accumulates in
- * int32 as well; filters with more than kh * kw * in_c = 65536 taps (which
- * could wrap, undefined in C) are for the importer to reject. Within that
- * bound every partial sum fits, so integer addition is exact in any order:
- * the loops below sum taps in a different order from TFLite and still give
- * its bytes. The bias is added after the taps, as TFLite does, so that a
- * bias near the int32 limits overflows (or not) exactly where TFLite's does.
+ * Accumulation: each term is (input + input_offset) * filter, summed in int32
+ * as TFLite does, within the accumulator bound hk_kernels.h states
+ * (HK_ACC_MAX_TERMS taps per output, which the importer enforces). Within it
+ * integer addition is exact in any order, so the loops below sum taps in a
+ * different order from TFLite and still give its bytes; the bias comes after
+ * the taps, as in TFLite.
  *
  * Zero padding contributes nothing: the padded input equals the zero point,
  * zero after the offset. TFLite skips those taps; here they are multiplied

@@ -1,7 +1,8 @@
 /*
  * CONV_2D, int8, for cores with the Armv7E-M / Armv8-M DSP extension
  * (Cortex-M4, M7, M33, M55 without Helium, ...): the same bytes as
- * hk_conv2d_s8 (the reference and the specification; read it first), two
+ * hk_conv2d_s8 (the reference; read it first, or its plain loop in
+ * Firmware/tests/kernel_spec), two
  * multiply-accumulates per SMLAD.
  *
  * Same walk as the reference: for each output pixel, the window's inputs plus
@@ -25,8 +26,8 @@
  *
  * Exactness: every lane value is an input plus its offset, |x| <= 255, or a
  * filter byte, so SXTAB16's 16-bit lanes never wrap, and each SMLAD adds two
- * products of at most 2^15. The accumulation bound is the reference's
- * (window <= 65536 taps, checked by the importer), so every partial sum fits
+ * products of at most 2^15. The accumulation bound is hk_kernels.h's
+ * (HK_ACC_MAX_TERMS taps, checked by the importer), so every partial sum fits
  * in int32 and the sum equals the reference's in any order; the bias and the
  * requantization are the reference's code.
  *

@@ -15,7 +15,7 @@
  * 0 at the lowest address) or two int16 lanes (lo = bits 15..0, hi = bits
  * 31..16). Lane arithmetic is modulo 2^16 (SXTAB16) or 2^32 (the MACs), like
  * the hardware; the kernels keep every value well inside those ranges (see
- * each kernel's accumulation bound), so nothing actually wraps.
+ * the accumulator bound in hk_kernels.h), so nothing actually wraps.
  *
  * Loads of four int8 or two int16 values are single LDRs from any address:
  * Cortex-M3 and later allow unaligned LDR/STR (not LDRD/LDM) to normal memory

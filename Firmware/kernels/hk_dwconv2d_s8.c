@@ -1,12 +1,16 @@
 /*
  * DEPTHWISE_CONV_2D, int8 activations, int8 per-channel weights, int32 bias:
- * TFLite's reference per-channel depthwise convolution. Output channel
- * ic * depth_multiplier + m filters input channel ic with its own kh x kw
- * kernel, stored at filter[0][fy][fx][oc].
+ * TFLite's reference per-channel depthwise convolution, arranged for speed
+ * (below); its readable specification is the plain loop hk_dwconv2d_s8_spec
+ * (Firmware/tests/kernel_spec), which Firmware/tests/dsp_check compares it
+ * with on random cases. Output channel ic * depth_multiplier + m filters
+ * input channel ic with its own kh x kw kernel, stored at
+ * filter[0][fy][fx][oc].
  *
- * Accumulation bound as in hk_conv2d_s8.c: kh * kw products of at most 2^15,
- * so every partial sum fits in int32 and the taps may be summed in any
- * order; the bias comes last, as in TFLite. Out-of-image taps are skipped
+ * Accumulation: kh * kw products, within hk_kernels.h's accumulator bound
+ * (HK_ACC_MAX_TERMS, enforced by the importer), so every partial sum fits in
+ * int32 and the taps may be summed in any order; the bias comes last, as in
+ * TFLite. Out-of-image taps are skipped
  * (zero after the input offset) by computing each output pixel's range of
  * in-image taps once.
  *

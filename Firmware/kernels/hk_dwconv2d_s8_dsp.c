@@ -1,7 +1,7 @@
 /*
  * DEPTHWISE_CONV_2D, int8, for cores with the Armv7E-M / Armv8-M DSP
- * extension: the same bytes as hk_dwconv2d_s8 (the reference and the
- * specification; read it first), with the operands widened in pairs and
+ * extension: the same bytes as hk_dwconv2d_s8 (the reference; read it first,
+ * or its plain loop in Firmware/tests/kernel_spec), with the operands widened in pairs and
  * multiplied by the DSP extension's 16 x 16 multiply-accumulates.
  *
  * With depth_multiplier 1 four neighbouring channels are done together, as in
@@ -33,8 +33,8 @@
  *
  * Exactness: lanes hold an input plus its offset (|x| <= 255) or a filter
  * byte, so no 16-bit lane wraps; products are at most 2^15 and the
- * accumulation bound is the reference's (kh * kw products), so every partial
- * sum fits in int32 and the taps may be summed in any order. Bias and
+ * accumulation bound is hk_kernels.h's (kh * kw <= HK_ACC_MAX_TERMS), so every
+ * partial sum fits in int32 and the taps may be summed in any order. Bias and
  * requantization are the reference's code.
  */
 #include "harken/hk_kernels.h"

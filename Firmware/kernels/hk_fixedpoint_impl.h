@@ -160,11 +160,12 @@ static inline void hk__stage_s8_s16(const int8_t *x, int32_t offset, int32_t n, 
 }
 
 /* Dot products of staged int16 values (inputs plus their offset, |x| <= 255)
- * with int8 weights, for CONV_2D and FULLY_CONNECTED. The caller bounds n so
- * that the int32 sums cannot overflow (see the kernels). The fixed 16-wide
- * inner loop has a trip count compilers can see, which is what lets GCC at
- * -O2 turn it into SIMD multiply-adds (x86 pmaddwd) and keeps it a plain
- * multiply-accumulate loop on scalar cores; the remainder runs one by one.
+ * with int8 weights, for CONV_2D and FULLY_CONNECTED. n stays within the
+ * accumulator bound of hk_kernels.h, so the int32 sums cannot overflow. The
+ * fixed 16-wide inner loop has a trip count compilers can see, which is what
+ * lets GCC at -O2 turn it into SIMD multiply-adds (x86 pmaddwd) and keeps it
+ * a plain multiply-accumulate loop on scalar cores; the remainder runs one by
+ * one.
  *
  * hk__dot4_s16_s8: acc[j] += sum over i < n of x[i] * w[j * w_stride + i], j < 4
  * (four filter rows share each x load). */

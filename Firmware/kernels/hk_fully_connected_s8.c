@@ -1,14 +1,17 @@
 /*
  * FULLY_CONNECTED, int8: TFLite's reference int8 fully connected, per-tensor
- * (n_mult == 1) or per-channel (n_mult == out_depth) output scaling.
+ * (n_mult == 1) or per-channel (n_mult == out_depth) output scaling, arranged
+ * for speed (below). Its readable specification is the plain loop
+ * hk_fully_connected_s8_spec (Firmware/tests/kernel_spec); Firmware/tests/
+ * dsp_check compares the two on random cases.
  *
  * filter_offset is -weights zero point; TFLite's int8 weights are symmetric
  * so it is 0 in practice, but the per-tensor path honours it as TFLite does.
- * Accumulation: in_depth products of magnitude <= 255 * 128 < 2^15 (255 * 255
- * with a non-zero filter_offset), summed in int32 as TFLite does; in_depth
- * above 32768, where the sum could wrap, is for the importer to reject.
- * Within that bound every partial sum fits, so the sum is exact in any
- * order; the bias is added last, as in TFLite.
+ * Accumulation: in_depth products summed in int32 as TFLite does, within
+ * hk_kernels.h's accumulator bound (HK_ACC_MAX_TERMS, or
+ * HK_ACC_MAX_TERMS_OFFSET_WEIGHTS with a non-zero filter_offset; the importer
+ * enforces it), so the sum is exact in any order; the bias is added last, as
+ * in TFLite.
  *
  * Speed, for filter_offset == 0: four outputs share each input load and its
  * offset addition (hk__dot4_s8_s8); no staging, since a fully connected row

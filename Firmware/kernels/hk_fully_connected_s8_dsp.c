@@ -1,7 +1,8 @@
 /*
  * FULLY_CONNECTED, int8, for cores with the Armv7E-M / Armv8-M DSP extension:
- * the same bytes as hk_fully_connected_s8 (the reference and the
- * specification; read it first), two multiply-accumulates per SMLAD.
+ * the same bytes as hk_fully_connected_s8 (the reference; read it first, or
+ * its plain loop in Firmware/tests/kernel_spec), two multiply-accumulates per
+ * SMLAD.
  *
  * Four outputs at a time share each input word, widened once:
  *
@@ -19,9 +20,10 @@
  *
  * Exactness: lanes hold an input or filter byte plus its offset, |v| <= 255,
  * so no 16-bit lane wraps; a product is at most 255 * 255 < 2^16, and the
- * accumulation bound is the reference's (in_depth <= 32768: 32768 * 65025 <
- * 2^31), so every partial sum fits in int32 and equals the reference's sum in
- * any order. Bias and requantization are the reference's code.
+ * accumulation bound is hk_kernels.h's (HK_ACC_MAX_TERMS products, or
+ * HK_ACC_MAX_TERMS_OFFSET_WEIGHTS with a non-zero filter_offset), so every
+ * partial sum fits in int32 and equals the reference's sum in any order. Bias
+ * and requantization are the reference's code.
  */
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"

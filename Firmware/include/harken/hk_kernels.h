@@ -351,7 +351,7 @@ void hk_relu_s8(const hk_relu_params_t *p, const int8_t *input, int8_t *output);
  * offset folded into the extend), two multiply-accumulates per SMLAD into int32
  * accumulators (DEPTHWISE_CONV_2D: SMLABB / SMLATT, one channel per lane), then
  * the reference's requantization. Integer sums are exact in any order within
- * the reference's accumulation bounds, so the output equals the reference's for
+ * the accumulator bound (top of this file), so the output equals the reference's for
  * every shape and parameter set, byte for byte (checked, and timed, by
  * Firmware/tests/dsp_check on emulated Cortex-M4, M7 and M33).
  *

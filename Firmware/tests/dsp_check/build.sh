@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the DSP kernel check firmware for QEMU's MPS2 boards.
+# Builds the kernel check firmware (specification, reference and DSP variant of
+# each optimised kernel) for QEMU's MPS2 boards.
 #   Firmware/tests/dsp_check/build.sh BOARD OUT.elf
 # BOARD: an386 (Cortex-M4), an500 (Cortex-M7) or an505 (Cortex-M33).
 # The flags are the MPS2 targets' (Targets/qemu-mps2-*.yaml cflags) plus the
@@ -22,12 +23,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 fw=$(cd "$here/../.." && pwd)
 port="$fw/port/mps2"
 k="$fw/kernels"
+spec="$fw/tests/kernel_spec"
 # The ports' shared memory bookkeeping (not the bench entry point: this image has its own main).
 set -- "$fw/port/common/hk_port_memory.c"
 # shellcheck disable=SC2086 # $cpu is a list of flags
 arm-none-eabi-gcc $cpu -std=c99 -O2 -ffunction-sections -fdata-sections -Wall -Wextra -Werror \
-    -I"$fw/include" -I"$k" -I"$port" -I"$here" \
+    -I"$fw/include" -I"$k" -I"$port" -I"$here" -I"$spec" \
     "$here/hk_dsp_check.c" "$here/hk_dsp_check_mps2.c" \
+    "$spec/hk_conv2d_s8_spec.c" "$spec/hk_dwconv2d_s8_spec.c" "$spec/hk_fully_connected_s8_spec.c" "$k/hk_fixedpoint.c" \
     "$k/hk_conv2d_s8.c" "$k/hk_conv2d_s8_dsp.c" \
     "$k/hk_dwconv2d_s8.c" "$k/hk_dwconv2d_s8_dsp.c" \
     "$k/hk_fully_connected_s8.c" "$k/hk_fully_connected_s8_dsp.c" \

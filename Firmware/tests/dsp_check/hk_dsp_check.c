@@ -1,7 +1,9 @@
 /*
- * The DSP kernel variants against the reference kernels on random shapes and
- * data from a fixed-seed PRNG: every case runs both, and the output bytes
- * (plus a guard band after them) must be identical.
+ * The optimised kernels against their specifications on random shapes and
+ * data from a fixed-seed PRNG: every case runs the plain-loop specification
+ * (Firmware/tests/kernel_spec), the reference kernel (blocked and staged for
+ * speed) and its DSP variant, and the three outputs (plus a guard band after
+ * them) must be identical byte for byte.
  *
  * Shapes are small so that hundreds of cases run in seconds on an emulated
  * core, and cover what the variants treat specially: odd channel counts and
@@ -18,6 +20,7 @@
 #include "hk_dsp_check.h"
 
 #include "harken/hk_kernels.h"
+#include "hk_kernel_spec.h"
 
 #define DEFAULT_CASES 400
 #define MAX_IN 32768
@@ -31,6 +34,7 @@ static int8_t g_input[MAX_IN];
 static int8_t g_filter[MAX_FILTER];
 static int8_t g_out_ref[MAX_OUT + GUARD];
 static int8_t g_out_dsp[MAX_OUT + GUARD];
+static int8_t g_out_spec[MAX_OUT + GUARD];
 static int32_t g_bias[MAX_CH];
 static int32_t g_mult[MAX_CH];
 static int32_t g_shift[MAX_CH];
@@ -163,7 +167,7 @@ typedef struct {
     const char *name;
     int32_t cases, mismatches, reported;
     uint64_t macs; /* multiply-accumulates the cases asked for (padding taps included) */
-    uint64_t ref_cycles, dsp_cycles;
+    uint64_t ref_cycles, dsp_cycles, spec_cycles;
 } tally_t;
 
 static void prepare_outputs(int32_t n)
@@ -173,23 +177,28 @@ static void prepare_outputs(int32_t n)
     for (i = 0; i < n + GUARD; ++i) {
         g_out_ref[i] = (int8_t)0x55;
         g_out_dsp[i] = (int8_t)0x2A;
+        g_out_spec[i] = (int8_t)0x3C;
     }
 }
 
-static int outputs_match(int32_t n)
+/* Which outputs disagree: 0 = none, else "ref/dsp", "spec/ref" (the first found). */
+static const char *outputs_differ(int32_t n)
 {
     int32_t i;
     for (i = 0; i < n; ++i) {
+        if (g_out_spec[i] != g_out_ref[i]) {
+            return "spec/ref";
+        }
         if (g_out_ref[i] != g_out_dsp[i]) {
-            return 0;
+            return "ref/dsp";
         }
     }
     for (i = n; i < n + GUARD; ++i) {
-        if (g_out_ref[i] != (int8_t)0x55 || g_out_dsp[i] != (int8_t)0x2A) {
-            return 0;
+        if (g_out_ref[i] != (int8_t)0x55 || g_out_dsp[i] != (int8_t)0x2A || g_out_spec[i] != (int8_t)0x3C) {
+            return "guard";
         }
     }
-    return 1;
+    return 0;
 }
 
 static void print_tally(const tally_t *t)
@@ -203,6 +212,8 @@ static void print_tally(const tally_t *t)
     put_u64(t->ref_cycles);
     put_str(" dsp_cycles=");
     put_u64(t->dsp_cycles);
+    put_str(" spec_cycles=");
+    put_u64(t->spec_cycles);
     if (t->dsp_cycles != 0u) {
         /* ratio with two decimals, in integers */
         const uint64_t r100 = (t->ref_cycles * 100u + t->dsp_cycles / 2u) / t->dsp_cycles;
@@ -245,25 +256,32 @@ static void print_conv(const char *what, const hk_conv_params_t *p)
     put_str("\n");
 }
 
-/* Runs ref and dsp on the staged case; returns 1 if they agree. */
-static int run_conv(tally_t *t, conv_fn_t ref, conv_fn_t dsp, const hk_conv_params_t *p,
+/* Runs spec, ref and dsp on the staged case; returns 1 if all three agree. */
+static int run_conv(tally_t *t, conv_fn_t spec, conv_fn_t ref, conv_fn_t dsp, const hk_conv_params_t *p,
                     const int32_t *bias, int32_t out_bytes)
 {
-    uint32_t c0, c1, c2;
+    uint32_t c0, c1, c2, c3;
+    const char *differ;
     prepare_outputs(out_bytes);
     c0 = g_io->cycles();
     ref(p, g_input, g_filter, bias, g_out_ref);
     c1 = g_io->cycles();
     dsp(p, g_input, g_filter, bias, g_out_dsp);
     c2 = g_io->cycles();
+    spec(p, g_input, g_filter, bias, g_out_spec);
+    c3 = g_io->cycles();
     t->ref_cycles += (uint32_t)(c1 - c0);
     t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->spec_cycles += (uint32_t)(c3 - c2);
     t->cases++;
     t->macs += (uint64_t)out_bytes * (uint64_t)(p->filter.h * p->filter.w) *
                (uint64_t)(ref == hk_dwconv2d_s8 ? 1 : p->filter.c);
-    if (!outputs_match(out_bytes)) {
+    differ = outputs_differ(out_bytes);
+    if (differ != 0) {
         t->mismatches++;
         if (t->reported++ < MAX_REPORTED) {
+            put_str(differ);
+            put_str(" ");
             print_conv("MISMATCH", p);
         }
         return 0;
@@ -361,7 +379,7 @@ static void conv2d_case(tally_t *t, int big)
     bias = quant_setup(p.output.c, p.filter.h * p.filter.w * k_c, rnd_percent(90));
     p.out_mult = g_mult;
     p.out_shift = g_shift;
-    (void)run_conv(t, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, bias, out_bytes);
+    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, bias, out_bytes);
 }
 
 /* ---- DEPTHWISE_CONV_2D ---- */
@@ -413,7 +431,7 @@ static void dwconv2d_case(tally_t *t, int big)
     bias = quant_setup(p.output.c, p.filter.h * p.filter.w, rnd_percent(90));
     p.out_mult = g_mult;
     p.out_shift = g_shift;
-    (void)run_conv(t, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, bias, out_bytes);
+    (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, bias, out_bytes);
 }
 
 /* ---- FULLY_CONNECTED ---- */
@@ -421,21 +439,27 @@ static void dwconv2d_case(tally_t *t, int big)
 static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
 {
     const int32_t out_bytes = p->batches * p->out_depth;
-    uint32_t c0, c1, c2;
+    uint32_t c0, c1, c2, c3;
+    const char *differ;
     prepare_outputs(out_bytes);
     c0 = g_io->cycles();
     hk_fully_connected_s8(p, g_input, g_filter, bias, g_out_ref);
     c1 = g_io->cycles();
     hk_fully_connected_s8_dsp(p, g_input, g_filter, bias, g_out_dsp);
     c2 = g_io->cycles();
+    hk_fully_connected_s8_spec(p, g_input, g_filter, bias, g_out_spec);
+    c3 = g_io->cycles();
     t->ref_cycles += (uint32_t)(c1 - c0);
     t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->spec_cycles += (uint32_t)(c3 - c2);
     t->cases++;
     t->macs += (uint64_t)out_bytes * (uint64_t)p->in_depth;
-    if (!outputs_match(out_bytes)) {
+    differ = outputs_differ(out_bytes);
+    if (differ != 0) {
         t->mismatches++;
         if (t->reported++ < MAX_REPORTED) {
-            put_str("MISMATCH");
+            put_str(differ);
+            put_str(" MISMATCH");
             put_kv("batches", p->batches);
             put_kv("in_depth", p->in_depth);
             put_kv("out_depth", p->out_depth);
@@ -488,10 +512,10 @@ static void print_bench(const char *shape, const tally_t *t, tally_t *all)
     all->mismatches += t->mismatches;
 }
 
-static void bench_conv(const char *kernel, const char *shape, conv_fn_t ref, conv_fn_t dsp,
+static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, conv_fn_t ref, conv_fn_t dsp,
                        hk_conv_params_t *p, tally_t *all)
 {
-    tally_t t = {0, 0, 0, 0, 0, 0, 0};
+    tally_t t = {0, 0, 0, 0, 0, 0, 0, 0};
     const int32_t out_bytes = p->output.n * p->output.h * p->output.w * p->output.c;
     const int32_t taps = p->filter.h * p->filter.w * (ref == hk_dwconv2d_s8 ? 1 : p->filter.c);
     t.name = kernel;
@@ -503,7 +527,7 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t ref, con
     p->act_max = 127;
     p->out_mult = g_mult;
     p->out_shift = g_shift;
-    (void)run_conv(&t, ref, dsp, p, quant_setup(p->output.c, taps, 1), out_bytes);
+    (void)run_conv(&t, spec, ref, dsp, p, quant_setup(p->output.c, taps, 1), out_bytes);
     print_bench(shape, &t, all);
 }
 
@@ -535,19 +559,19 @@ static void bench_all(tally_t *all)
 {
     hk_conv_params_t p;
     hk_fc_params_t f;
-    tally_t t = {"fully_connected_s8", 0, 0, 0, 0, 0, 0};
+    tally_t t = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
 
     /* microWakeWord-style streaming blocks: pointwise 1x1 and depthwise k x 1 over time */
     conv_shape(&p, 6, 1, 64, 1, 1, 64, 1, 0);
-    bench_conv("conv2d_s8", "pointwise_6x1x64_to_64", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_s8", "pointwise_6x1x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     conv_shape(&p, 10, 1, 40, 3, 1, 32, 1, 0);
-    bench_conv("conv2d_s8", "3x1_10x1x40_to_32", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_s8", "3x1_10x1x40_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     conv_shape(&p, 12, 12, 16, 3, 3, 32, 1, 0);
-    bench_conv("conv2d_s8", "3x3_12x12x16_to_32", hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_s8", "3x3_12x12x16_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     conv_shape(&p, 11, 1, 64, 5, 1, 0, 1, 1);
-    bench_conv("dwconv2d_s8", "5x1_11x1x64", hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+    bench_conv("dwconv2d_s8", "5x1_11x1x64", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
     conv_shape(&p, 14, 14, 32, 3, 3, 0, 1, 1);
-    bench_conv("dwconv2d_s8", "3x3_14x14x32", hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+    bench_conv("dwconv2d_s8", "3x3_14x14x32", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
 
     f.batches = 1;
     f.in_depth = 512;
@@ -569,10 +593,10 @@ static void bench_all(tally_t *all)
 
 int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
 {
-    tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0};
-    tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0};
-    tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0};
-    tally_t bench = {"bench", 0, 0, 0, 0, 0, 0};
+    tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 

@@ -2,9 +2,11 @@
  * The DSP kernel check on the host: without __ARM_FEATURE_DSP the _dsp kernels
  * build their plain C helpers, which model the instructions lane by lane, so
  * this checks the variants' bookkeeping (staging order, tap pairing, tails)
- * against the reference on any machine. Exit status 0 = PASS.
+ * against the reference, and both against the plain-loop specification, on
+ * any machine. Exit status 0 = PASS.
  *
  *   cc -std=c99 -O2 -Wall -Wextra -Werror -IFirmware/include -IFirmware/kernels \
+ *      -IFirmware/tests/kernel_spec Firmware/tests/kernel_spec/hk_*_spec.c Firmware/kernels/hk_fixedpoint.c \
  *      Firmware/tests/dsp_check/hk_dsp_check.c Firmware/tests/dsp_check/hk_dsp_check_host.c \
  *      Firmware/kernels/hk_conv2d_s8.c Firmware/kernels/hk_conv2d_s8_dsp.c \
  *      Firmware/kernels/hk_dwconv2d_s8.c Firmware/kernels/hk_dwconv2d_s8_dsp.c \
