@@ -51,7 +51,7 @@ let package = Package(
                 exclude: ["proto"]),
         // Board and core descriptions (Targets/*.yaml) and the Harken home folder: codegen, cost and the pipeline read them here.
         .target(name: "HarkenTargets", dependencies: ["HarkenSupport", .product(name: "Yams", package: "Yams")]),
-        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", "HarkenTargets", "HarkenRuntime"]),
+        .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", "HarkenTargets", "HarkenRuntime", "HarkenSupport"]),
         .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
         .target(name: "HarkenSupport"),
         .target(name: "HarkenBench", dependencies: ["HarkenSupport"]),

@@ -71,7 +71,7 @@ def top_functions(out: pathlib.Path, steps: int, count: int = 6) -> list:
         m = re.match(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(?:\S*?:)?(.+?)(?:\s+\[[^\]]*\])?$", line)
         if m and "PROGRAM TOTALS" not in line:
             name = re.sub(r"\(.*", "", m.group(2)).strip()
-            rows.append({"function": name, "instructionsPerStep": int(m.group(1).replace(",", "")) / steps})
+            rows.append({"function": name, "instructions_per_step": int(m.group(1).replace(",", "")) / steps})
     return rows[:count]
 
 
@@ -132,24 +132,24 @@ def bench_model(name: str, args, work: pathlib.Path, inputs_for) -> dict:
         log(f"{name}: WARNING: generated C and TFLM outputs differ (first at byte {first})")
 
     arena = tflm_arena(alloc)
-    ours_ram = comp["arenaBytes"] + comp["stateBytes"]
+    ours_ram = comp["arena_bytes"] + comp["state_bytes"]
     return {
         "model": name,
-        "harken": {"arenaBytes": comp["arenaBytes"], "stateBytes": comp["stateBytes"], "weightBytes": comp["weightBytes"],
-                   "ramBytes": ours_ram, "objectDataBssBytes": object_ram(d / "model.o"),
-                   "instructionsPerStep": ours_ir / steps,
-                   "topFunctions": top_functions(d / "callgrind.harken", steps)},
-        "tflm": {"arenaTotalBytes": arena["total"], "arenaHeadBytes": arena["head"], "arenaTailBytes": arena["tail"],
+        "harken": {"arena_bytes": comp["arena_bytes"], "state_bytes": comp["state_bytes"], "weight_bytes": comp["weight_bytes"],
+                   "ram_bytes": ours_ram, "object_data_bss_bytes": object_ram(d / "model.o"),
+                   "instructions_per_step": ours_ir / steps,
+                   "top_functions": top_functions(d / "callgrind.harken", steps)},
+        "tflm": {"arena_total_bytes": arena["total"], "arena_head_bytes": arena["head"], "arena_tail_bytes": arena["tail"],
                  "allocations": [l.strip() for l in alloc.splitlines() if l.strip()],
-                 "instructionsPerStep": tflm_ir / steps,
-                 "topFunctions": top_functions(d / "callgrind.tflm", steps)},
-        "manifestTensorArenaSize": manifest["micro"]["tensor_arena_size"],
+                 "instructions_per_step": tflm_ir / steps,
+                 "top_functions": top_functions(d / "callgrind.tflm", steps)},
+        "manifest_tensor_arena_size": manifest["micro"]["tensor_arena_size"],
         "steps": steps,
-        "outputsIdentical": identical,
-        "ramRatioVsTflm": ours_ram / arena["total"],
-        "ramRatioVsManifest": ours_ram / manifest["micro"]["tensor_arena_size"],
-        "arenaRatioVsTflmHead": comp["arenaBytes"] / arena["head"],
-        "instructionRatio": ours_ir / tflm_ir,
+        "outputs_identical": identical,
+        "ram_ratio_vs_tflm": ours_ram / arena["total"],
+        "ram_ratio_vs_manifest": ours_ram / manifest["micro"]["tensor_arena_size"],
+        "arena_ratio_vs_tflm_head": comp["arena_bytes"] / arena["head"],
+        "instruction_ratio": ours_ir / tflm_ir,
     }
 
 
@@ -162,10 +162,10 @@ def bench_firmware(name: str, args, work: pathlib.Path, tflm_arena_total: int) -
     log(f"{name}: harken bench --emulate (QEMU)")
     b = json.loads(run([args.harken, "bench", "--emulate", fw["elf"], "--board", args.board, "--model", model,
                         "--steps", 60, "--json"]).stdout)
-    ram = fw["ramBytes"] + b["stats"]["stackUsedBytes"]
-    return {"board": args.board, "flashBytes": fw["flashBytes"], "staticRamBytes": fw["ramBytes"],
-            "stackHighWaterBytes": b["stats"]["stackUsedBytes"], "ramBytes": ram, "modelFileBytes": model.stat().st_size,
-            "tflmArenaTotalBytes": tflm_arena_total, "cyclesPerStep": b["cyclesMean"], "deviceOutputsIdentical": b["mismatches"] == 0}
+    ram = fw["ram_bytes"] + b["stats"]["stack_used_bytes"]
+    return {"board": args.board, "flash_bytes": fw["flash_bytes"], "static_ram_bytes": fw["ram_bytes"],
+            "stack_high_water_bytes": b["stats"]["stack_used_bytes"], "ram_bytes": ram, "model_file_bytes": model.stat().st_size,
+            "tflm_arena_total_bytes": tflm_arena_total, "cycles_per_step": b["cycles_mean"], "device_outputs_identical": b["mismatches"] == 0}
 
 
 def bench_rtf(name: str, args, work: pathlib.Path, base_wav: pathlib.Path) -> dict:
@@ -183,15 +183,15 @@ def bench_rtf(name: str, args, work: pathlib.Path, base_wav: pathlib.Path) -> di
     hour.unlink()
     return {
         "model": name,
-        "audioSeconds": sim["audioSeconds"],
-        "harken": {"wallSeconds": wall, "cpuSeconds": cpu, "realTimeFactor": sim["realTimeFactor"],
-                   "endToEndRealTimeFactor": sim["audioSeconds"] / wall,
-                   "hostMeanStepUs": sim["hostMeanStepUs"], "steps": sim["steps"],
+        "audio_seconds": sim["audio_seconds"],
+        "harken": {"wall_seconds": wall, "cpu_seconds": cpu, "real_time_factor": sim["real_time_factor"],
+                   "end_to_end_real_time_factor": sim["audio_seconds"] / wall,
+                   "host_mean_step_us": sim["host_mean_step_us"], "steps": sim["steps"],
                    "detections": len(sim["detections"]),
-                   "detectionTimesS": [x["timeS"] for x in sim["detections"]]},
-        "pymicroWakeword": mww,
-        "hourWallSeconds": wall * 3600.0 / sim["audioSeconds"],
-        "rtfRatio": sim["realTimeFactor"] / mww["realTimeFactor"],
+                   "detection_times_s": [x["time_s"] for x in sim["detections"]]},
+        "pymicro_wakeword": mww,
+        "hour_wall_seconds": wall * 3600.0 / sim["audio_seconds"],
+        "rtf_ratio": sim["real_time_factor"] / mww["real_time_factor"],
     }
 
 
@@ -216,7 +216,7 @@ def table(report: dict) -> str:
     lines.append(f"goal: ours/TFLM <= {100 * ARENA_GOAL:.0f} %.  Activations alone, harken arena / TFLM arena head: "
                  + ", ".join(f"{m['model']} {100 * m['arenaRatioVsTflmHead']:.0f} %" for m in report["models"]))
     lines.append("")
-    same = all(m["outputsIdentical"] for m in report["models"])
+    same = all(m["outputs_identical"] for m in report["models"])
     lines.append(f"Instructions per step (callgrind, {report['models'][0]['steps']} steps of real features; "
                  f"{'outputs identical' if same else 'OUTPUTS DIFFER'})")
     lines.append("               harken C (-O2)    TFLM Invoke()   ours/TFLM")
@@ -232,11 +232,11 @@ def table(report: dict) -> str:
             f = m["firmware"]
             lines.append(f"{m['model']:<14} {f['flashBytes']:>24,}   {f['staticRamBytes']:>7,} + {f['stackHighWaterBytes']:>5,} = {f['ramBytes']:>6,}"
                          f"   {f['modelFileBytes']:>12,}   {f['tflmArenaTotalBytes']:>10,}   {f['cyclesPerStep']:>11,.0f}")
-    if report["models"] and "costModel" in report["models"][0]:
+    if report["models"] and "cost_model" in report["models"][0]:
         lines.append("")
         lines.append("Cost model (harken cost --target stm32f4): one evaluation of the analytic model (goal < 10 ms)")
         for m in report["models"]:
-            c = m["costModel"]
+            c = m["cost_model"]
             lines.append(f"{m['model']:<14} {c['evaluationMicroseconds']:>8.0f} us   ({c['estimatedCycles']:,.0f} cycles per step estimated)")
     r = report.get("rtf")
     if r:
@@ -283,28 +283,28 @@ def main() -> None:
             cache[stride] = path
         return cache[stride]
 
-    report = {"schemaVersion": 1, "harken": args.harken,
+    report = {"schema_version": 1, "harken": args.harken,
               "build": "release" if "/release/" in args.harken else "debug" if "/debug/" in args.harken else "unknown",
               "commit": git_commit(),
               "cc": run(["cc", "--version"]).stdout.splitlines()[0],
               "valgrind": run(["valgrind", "--version"]).stdout.strip(),
-              "callgrindToggle": {"harken": "<name>_invoke", "tflm": TFLM_INVOKE},
+              "callgrind_toggle": {"harken": "<name>_invoke", "tflm": TFLM_INVOKE},
               "models": [bench_model(m, args, work, inputs_for) for m in models]}
     if not args.no_firmware:
         for m in report["models"]:
-            m["firmware"] = bench_firmware(m["model"], args, work, m["tflm"]["arenaTotalBytes"])
+            m["firmware"] = bench_firmware(m["model"], args, work, m["tflm"]["arena_total_bytes"])
     for m in report["models"]:
         model = pathlib.Path(pymicro_wakeword.__file__).parent / "models" / f"{m['model']}.tflite"
         cost = json.loads(run([args.harken, "cost", "--model", model, "--target", "stm32f4", "--json"]).stdout)
-        m["costModel"] = {"target": "stm32f4", "evaluationMicroseconds": cost["evaluationMicroseconds"],
-                          "estimatedCycles": cost["totalCycles"]}
+        m["cost_model"] = {"target": "stm32f4", "evaluation_microseconds": cost["evaluation_microseconds"],
+                          "estimated_cycles": cost["total_cycles"]}
     if not args.no_rtf:
         report["rtf"] = bench_rtf(models[0], args, work, base)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(table(report))
-    if not all(m["outputsIdentical"] and m.get("firmware", {}).get("deviceOutputsIdentical", True) for m in report["models"]):
+    if not all(m["outputs_identical"] and m.get("firmware", {}).get("device_outputs_identical", True) for m in report["models"]):
         sys.exit(1)
 
 

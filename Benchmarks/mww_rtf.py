@@ -44,8 +44,8 @@ def main() -> None:
             active = fired
     wall = time.perf_counter() - start
     seconds = len(pcm) / 2 / RATE
-    print(json.dumps({"audioSeconds": seconds, "wallSeconds": wall, "realTimeFactor": seconds / wall,
-                      "steps": frames // mww.stride, "detections": len(detections), "detectionTimesS": detections}))
+    print(json.dumps({"audio_seconds": seconds, "wall_seconds": wall, "real_time_factor": seconds / wall,
+                      "steps": frames // mww.stride, "detections": len(detections), "detection_times_s": detections}))
 
 
 if __name__ == "__main__":

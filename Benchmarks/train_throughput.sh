@@ -34,10 +34,10 @@ for pair in tiny:tinyconv-v2 esp32:mixednet; do
 import json, sys
 h, k = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(json.dumps({"architecture": h["architecture"], "batch": h["batch"], "threads": h["threads"],
-                  "harken_samples_per_second": round(h["samplesPerSecond"], 1),
+                  "harken_samples_per_second": round(h["samples_per_second"], 1),
                   "keras_samples_per_second": round(k["samples_per_second"], 1),
-                  "ratio": round(h["samplesPerSecond"] / k["samples_per_second"], 2),
-                  "harken_peak_rss_mb": round(h["peakRSSBytes"] / 1e6, 1),
+                  "ratio": round(h["samples_per_second"] / k["samples_per_second"], 2),
+                  "harken_peak_rss_mb": round(h["peak_rss_bytes"] / 1e6, 1),
                   "keras_peak_rss_mb": round(k["peak_rss_bytes"] / 1e6, 1)}))
 PY
 )")

@@ -1,6 +1,7 @@
 import Foundation
 import HarkenGraph
 import HarkenRuntime
+import HarkenSupport
 import HarkenTargets
 
 /// What a device application needs beyond the model: how features become its
@@ -27,7 +28,7 @@ public struct FirmwareGenerator {
     public let plan: Plan
     public let name: String
     public let target: Target
-    public let home: URL
+    public let home: HarkenHome
     public let defaults: DeviceDefaults
     /// The .tflite and its manifest (ESPHome runs the model itself from these).
     public let model: Data?
@@ -35,7 +36,7 @@ public struct FirmwareGenerator {
     /// The frontend settings whose tables the firmware carries; microWakeWord's by default.
     public var frontend: hk_frontend_config_t = FrontendTablesEmitter().config
 
-    public init(plan: Plan, name: String, target: Target, home: URL, defaults: DeviceDefaults,
+    public init(plan: Plan, name: String, target: Target, home: HarkenHome, defaults: DeviceDefaults,
                 model: Data? = nil, manifest: ModelManifest? = nil) {
         self.plan = plan
         self.name = CEmitter.identifier(name)
@@ -65,7 +66,7 @@ public struct FirmwareGenerator {
                                contents: Data(try FrontendTablesEmitter(config: frontend).source().utf8)))
         // The runtime, exactly as the host simulator compiles it, less the frontend's
         // table builder: the tables above replace it, so no device compiles it.
-        let firmware = home.appendingPathComponent("Firmware")
+        let firmware = home.firmware
         out += try copy(firmware.appendingPathComponent("include"), to: l.include)
             .filter { !$0.path.hasSuffix("/harken/hk_frontend_build.h") }
         for part in ["kernels", "frontend", "detector", "app", "bench"] {
@@ -77,7 +78,7 @@ public struct FirmwareGenerator {
             out += try copy(firmware.appendingPathComponent("port/common"), to: "\(l.port)/common")
         }
         if target.template == "esp-idf" { out += try esphomeFiles() }
-        let template = home.appendingPathComponent("Templates/\(target.template)")
+        let template = home.templates.appendingPathComponent(target.template)
         for f in try copy(template, to: "") {
             if f.path.hasSuffix(".in") {
                 let text = String(decoding: f.contents, as: UTF8.self)
@@ -89,33 +90,19 @@ public struct FirmwareGenerator {
         return out
     }
 
-    /// ESPHome's micro_wake_word runs the .tflite itself: the model and a v2 manifest
-    /// beside the generated YAML snippet.
+    /// ESPHome's micro_wake_word runs the .tflite itself: the model and its v2 manifest (complete:
+    /// the pipeline fills what a model's own manifest lacks) beside the generated YAML snippet.
     func esphomeFiles() throws -> [ProjectFile] {
-        guard let model else { return [] }
-        var m = manifest ?? ModelManifest(type: "micro", wake_word: name.replacingOccurrences(of: "_", with: " "), author: nil,
-                                          model: nil, version: 2,
-                                          micro: .init(probability_cutoff: Double(defaults.triggerSum) / Double(256 * defaults.window),
-                                                       feature_step_size: 10, sliding_window_size: Int(defaults.window),
-                                                       tensor_arena_size: nil, minimum_esphome_version: "2024.7.0"))
-        m.model = "\(name).tflite"
-        m.version = 2
-        m.type = "micro"
-        // ESPHome sizes TFLM's arena from this; without a measured value, a safe multiple of Harken's.
-        if m.micro.tensor_arena_size == nil { m.micro.tensor_arena_size = 6 * (plan.arenaBytes + plan.stateBytes) + 16384 }
-        if m.micro.feature_step_size == nil { m.micro.feature_step_size = 10 }
-        if m.micro.minimum_esphome_version == nil { m.micro.minimum_esphome_version = "2024.7.0" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let model, let manifest else { return [] }
         return [ProjectFile(path: "esphome/\(name).tflite", contents: model),
-                ProjectFile(path: "esphome/\(name).json", contents: try encoder.encode(m))]
+                ProjectFile(path: "esphome/\(name).json", contents: try HarkenJSON.encode(manifest))]
     }
 
     var variables: [String: String] {
         let portSources = (target.port_sources ?? []).map { "port/\($0)" }
         // A port folder serves several boards: its common files, plus this board's own.
-        let boardFiles = Set(((try? TargetCatalog.load(home: HarkenHome(root: home))) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
-        let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Firmware/port/\(target.port ?? "-")").path))?
+        let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
+        let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.firmware.appendingPathComponent("port/\(target.port ?? "-")").path))?
             .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
         let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c", "port/common/hk_port_serve.c"]
         let run = target.emulator.map { cmd in

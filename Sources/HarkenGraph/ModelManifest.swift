@@ -58,3 +58,45 @@ public struct ModelManifest: Codable, Sendable {
         return (modelPath as NSString).deletingPathExtension + ".json"
     }
 }
+
+/// micro_wake_word v2 as ESPHome reads it (its `version` is the format's version; ESPHome refuses
+/// unknown keys, so these files carry no `schema_version` of Harken's). Every manifest Harken writes
+/// is made here.
+extension ModelManifest {
+    public static let microVersion = 2
+    /// Features arrive every 10 ms (the frontend's hop).
+    public static let featureStepMs = 10
+    /// The first ESPHome release that reads v2 manifests with resource-variable streaming models.
+    public static let minimumESPHomeVersion = "2024.7.0"
+
+    /// A manifest for an int8 graph: its detector settings and the TFLM arena it needs.
+    public static func micro(wakeWord: String, author: String?, model: String?, cutoff: Double, window: Int, graph: Graph) -> ModelManifest {
+        ModelManifest(type: "micro", wake_word: wakeWord, author: author, model: model, version: microVersion,
+                      micro: .init(probability_cutoff: cutoff, feature_step_size: featureStepMs, sliding_window_size: window,
+                                   tensor_arena_size: tensorArenaSize(graph), minimum_esphome_version: minimumESPHomeVersion))
+    }
+
+    /// This manifest with every field ESPHome requires, for `model` (a .tflite beside it) built from `graph`.
+    public func completed(model: String, graph: Graph) -> ModelManifest {
+        var m = self
+        m.type = "micro"
+        m.version = ModelManifest.microVersion
+        m.model = model
+        m.author = m.author ?? "harken"
+        m.trained_languages = m.trained_languages ?? ["en"]
+        m.micro.tensor_arena_size = m.micro.tensor_arena_size ?? ModelManifest.tensorArenaSize(graph)
+        m.micro.feature_step_size = m.micro.feature_step_size ?? ModelManifest.featureStepMs
+        m.micro.minimum_esphome_version = m.micro.minimum_esphome_version ?? ModelManifest.minimumESPHomeVersion
+        return m
+    }
+
+    /// A TFLM arena size that holds the model: every non-constant tensor without reuse, the
+    /// variables, and TFLM's per-tensor and per-operator bookkeeping, with room to spare (tests
+    /// check it against TFLM's own minimum).
+    public static func tensorArenaSize(_ g: Graph) -> Int {
+        let activations = g.tensors.filter { !$0.isConstant }.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
+        let variables = g.variables.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
+        let bookkeeping = 64 * g.tensors.count + 160 * (g.operators.count + 2 * g.variables.count + 1)
+        return (activations + variables + bookkeeping + 2048 + 1023) / 1024 * 1024
+    }
+}

@@ -19,15 +19,6 @@ extension Pipeline {
         "AVERAGE_POOL_2D", "MAX_POOL_2D", "PAD", "PACK", "SPLIT_V",
     ]
 
-    /// A TFLM arena size that holds the model: every non-constant tensor without reuse, the
-    /// variables, and TFLM's per-tensor and per-operator bookkeeping, with room to spare.
-    static func tensorArenaSize(_ g: Graph) -> Int {
-        let activations = g.tensors.filter { !$0.isConstant }.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
-        let variables = g.variables.map { ($0.byteCount + 15) / 16 * 16 }.reduce(0, +)
-        let bookkeeping = 64 * g.tensors.count + 160 * (g.operators.count + 2 * g.variables.count + 1)
-        return (activations + variables + bookkeeping + 2048 + 1023) / 1024 * 1024
-    }
-
     /// `harken export`: a trained Sentry as `<name>.tflite` plus its manifest (format `tflite`), or
     /// that pair and an ESPHome YAML snippet (format `esphome`). The detection cutoff and window
     /// come from the model's own manifest (`model.json`, which train and quantize write from the
@@ -79,10 +70,10 @@ extension Pipeline {
                                     + "export the folder harken train or harken quantize wrote, or pass --cutoff")
         }
         let data = try graph.tfliteData(description: "Harken Sentry: \(saved.phrase) (\(saved.model.spec.architecture.rawValue))")
-        var manifest = sentryManifest(phrase: saved.phrase, author: "harken", model: "\(base).tflite",
-                                      cutoff: cutoff ?? trained!.micro.probability_cutoff,
-                                      window: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5, graph: graph)
-        manifest.trained_languages = ["en"]
+        let manifest = ModelManifest.micro(wakeWord: saved.phrase, author: "harken", model: nil,
+                                           cutoff: cutoff ?? trained!.micro.probability_cutoff,
+                                           window: trained?.micro.sliding_window_size ?? saved.config?.detectorWindow ?? 5, graph: graph)
+            .completed(model: "\(base).tflite", graph: graph)
         var files = [try outPath("\(base).tflite"), try outPath("\(base).json")]
         try writeAtomically(data, to: files[0])
         try writeJSON(manifest, to: files[1])

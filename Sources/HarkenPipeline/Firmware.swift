@@ -33,14 +33,18 @@ extension Pipeline {
     /// `harken firmware`: a complete project for a board, optionally built.
     public static func firmware(model: String, board: String, home: HarkenHome, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
         let target = try TargetCatalog.board(board, home: home)
-        let (_, plan) = try load(model: model)
+        let (graph, plan) = try load(model: model)
         let base = name ?? ((model as NSString).lastPathComponent as NSString).deletingPathExtension
         let manifestPath = ModelManifest.besideModel(model)
-        let manifest = FileManager.default.fileExists(atPath: manifestPath) ? try ModelManifest.load(path: manifestPath) : nil
-        let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home.root,
-                                          defaults: try deviceDefaults(model: model, plan: plan),
-                                          model: isSentry(model) ? try SavedSentry.load(model).int8Graph().tfliteData()
-                                                               : try Data(contentsOf: URL(fileURLWithPath: model)), manifest: manifest)
+        let defaults = try deviceDefaults(model: model, plan: plan)
+        // The model's own manifest, or one from the detector defaults; either way complete for ESPHome.
+        let manifest = (FileManager.default.fileExists(atPath: manifestPath) ? try ModelManifest.load(path: manifestPath)
+            : ModelManifest.micro(wakeWord: base.replacingOccurrences(of: "_", with: " "), author: nil, model: nil,
+                                  cutoff: Double(defaults.triggerSum) / Double(256 * defaults.window), window: Int(defaults.window), graph: graph))
+            .completed(model: "\(base).tflite", graph: graph)
+        let generator = FirmwareGenerator(plan: plan, name: base, target: target, home: home, defaults: defaults,
+                                          model: isSentry(model) ? try graph.tfliteData() : try Data(contentsOf: URL(fileURLWithPath: model)),
+                                          manifest: manifest)
         let files = try generator.files()
         for f in files {
             try writeAtomically(f.contents, to: (outDir as NSString).appendingPathComponent(f.path))

@@ -65,7 +65,7 @@ final class DeviceCodeTests: XCTestCase {
         let defaults = try Pipeline.deviceDefaults(model: model, plan: plan)
         let dir = try Support.tempDir("wake")
         let gen = FirmwareGenerator(plan: plan, name: "hey_jarvis", target: try TargetCatalog.board("generic-dsp", home: Support.home),
-                                    home: Support.repo, defaults: defaults)
+                                    home: Support.home, defaults: defaults)
         var sources: [String] = []
         for f in try gen.files() where f.path.hasPrefix("model/") {
             let url = dir.appendingPathComponent((f.path as NSString).lastPathComponent)

@@ -411,14 +411,14 @@ for line in open(out):
         continue
     sys.exit(f"{name}_wake printed an unexpected line: {line!r}")
 sim = json.load(open(sim_path))
-expected = [(p["step"], round(p["timeS"] * 1000), p["raw"]) for p in sim["trace"]]
+expected = [(p["step"], round(p["time_s"] * 1000), p["raw"]) for p in sim["trace"]]
 if steps != expected:
     first = next((i for i, (a, b) in enumerate(zip(steps, expected)) if a != b), min(len(steps), len(expected)))
     got = steps[first] if first < len(steps) else None
     want = expected[first] if first < len(expected) else None
     sys.exit(f"{name}_wake and harken simulate differ at step {first}: (step, time_ms, probability) {got} vs {want}"
              f" ({len(steps)} vs {len(expected)} steps)")
-want_det = [(d["step"], round(d["timeS"] * 1000)) for d in sim["detections"]]
+want_det = [(d["step"], round(d["time_s"] * 1000)) for d in sim["detections"]]
 if detections != want_det:
     sys.exit(f"{name}_wake detected at {detections}, harken simulate at {want_det}")
 print(f"ran {name}_wake on espeak-ng '{phrase}' x3: {len(steps)} steps and {len(detections)} detection(s),"
