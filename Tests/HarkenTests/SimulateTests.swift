@@ -59,15 +59,22 @@ final class SimulateTests: XCTestCase {
         //    reference kernels' outputs (TFLM and LiteRT BUILTIN_REF) at every step.
         let (_, plan) = try Pipeline.load(model: model)
         let runner = ModelRunner(plan: plan)
-        var referenceMismatches = 0, optimizedDiffers = 0
+        var referenceMismatches = 0, optimizedDiffers = 0, optimizedGap = 0
         for (i, hex) in oracle.inputs.enumerated() {
             runner.input().copyBytes(from: SimulateTests.bytes(hex: hex))
             runner.invoke()
             let ours = Int(runner.output().load(as: UInt8.self))
             if ours != oracle.steps[i].tflm || ours != oracle.steps[i].ref { referenceMismatches += 1 }
             if ours != oracle.steps[i].raw { optimizedDiffers += 1 }
+            optimizedGap = max(optimizedGap, abs(ours - oracle.steps[i].raw))
         }
         XCTAssertEqual(referenceMismatches, 0, "outputs vs TFLM and LiteRT reference kernels on the runtime's inputs")
+        // LiteRT's optimized kernels requantize with their own rounding, and a one-step difference
+        // early in the net grows through its layers: on the same inputs they differ from the
+        // reference on a few percent of steps (11 on this scene) by up to 12/256; more would be a
+        // different computation, not rounding.
+        XCTAssertLessThan(optimizedDiffers, oracle.inputs.count / 20, "optimized kernels differ from the reference at too many steps")
+        XCTAssertLessThanOrEqual(optimizedGap, 16, "optimized kernels differ from the reference by more than rounding")
 
         // 2. With microWakeWord's float feature rounding, Harken reproduces the reference
         //    replay exactly: every output, every detection.
@@ -100,7 +107,7 @@ final class SimulateTests: XCTestCase {
             \(ours) / \(floatReport.detections.map(\.step)) / \(referenceEdges) / \(runtimeEdges)
           steps whose output differs from the reference replay (device vs float feature rounding): \(differing), first at step \(firstRoundingStep ?? -1)
           steps whose output differs from pymicro-wakeword (rounding + optimized kernels): \(runtimeDiffering)
-          on identical inputs, optimized TFLite kernels differ from the reference at \(optimizedDiffers) steps
+          on identical inputs, optimized TFLite kernels differ from the reference at \(optimizedDiffers) steps, by at most \(optimizedGap)
         """)
         XCTAssertLessThan(differing, trace.count / 10)
     }
