@@ -41,6 +41,11 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
+# Everyday work: every test target but HarkenDeviceTests (QEMU boards, training, long fuzzing).
+test-fast: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing --skip HarkenDeviceTests
+
 bench: build
 	bash Benchmarks/run.sh
 

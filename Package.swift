@@ -66,10 +66,29 @@ let package = Package(
             name: "Harken",
             dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(
-            name: "HarkenTests",
-            dependencies: ["HarkenPipeline", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenRuntime", "HarkenBench", "HarkenCost", "HarkenNN", "HarkenTrain", "HarkenONNX", "HarkenSupport", "CPty"]
-        ),
+        // Tests: one target per module, the slow ones (QEMU boards, training, long fuzzing) in
+        // HarkenDeviceTests; `make test-fast` runs everything else.
+        .target(name: "HarkenTestSupport", dependencies: ["HarkenGraph", "HarkenNN", "HarkenStream", "HarkenSupport", "HarkenTargets"], path: "Tests/HarkenTestSupport"),
+        .testTarget(name: "HarkenAudioTests", dependencies: ["HarkenAudio", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenNNTests", dependencies: ["HarkenNN", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenDataTests", dependencies: ["HarkenAudio", "HarkenData", "HarkenSupport", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenTrainTests",
+                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenStream", "HarkenTestSupport", "HarkenTrain"]),
+        .testTarget(name: "HarkenONNXTests",
+                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenONNX", "HarkenPipeline", "HarkenStream", "HarkenTestSupport", "HarkenTrain"]),
+        .testTarget(name: "HarkenGraphTests",
+                    dependencies: ["HarkenAudio", "HarkenCodegen", "HarkenData", "HarkenGraph", "HarkenRuntime", "HarkenStream", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenStreamTests",
+                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenPipeline", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenCodegenTests",
+                    dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenData", "HarkenPipeline", "HarkenRuntime", "HarkenSupport", "HarkenTargets", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenCostTests",
+                    dependencies: ["HarkenCodegen", "HarkenCost", "HarkenGraph", "HarkenPipeline", "HarkenTargets", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenBenchTests", dependencies: ["CPty", "HarkenBench", "HarkenSupport", "HarkenTestSupport"]),
+        .testTarget(name: "HarkenPipelineTests", dependencies: ["HarkenData", "HarkenNN", "HarkenTestSupport", "HarkenTrain"]),
+        .testTarget(name: "HarkenDeviceTests",
+                    dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenCost", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline",
+                                   "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
     ],
     cLanguageStandard: .c99,
     cxxLanguageStandard: .cxx17

@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """Checks that every target in Package.swift declares exactly the modules its sources import.
 
-Reads the package description from `swift package dump-package` (JSON on stdin, or runs it) and
+Reads the package description from `swift package dump-package` and
 the `import X` lines of each target's Swift files. Prints one line per difference and exits 1 if
 there is any. System modules (Foundation, Dispatch, XCTest, Glibc ...) are not dependencies.
 """
-import json, os, re, subprocess, sys
+import json, os, re, subprocess, sys, tempfile
 
 SYSTEM = {"Foundation", "FoundationEssentials", "Dispatch", "XCTest", "Glibc", "Darwin", "PackageDescription", "Testing"}
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    text = sys.stdin.read() if not sys.stdin.isatty() and len(sys.argv) > 1 and sys.argv[1] == "-" else \
-        subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True, capture_output=True, text=True).stdout
+    # A scratch folder of its own: the package's .build is locked while `swift test` runs.
+    with tempfile.TemporaryDirectory(prefix="harken-dump-") as scratch:
+        text = subprocess.run(["swift", "package", "--scratch-path", scratch, "dump-package"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout
     pkg = json.loads(text)
     problems = []
     for t in pkg["targets"]:
