@@ -37,9 +37,8 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let report = try guarded { () throws -> SimulationReport in
             let audio = try Audio.read(wav)
-            let bar = ProgressBar("simulate")
             return try Pipeline.simulate(model: model, audio: audio, manifest: manifest, overrides: detector.overrides,
-                                         rounding: featureRounding, keepTrace: json || traceCsv != nil, progress: bar.update)
+                                         rounding: featureRounding, keepTrace: json || traceCsv != nil, job: terminalJob(quiet: json))
         }
         if let path = traceCsv {
             var csv = "step,time_s,probability,mean\n"

@@ -37,9 +37,7 @@ extension Pipeline {
         try scene.audio.writeWAV(to: wav)
         let compiled = try compile(model: model, outDir: (outDir as NSString).appendingPathComponent("c"))
         try job.checkCancelled()
-        let simulateProgress = job.stage("simulate")
-        let report = try simulate(model: model, audio: scene.audio, overrides: overrides, keepTrace: false,
-                                  progress: { simulateProgress($0, "") })
+        let report = try simulate(model: model, audio: scene.audio, overrides: overrides, keepTrace: false, job: job)
         let detected = scene.phraseStartsS.map { start in
             report.detections.contains { $0.timeS >= start && $0.timeS <= start + demoDetectionWindowS }
         }

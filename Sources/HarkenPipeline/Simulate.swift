@@ -2,6 +2,7 @@ import Foundation
 import HarkenAudio
 import HarkenGraph
 import HarkenStream
+import HarkenSupport
 
 /// Detector overrides from the command line; nil keeps the manifest's value.
 public struct DetectorOverrides: Sendable {
@@ -30,10 +31,11 @@ extension Pipeline {
 
     /// `harken simulate`: audio through frontend, model and detector.
     public static func simulate(model: String, audio: Audio, manifest: String? = nil, overrides: DetectorOverrides = .init(),
-                                rounding: FeatureRounding = .device, keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) throws -> SimulationReport {
+                                rounding: FeatureRounding = .device, keepTrace: Bool = true, job: Job = .silent) throws -> SimulationReport {
         let (_, plan) = try load(model: model)
         let settings = try detectorSettings(model: model, manifest: manifest, overrides: overrides)
         let sim = try Simulator(plan: plan, detector: settings, rounding: rounding, file: model)
-        return sim.run(audio, keepTrace: keepTrace, progress: progress)
+        let progress = job.stage("simulate")
+        return sim.run(audio, keepTrace: keepTrace, progress: { progress($0, "") })
     }
 }

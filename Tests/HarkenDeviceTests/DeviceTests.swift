@@ -27,11 +27,8 @@ final class DeviceTests: XCTestCase {
         XCTAssertEqual(sizes.ramBytes + sizes.reservedBytes, berkeley[1] + berkeley[2], "RAM = data + bss")
         XCTAssertEqual(sizes.flashBytes, fw.flashBytes)
         XCTAssertGreaterThan(sizes.partBytes["weights"] ?? 0, 20_000)
-        let emulator = try Emulator(command: try XCTUnwrap(target.emulator), elf: elf)
-        defer { emulator.stop() }
-        let link = try SerialPort(path: emulator.ptyPath)
         let scene = try DemoScene.make(phrase: "hey jarvis").audio
-        let report = try Pipeline.bench(model: model, link: link, portName: emulator.ptyPath, steps: 240, audio: scene, timeout: 5)
+        let report = try Pipeline.benchEmulated(model: model, elf: elf, board: board, home: Support.home, steps: 240, audio: scene, timeout: 5)
         XCTAssertEqual(report.steps, 240)
         XCTAssertEqual(report.mismatches, 0, "\(board): device outputs differ from harken simulate from step \(report.firstMismatchStep ?? -1)")
         XCTAssertEqual(report.device.model, "hey_jarvis")
