@@ -38,8 +38,6 @@ final class ProgressBar: @unchecked Sendable {
 
     init(_ label: String) { self.label = label }
 
-    func update(_ fraction: Double) { update(fraction, detail: "") }
-
     /// Redraws when the percentage or the detail changes; shows the time left once 1 % is done.
     func update(_ fraction: Double, detail: String) {
         guard enabled else { return }

@@ -15,13 +15,6 @@ public enum ScoreTrace: Sendable, Equatable {
     case probabilities([Float])
     /// An int8 model's output as the device's detector receives it: probability × 256 as a byte.
     case device([UInt8])
-
-    public var count: Int {
-        switch self {
-        case .probabilities(let p): return p.count
-        case .device(let b): return b.count
-        }
-    }
 }
 
 /// The detector a stream evaluation applies: window, refractory time, and the step it runs at.

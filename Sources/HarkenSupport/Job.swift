@@ -77,11 +77,6 @@ extension CodedError {
     }
 }
 
-/// The code of any error: its own when it has one, "internal" otherwise.
-public func errorCode(_ error: Error) -> String {
-    (error as? CodedError)?.code ?? "internal"
-}
-
 extension String {
     /// camelCase -> snake_case (the key style of every JSON file Harken writes).
     public var snakeCased: String {
