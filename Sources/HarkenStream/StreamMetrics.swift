@@ -145,13 +145,9 @@ public struct ScoredSplit: Sendable {
 }
 
 extension DetectionRule {
-    /// The cutoffs of the DET sweep: every hundredth, then every thousandth above 0.99.
-    public static let sweep: [Double] = {
-        // Float, as the cutoffs were first defined: 0.96 here is Double(Float(0.96)).
-        let hundredths: [Float] = (1..<100).map { Float($0) / 100 }
-        let thousandths: [Float] = (0..<10).map { 0.99 + Float($0) / 1000 }
-        return (hundredths + thousandths).map { Double($0) }
-    }()
+    /// The cutoffs of the DET sweep: every hundredth, then every thousandth above 0.99, as the
+    /// decimals they print as (so `--cutoff 0.9` and the sweep's 0.90 are one threshold).
+    public static let sweep: [Double] = (1..<100).map { Double($0) / 100 } + (0..<10).map { Double(990 + $0) / 1000 }
 
     /// FRR, false accepts per hour and near-miss acceptance at `cutoff`, or (nil) at the lowest
     /// cutoff of the sweep meeting `targetFAPerHour` on this split's negative audio.

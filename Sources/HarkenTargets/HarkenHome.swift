@@ -33,7 +33,7 @@ public struct HarkenHome: Sendable, Equatable {
         let bin = exe.deletingLastPathComponent()
         var candidates = [bin.deletingLastPathComponent().appendingPathComponent("share/harken")]
         var up = bin
-        for _ in 0..<3 {
+        for _ in 0..<3 where up.path != "/" {
             up = up.deletingLastPathComponent()
             candidates.append(up)
         }
