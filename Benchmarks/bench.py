@@ -210,19 +210,19 @@ def table(report: dict) -> str:
     lines.append("RAM (bytes)    harken arena+state   (.bss)   TFLM arena total   ours/TFLM   manifest arena   ours/manifest")
     for m in report["models"]:
         h = m["harken"]
-        lines.append(f"{m['model']:<14} {h['arenaBytes']:>6} + {h['stateBytes']:>5} = {h['ramBytes']:>5}   ({h['objectDataBssBytes']:>5})"
-                     f"   {m['tflm']['arenaTotalBytes']:>16}   {100 * m['ramRatioVsTflm']:>8.1f} %"
-                     f"   {m['manifestTensorArenaSize']:>14}   {100 * m['ramRatioVsManifest']:>11.1f} %")
+        lines.append(f"{m['model']:<14} {h['arena_bytes']:>6} + {h['state_bytes']:>5} = {h['ram_bytes']:>5}   ({h['object_data_bss_bytes']:>5})"
+                     f"   {m['tflm']['arena_total_bytes']:>16}   {100 * m['ram_ratio_vs_tflm']:>8.1f} %"
+                     f"   {m['manifest_tensor_arena_size']:>14}   {100 * m['ram_ratio_vs_manifest']:>11.1f} %")
     lines.append(f"goal: ours/TFLM <= {100 * ARENA_GOAL:.0f} %.  Activations alone, harken arena / TFLM arena head: "
-                 + ", ".join(f"{m['model']} {100 * m['arenaRatioVsTflmHead']:.0f} %" for m in report["models"]))
+                 + ", ".join(f"{m['model']} {100 * m['arena_ratio_vs_tflm_head']:.0f} %" for m in report["models"]))
     lines.append("")
     same = all(m["outputs_identical"] for m in report["models"])
     lines.append(f"Instructions per step (callgrind, {report['models'][0]['steps']} steps of real features; "
                  f"{'outputs identical' if same else 'OUTPUTS DIFFER'})")
     lines.append("               harken C (-O2)    TFLM Invoke()   ours/TFLM")
     for m in report["models"]:
-        lines.append(f"{m['model']:<14} {m['harken']['instructionsPerStep']:>14,.0f}   {m['tflm']['instructionsPerStep']:>14,.0f}"
-                     f"   {m['instructionRatio']:>9.2f}")
+        lines.append(f"{m['model']:<14} {m['harken']['instructions_per_step']:>14,.0f}   {m['tflm']['instructions_per_step']:>14,.0f}"
+                     f"   {m['instruction_ratio']:>9.2f}")
     if report["models"] and "firmware" in report["models"][0]:
         f0 = report["models"][0]["firmware"]
         lines.append("")
@@ -230,24 +230,24 @@ def table(report: dict) -> str:
         lines.append("               flash (text+rodata+data)   RAM (data+bss+stack)   .tflite size   TFLM arena   cycles/step")
         for m in report["models"]:
             f = m["firmware"]
-            lines.append(f"{m['model']:<14} {f['flashBytes']:>24,}   {f['staticRamBytes']:>7,} + {f['stackHighWaterBytes']:>5,} = {f['ramBytes']:>6,}"
-                         f"   {f['modelFileBytes']:>12,}   {f['tflmArenaTotalBytes']:>10,}   {f['cyclesPerStep']:>11,.0f}")
+            lines.append(f"{m['model']:<14} {f['flash_bytes']:>24,}   {f['static_ram_bytes']:>7,} + {f['stack_high_water_bytes']:>5,} = {f['ram_bytes']:>6,}"
+                         f"   {f['model_file_bytes']:>12,}   {f['tflm_arena_total_bytes']:>10,}   {f['cycles_per_step']:>11,.0f}")
     if report["models"] and "cost_model" in report["models"][0]:
         lines.append("")
         lines.append("Cost model (harken cost --target stm32f4): one evaluation of the analytic model (goal < 10 ms)")
         for m in report["models"]:
             c = m["cost_model"]
-            lines.append(f"{m['model']:<14} {c['evaluationMicroseconds']:>8.0f} us   ({c['estimatedCycles']:,.0f} cycles per step estimated)")
+            lines.append(f"{m['model']:<14} {c['evaluation_microseconds']:>8.0f} us   ({c['estimated_cycles']:,.0f} cycles per step estimated)")
     r = report.get("rtf")
     if r:
         lines.append("")
-        lines.append(f"Simulator, {r['model']}, {r['audioSeconds'] / 60:.0f} min of 16 kHz audio")
-        lines.append(f"  harken simulate    {r['harken']['wallSeconds']:6.2f} s end to end ({r['harken']['cpuSeconds']:.2f} s CPU)   "
-                     f"loop RTF {r['harken']['realTimeFactor']:7.0f}x   ({r['hourWallSeconds']:.2f} s per hour; goal < {HOUR_GOAL_S:.0f} s)")
-        lines.append(f"  pymicro-wakeword   {r['pymicroWakeword']['wallSeconds']:6.2f} s loop only                  "
-                     f"loop RTF {r['pymicroWakeword']['realTimeFactor']:7.0f}x")
-        lines.append(f"  RTF ratio harken/pymicro-wakeword: {r['rtfRatio']:.2f}   "
-                     f"(detections: harken {r['harken']['detections']}, pymicro-wakeword {r['pymicroWakeword']['detections']})")
+        lines.append(f"Simulator, {r['model']}, {r['audio_seconds'] / 60:.0f} min of 16 kHz audio")
+        lines.append(f"  harken simulate    {r['harken']['wall_seconds']:6.2f} s end to end ({r['harken']['cpu_seconds']:.2f} s CPU)   "
+                     f"loop RTF {r['harken']['real_time_factor']:7.0f}x   ({r['hour_wall_seconds']:.2f} s per hour; goal < {HOUR_GOAL_S:.0f} s)")
+        lines.append(f"  pymicro-wakeword   {r['pymicro_wakeword']['wall_seconds']:6.2f} s loop only                  "
+                     f"loop RTF {r['pymicro_wakeword']['real_time_factor']:7.0f}x")
+        lines.append(f"  RTF ratio harken/pymicro-wakeword: {r['rtf_ratio']:.2f}   "
+                     f"(detections: harken {r['harken']['detections']}, pymicro-wakeword {r['pymicro_wakeword']['detections']})")
     return "\n".join(lines)
 
 
