@@ -18,10 +18,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(try HarkenJSON.string(value))
 }
 
-/// Runs a pipeline call and turns its errors into a clean message and exit status 1.
+/// Runs a pipeline call and turns its errors into a clean message (with its stable code) and exit status 1.
 func guarded<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let e as CodedError {
+        // The code is what scripts and the HTTP API switch on; the message is for people.
+        FileHandle.standardError.write(Data("error: \(e.description) [\(e.code)]\n".utf8))
+        throw ExitCode(1)
     } catch let e as CustomStringConvertible {
         FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
         throw ExitCode(1)

@@ -48,12 +48,18 @@ public struct Corpus: Sendable {
         records.filter { kinds.contains($0.kind) && $0.split == split }
     }
 
+    /// A clip as float samples (training windows are mixed in float).
     public func samples(_ r: ClipRecord) throws -> [Float] {
-        try Corpus.read((root as NSString).appendingPathComponent(r.path))
+        try audio(r).samples.map(Float.init)
     }
 
-    static func read(_ path: String) throws -> [Float] {
-        do { return try Audio.read(path).samples.map(Float.init) } catch {
+    /// A clip as the 16-bit audio it was written as (what the frontend streams).
+    public func audio(_ r: ClipRecord) throws -> Audio {
+        try Corpus.audio((root as NSString).appendingPathComponent(r.path))
+    }
+
+    static func audio(_ path: String) throws -> Audio {
+        do { return try Audio.read(path) } catch {
             throw CorpusError.unreadable("\(path): \(error)")
         }
     }
@@ -65,7 +71,7 @@ public struct Corpus: Sendable {
         }
         let wavs = names.filter { $0.lowercased().hasSuffix(".wav") || $0.lowercased().hasSuffix(".flac") }.sorted()
         guard !wavs.isEmpty else { throw CorpusError.unreadable("\(dir): no .wav or .flac files") }
-        return try wavs.map { try read((dir as NSString).appendingPathComponent($0)) }
+        return try wavs.map { try audio((dir as NSString).appendingPathComponent($0)).samples.map(Float.init) }
     }
 }
 

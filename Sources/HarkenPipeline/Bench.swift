@@ -71,9 +71,14 @@ extension Pipeline {
     /// serial pseudo-terminal; the emulator stops when this returns or throws.
     public static func benchEmulated(model: String, elf: String, board: String, home: HarkenHome, steps: Int, audio: Audio,
                                      timeout: Double = 2, job: Job = .silent) throws -> BenchReport {
-        let target = try TargetCatalog.board(board, home: home)
+        try benchEmulated(model: model, elf: elf, target: try TargetCatalog.board(board, home: home), steps: steps, audio: audio,
+                          timeout: timeout, job: job)
+    }
+
+    static func benchEmulated(model: String, elf: String, target: Target, steps: Int, audio: Audio,
+                              timeout: Double, job: Job) throws -> BenchReport {
         guard let command = target.emulator else {
-            throw PipelineError.noEmulator(board: board)
+            throw PipelineError.noEmulator(board: target.name)
         }
         let emulator = try Emulator(command: command, elf: elf)
         defer { emulator.stop() }

@@ -47,11 +47,10 @@ extension Pipeline {
         try job.checkCancelled()
         let target = try TargetCatalog.board(board, home: home)
         let fwDir = (outDir as NSString).appendingPathComponent("firmware-\(board)")
-        let firmware = try self.firmware(model: model, board: board, home: home, outDir: fwDir, build: target.template == "baremetal")
+        let firmware = try self.firmware(model: model, target: target, home: home, outDir: fwDir, build: target.template == "baremetal")
         result.firmware = firmware
         if let elf = firmware.elf, target.emulator != nil {
-            result.bench = try benchEmulated(model: model, elf: elf, board: board, home: home, steps: 200, audio: scene.audio,
-                                             timeout: 5, job: job)
+            result.bench = try benchEmulated(model: model, elf: elf, target: target, steps: 200, audio: scene.audio, timeout: 5, job: job)
         }
         return result
     }

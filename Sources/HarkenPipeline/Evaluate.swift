@@ -23,8 +23,8 @@ extension Pipeline {
         let pad = [Int16](repeating: 0, count: 16000)
         @Sendable func scored(_ r: ClipRecord, padded: Bool) throws -> ScoredSplit.Clip {
             if cancellation.isCancelled { throw JobCancelled() }
-            let samples = (try corpus.samples(r)).map { Int16(clamping: Int($0)) }
-            let trace = try scorer.scores(Audio(samples: padded ? pad + samples + pad : samples))
+            let audio = try corpus.audio(r)
+            let trace = try scorer.scores(padded ? Audio(samples: pad + audio.samples + pad) : audio)
             progress(Double(done.increment()) / total, "")
             return ScoredSplit.Clip(path: r.path, seconds: r.seconds, trace: trace)
         }

@@ -32,7 +32,11 @@ extension Pipeline {
 
     /// `harken firmware`: a complete project for a board, optionally built.
     public static func firmware(model: String, board: String, home: HarkenHome, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
-        let target = try TargetCatalog.board(board, home: home)
+        try firmware(model: model, target: try TargetCatalog.board(board, home: home), home: home, outDir: outDir, build: build, name: name)
+    }
+
+    static func firmware(model: String, target: Target, home: HarkenHome, outDir: String, build: Bool, name: String? = nil) throws -> FirmwareResult {
+        let board = target.name
         let (graph, plan) = try load(model: model)
         let base = name ?? ((model as NSString).lastPathComponent as NSString).deletingPathExtension
         let manifestPath = ModelManifest.besideModel(model)

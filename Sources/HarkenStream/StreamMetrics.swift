@@ -29,15 +29,32 @@ public struct DetectionRule: Sendable, Equatable {
 
     /// Steps where the detector fires at `cutoff`, and the window mean then.
     public func detections(_ trace: ScoreTrace, cutoff: Double) -> [(step: Int, mean: Double)] {
-        switch trace {
-        case .probabilities(let p): return floatDetections(p, cutoff: cutoff)
-        case .device(let b): return deviceDetections(b, cutoff: cutoff)
-        }
+        detections(windowed(trace), cutoff: cutoff)
     }
 
     /// Whether a clip heard alone makes the detector fire at `cutoff`.
     public func accepts(_ trace: ScoreTrace, cutoff: Double) -> Bool {
-        !detections(trace, cutoff: cutoff).isEmpty
+        !detections(windowed(trace), cutoff: cutoff, firstOnly: true).isEmpty
+    }
+
+    /// A trace made ready for many cutoffs: a float trace's window means are computed once.
+    enum Windowed {
+        case means([Double])
+        case device([UInt8])
+    }
+
+    func windowed(_ trace: ScoreTrace) -> Windowed {
+        switch trace {
+        case .probabilities(let p): return .means(floatMeans(p))
+        case .device(let b): return .device(b)
+        }
+    }
+
+    func detections(_ w: Windowed, cutoff: Double, firstOnly: Bool = false) -> [(step: Int, mean: Double)] {
+        switch w {
+        case .means(let m): return floatDetections(m, cutoff: cutoff, firstOnly: firstOnly)
+        case .device(let b): return deviceDetections(b, cutoff: cutoff, firstOnly: firstOnly)
+        }
     }
 
     /// The largest window mean of the trace (0 when it is shorter than the window).
@@ -70,25 +87,31 @@ public struct DetectionRule: Sendable, Equatable {
         return out
     }
 
-    func floatDetections(_ p: [Float], cutoff: Double) -> [(step: Int, mean: Double)] {
+    func floatDetections(_ means: [Double], cutoff: Double, firstOnly: Bool) -> [(step: Int, mean: Double)] {
         let refractory = refractorySteps
         var fired: [(step: Int, mean: Double)] = [], armed = true, blocked = 0
-        for (i, m) in floatMeans(p).enumerated() {
+        for (i, m) in means.enumerated() {
             let wasBlocked = blocked > 0
             if wasBlocked { blocked -= 1 }
             if !armed && m <= cutoff { armed = true }
-            if !wasBlocked && armed && m > cutoff { fired.append((i, m)); armed = false; blocked = refractory }
+            if !wasBlocked && armed && m > cutoff {
+                fired.append((i, m))
+                if firstOnly { break }
+                armed = false
+                blocked = refractory
+            }
         }
         return fired
     }
 
-    func deviceDetections(_ b: [UInt8], cutoff: Double) -> [(step: Int, mean: Double)] {
+    func deviceDetections(_ b: [UInt8], cutoff: Double, firstOnly: Bool) -> [(step: Int, mean: Double)] {
         var detector = hk_detector_t()
         var config = DetectorSettings(cutoff: cutoff, window: window, refractoryMs: refractoryMs).config(stepMs: stepMs)
         guard hk_detector_init(&detector, &config) == 0 else { return [] }
         var fired: [(step: Int, mean: Double)] = []
         for (i, v) in b.enumerated() where hk_detector_push(&detector, v) != 0 {
             fired.append((i, Double(hk_detector_sum(&detector)) / Double(256 * window)))
+            if firstOnly { break }
         }
         return fired
     }
@@ -153,13 +176,18 @@ extension DetectionRule {
     /// cutoff of the sweep meeting `targetFAPerHour` on this split's negative audio.
     public func evaluate(_ scored: ScoredSplit, cutoff fixed: Double?, targetFAPerHour: Double, model: String) -> EvalReport {
         let hours = scored.streams.map(\.seconds).reduce(0, +) / 3600
+        // Each clip's window means once, for every cutoff of the sweep.
+        let positives = scored.positives.map { windowed($0.trace) }
+        let nearMisses = scored.nearMisses.map { windowed($0.trace) }
+        let streams = scored.streams.map { windowed($0.trace) }
+        func accepted(_ w: Windowed, _ c: Double) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
         func point(_ c: Double) -> DETPoint {
-            let fa = scored.streams.map { detections($0.trace, cutoff: c).count }.reduce(0, +)
-            let rejected = scored.positives.filter { !accepts($0.trace, cutoff: c) }.count
-            let accepted = scored.nearMisses.filter { accepts($0.trace, cutoff: c) }.count
-            return DETPoint(cutoff: c, falseRejectRate: Double(rejected) / Double(max(scored.positives.count, 1)),
+            let fa = streams.map { detections($0, cutoff: c).count }.reduce(0, +)
+            let rejected = positives.filter { !accepted($0, c) }.count
+            let accepts = nearMisses.filter { accepted($0, c) }.count
+            return DETPoint(cutoff: c, falseRejectRate: Double(rejected) / Double(max(positives.count, 1)),
                             falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
-                            nearMissAcceptRate: scored.nearMisses.isEmpty ? 0 : Double(accepted) / Double(scored.nearMisses.count))
+                            nearMissAcceptRate: nearMisses.isEmpty ? 0 : Double(accepts) / Double(nearMisses.count))
         }
         let det = DetectionRule.sweep.map(point)
         let chosen: Double, reason: String
@@ -172,19 +200,20 @@ extension DetectionRule {
         let at = point(chosen)
         var falseAccepts: [FalseAccept] = []
         let stepS = Double(stepMs) / 1000
-        for clip in scored.streams {
-            for d in detections(clip.trace, cutoff: chosen) {
+        for (clip, w) in zip(scored.streams, streams) {
+            for d in detections(w, cutoff: chosen) {
                 // The step's last frame ends 20 ms after its 10 ms hop starts.
                 falseAccepts.append(FalseAccept(clip: clip.path, timeS: Double(d.step + 1) * stepS + 0.02, meanProbability: d.mean))
             }
         }
-        for clip in scored.nearMisses where accepts(clip.trace, cutoff: chosen) {
+        for (clip, w) in zip(scored.nearMisses, nearMisses) where accepted(w, chosen) {
             falseAccepts.append(FalseAccept(clip: clip.path, timeS: 0, meanProbability: peak(clip.trace)))
         }
-        let missed = scored.positives.filter { !accepts($0.trace, cutoff: chosen) }.map(\.path)
-        return EvalReport(model: model, split: scored.split, positives: scored.positives.count, nearMisses: scored.nearMisses.count,
+        let missed = zip(scored.positives, positives).filter { !accepted($0.1, chosen) }.map(\.0.path)
+        return EvalReport(model: model, split: scored.split, positives: positives.count, nearMisses: nearMisses.count,
                           negativeHours: hours, detectorWindow: window, refractoryMs: refractoryMs, cutoff: chosen,
                           cutoffChosenFor: reason, falseRejectRate: at.falseRejectRate, falseAcceptsPerHour: at.falseAcceptsPerHour,
                           nearMissAcceptRate: at.nearMissAcceptRate, det: det, falseAccepts: falseAccepts, missed: missed)
     }
+
 }

@@ -23,6 +23,7 @@ final class CommandLineTests: XCTestCase {
         let missing = try Support.harken(["simulate", "--model", model, "--wav", "/nonexistent/kitchen.wav"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("/nonexistent/kitchen.wav: cannot open audio: no such file"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("[audio.cannot_open]"), "the stable code follows the message: \(missing.stderr)")
         let badModel = try Support.harken(["compile", "--model", "/nonexistent/m.tflite", "--out", "/tmp/x"])
         XCTAssertEqual(badModel.status, 1)
         XCTAssertTrue(badModel.stderr.contains("/nonexistent/m.tflite: cannot read the model"), badModel.stderr)
