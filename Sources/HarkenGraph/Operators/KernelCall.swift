@@ -100,11 +100,7 @@ public struct HostCall {
         return p
     }
 
-    func keep(array: [Int32]) -> UnsafePointer<Int32> {
-        let p = memory.allocate(array.count * 4).bindMemory(to: Int32.self, capacity: array.count)
-        p.initialize(from: array, count: array.count)
-        return UnsafePointer(p)
-    }
+    func keep(array: [Int32]) -> UnsafePointer<Int32> { UnsafePointer(list(array)) }
 
     /// A C array of `values` (pointer lists) that lives as long as the runner.
     func list<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
