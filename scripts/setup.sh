@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libsndfile1-dev libsamplerate0-dev
   libflatbuffers-dev flatbuffers-compiler
   espeak-ng sox cmake qemu-system-arm
-  flite festival festvox-kallpc16k festvox-us-slt-hts
+  flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   valgrind python3-venv libelf-dev libunicorn-dev libcapstone-dev
   libopenblas-dev
@@ -44,3 +44,4 @@ venv() {
 }
 venv .venv scripts/requirements-oracles.txt
 venv .venv-esphome scripts/requirements-esphome.txt
+venv .venv-piper scripts/requirements-piper.txt   # Piper, the optional neural TTS engine synth speaks with
