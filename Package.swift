@@ -40,7 +40,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
         .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "HarkenSupport", "CSndFile", "CSampleRate"]),
-        .target(name: "HarkenData", dependencies: ["HarkenAudio", "HarkenSupport"]),
+        .target(name: "HarkenData", dependencies: ["CSampleRate", "CSndFile", "HarkenAudio", "HarkenSupport"]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HarkenNN", dependencies: ["CBLAS", "HarkenSupport"], swiftSettings: nnFlags),

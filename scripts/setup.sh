@@ -15,6 +15,11 @@ APT_PACKAGES=(
   libopenblas-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils-xtensa-lx106
   qemu-system-misc
+  # Recorded sounds and natural sentences (SoundBank, TextSources; README "Recorded sounds and texts").
+  a7xpg-data chromium-bsu-data extremetuxracer-data frozen-bubble-data gunroar-data mu-cade-data noiz2sa-data
+  parsec47-data rrootage-data titanion-data torus-trooper-data tumiki-fighters-data
+  oxygen-sounds sonic-pi-samples sound-theme-freedesktop
+  fortunes fortunes-min wordnet-base
 )
 
 missing=()

@@ -64,14 +64,32 @@ public struct Corpus: Sendable {
         }
     }
 
-    /// Every WAV file under a user folder (recordings or noise), each as one clip.
+    /// Every audio file in a user folder (recordings or noise), each as one clip; throws on the first
+    /// file that cannot be read.
     public static func folder(_ dir: String) throws -> [[Float]] {
+        var broken: String?
+        let clips = try folder(dir) { if broken == nil { broken = $0 } }
+        if let broken { throw CorpusError.unreadable(broken) }
+        return clips
+    }
+
+    /// Every audio file libsndfile reads in a user folder (WAV, FLAC, OGG, ...), each as one clip, in
+    /// sorted name order. A file that cannot be decoded, or is silent, is named once through `report`
+    /// and skipped; throws only when the folder cannot be read or no usable file remains.
+    public static func folder(_ dir: String, report: (String) -> Void) throws -> [[Float]] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
             throw CorpusError.unreadable("\(dir): cannot read the folder")
         }
-        let wavs = names.filter { $0.lowercased().hasSuffix(".wav") || $0.lowercased().hasSuffix(".flac") }.sorted()
-        guard !wavs.isEmpty else { throw CorpusError.unreadable("\(dir): no .wav or .flac files") }
-        return try wavs.map { try audio((dir as NSString).appendingPathComponent($0)).samples.map(Float.init) }
+        let files = names.filter { SoundBank.extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        var clips: [[Float]] = []
+        for name in files {
+            let path = (dir as NSString).appendingPathComponent(name)
+            do { clips.append(try SoundFile.read(path).samples.map(Float.init)) } catch { report("\(error)") }
+        }
+        guard !clips.isEmpty else {
+            throw CorpusError.unreadable("\(dir): no usable audio file (looked for \(SoundBank.extensions.sorted().joined(separator: ", ")); \(files.count) found)")
+        }
+        return clips
     }
 }
 
