@@ -111,53 +111,171 @@ public struct Room: Sendable, Equatable {
     }
 }
 
-/// Linear convolution by FFT (radix 2, complex, in place).
+/// Linear convolution by FFT: overlap-add of blocks in single precision, two real blocks per complex
+/// FFT (the input block in the real part, the next in the imaginary part: the response is real, so
+/// the two products come back apart), the FFT length chosen for the least work, twiddles cached
+/// per length. `direct` is the O(n·m) definition it is tested against.
 public enum Convolution {
     public static func apply(_ x: [Float], _ h: [Float]) -> [Float] {
         guard !x.isEmpty, !h.isEmpty else { return [] }
-        let out = x.count + h.count - 1
-        var n = 1
-        while n < out { n <<= 1 }
-        var ar = [Double](repeating: 0, count: n), ai = [Double](repeating: 0, count: n)
-        var br = [Double](repeating: 0, count: n), bi = [Double](repeating: 0, count: n)
-        for i in 0..<x.count { ar[i] = Double(x[i]) }
-        for i in 0..<h.count { br[i] = Double(h[i]) }
-        fft(&ar, &ai, inverse: false)
-        fft(&br, &bi, inverse: false)
-        for i in 0..<n {
-            let (r, im) = (ar[i] * br[i] - ai[i] * bi[i], ar[i] * bi[i] + ai[i] * br[i])
-            ar[i] = r; ai[i] = im
+        let m = h.count, outCount = x.count + m - 1
+        if x.count * m <= 4096 || min(x.count, m) <= 8 { return direct(x, h) }
+        // FFT length: at least twice the response, then the power of two with the least cost.
+        var n = 64
+        while n < 2 * m { n <<= 1 }
+        var best = (cost: Double.infinity, n: n)
+        var candidate = n
+        while true {
+            let block = candidate - m + 1
+            let pairs = (x.count + 2 * block - 1) / (2 * block)
+            let cost = Double(2 * pairs + 1) * Double(candidate) * log2(Double(candidate))
+            if cost < best.cost { best = (cost, candidate) }
+            if block >= x.count { break }
+            candidate <<= 1
         }
-        fft(&ar, &ai, inverse: true)
-        return (0..<out).map { Float(ar[$0] / Double(n)) }
+        n = best.n
+        let block = n - m + 1
+        let plan = FFTPlan.shared(n)
+        var out = [Float](repeating: 0, count: outCount)
+        var hr = [Float](repeating: 0, count: n), hi = [Float](repeating: 0, count: n)
+        var re = [Float](repeating: 0, count: n), im = [Float](repeating: 0, count: n)
+        hr.withUnsafeMutableBufferPointer { hr in
+            hi.withUnsafeMutableBufferPointer { hi in
+                h.withUnsafeBufferPointer { hp in for i in 0..<m { hr[i] = hp[i] } }
+                plan.transform(hr, hi, inverse: false)
+                re.withUnsafeMutableBufferPointer { re in
+                    im.withUnsafeMutableBufferPointer { im in
+                        x.withUnsafeBufferPointer { xp in
+                            out.withUnsafeMutableBufferPointer { op in
+                                let scale = 1 / Float(n)
+                                var start = 0
+                                while start < x.count {
+                                    let a = min(block, x.count - start)
+                                    let b = max(0, min(block, x.count - start - block))
+                                    for i in 0..<n { re[i] = 0; im[i] = 0 }
+                                    for i in 0..<a { re[i] = xp[start + i] }
+                                    for i in 0..<b { im[i] = xp[start + block + i] }
+                                    plan.transform(re, im, inverse: false)
+                                    for i in 0..<n {
+                                        let (r, j) = (re[i] * hr[i] - im[i] * hi[i], re[i] * hi[i] + im[i] * hr[i])
+                                        re[i] = r; im[i] = j
+                                    }
+                                    plan.transform(re, im, inverse: true)
+                                    for i in 0..<min(a + m - 1, outCount - start) { op[start + i] += re[i] * scale }
+                                    if b > 0 {
+                                        let s2 = start + block
+                                        for i in 0..<min(b + m - 1, outCount - s2) { op[s2 + i] += im[i] * scale }
+                                    }
+                                    start += 2 * block
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
-    static func fft(_ re: inout [Double], _ im: inout [Double], inverse: Bool) {
-        let n = re.count
+    /// y[k] = Σ x[i]·h[k−i], accumulated in double precision.
+    public static func direct(_ x: [Float], _ h: [Float]) -> [Float] {
+        guard !x.isEmpty, !h.isEmpty else { return [] }
+        var y = [Double](repeating: 0, count: x.count + h.count - 1)
+        for i in x.indices where x[i] != 0 {
+            let xi = Double(x[i])
+            for j in h.indices { y[i + j] += xi * Double(h[j]) }
+        }
+        return y.map { Float($0) }
+    }
+}
+
+/// A radix-2 complex FFT of one power-of-two length on split real/imaginary buffers, unscaled
+/// both ways; the bit-reversal permutation and the twiddles are computed once per length.
+final class FFTPlan: @unchecked Sendable {
+    let n: Int
+    /// Twiddles e^(−2πik/len), k < len/2, of every stage from len = 8 up, one after another.
+    let cosTable: [Float], sinTable: [Float]
+    let swaps: [(Int32, Int32)]
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var plans: [Int: FFTPlan] = [:]
+
+    static func shared(_ n: Int) -> FFTPlan {
+        lock.lock(); defer { lock.unlock() }
+        if let p = plans[n] { return p }
+        let p = FFTPlan(n)
+        plans[n] = p
+        return p
+    }
+
+    init(_ n: Int) {
+        precondition(n >= 4 && n & (n - 1) == 0, "FFT length \(n) is not a power of two of at least 4")
+        self.n = n
+        // Computed in double, stored in single precision.
+        var c: [Float] = [], s: [Float] = []
+        var len = 8
+        while len <= n {
+            for k in 0..<(len / 2) {
+                c.append(Float(cos(2 * Double.pi * Double(k) / Double(len))))
+                s.append(Float(sin(2 * Double.pi * Double(k) / Double(len))))
+            }
+            len <<= 1
+        }
+        cosTable = c; sinTable = s
+        var swaps: [(Int32, Int32)] = []
         var j = 0
         for i in 1..<n {
             var bit = n >> 1
             while j & bit != 0 { j ^= bit; bit >>= 1 }
             j |= bit
-            if i < j { re.swapAt(i, j); im.swapAt(i, j) }
+            if i < j { swaps.append((Int32(i), Int32(j))) }
         }
-        var len = 2
-        while len <= n {
-            let angle = 2 * Double.pi / Double(len) * (inverse ? 1 : -1)
-            let (wr, wi) = (cos(angle), sin(angle))
-            var start = 0
-            while start < n {
-                var (cr, ci) = (1.0, 0.0)
-                for k in 0..<(len / 2) {
-                    let a = start + k, b = a + len / 2
-                    let tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr
-                    re[b] = re[a] - tr; im[b] = im[a] - ti
-                    re[a] += tr; im[a] += ti
-                    (cr, ci) = (cr * wr - ci * wi, cr * wi + ci * wr)
+        self.swaps = swaps
+    }
+
+    func transform(_ re: UnsafeMutableBufferPointer<Float>, _ im: UnsafeMutableBufferPointer<Float>, inverse: Bool) {
+        let re = re.baseAddress!, im = im.baseAddress!
+        for (a, b) in swaps {
+            let (i, j) = (Int(a), Int(b))
+            (re[i], re[j]) = (re[j], re[i]); (im[i], im[j]) = (im[j], im[i])
+        }
+        // The first two stages together (twiddles 1 and ∓i), then the rest from the tables.
+        let sign: Float = inverse ? 1 : -1
+        var start = 0
+        while start < n {
+            let (r0, i0) = (re[start] + re[start + 1], im[start] + im[start + 1])
+            let (r1, i1) = (re[start] - re[start + 1], im[start] - im[start + 1])
+            let (r2, i2) = (re[start + 2] + re[start + 3], im[start + 2] + im[start + 3])
+            let (d3r, d3i) = (re[start + 2] - re[start + 3], im[start + 2] - im[start + 3])
+            // (d3r + i·d3i)·(sign·i) = −sign·d3i + i·sign·d3r
+            let (r3, i3) = (-sign * d3i, sign * d3r)
+            re[start] = r0 + r2; im[start] = i0 + i2
+            re[start + 2] = r0 - r2; im[start + 2] = i0 - i2
+            re[start + 1] = r1 + r3; im[start + 1] = i1 + i3
+            re[start + 3] = r1 - r3; im[start + 3] = i1 - i3
+            start += 4
+        }
+        cosTable.withUnsafeBufferPointer { ct in
+            sinTable.withUnsafeBufferPointer { st in
+                var len = 8, offset = 0
+                while len <= n {
+                    let half = len / 2
+                    let wc = ct.baseAddress! + offset, ws = st.baseAddress! + offset
+                    var start = 0
+                    while start < n {
+                        let ar = re + start, ai = im + start, br = re + start + half, bi = im + start + half
+                        for k in 0..<half {
+                            let wr = wc[k], wi = sign * ws[k]
+                            let tr = br[k] * wr - bi[k] * wi, ti = br[k] * wi + bi[k] * wr
+                            br[k] = ar[k] - tr; bi[k] = ai[k] - ti
+                            ar[k] += tr; ai[k] += ti
+                        }
+                        start += len
+                    }
+                    offset += half
+                    len <<= 1
                 }
-                start += len
             }
-            len <<= 1
         }
     }
 }

@@ -27,6 +27,14 @@ enum Voiced {
 public final class TrainingData: @unchecked Sendable {
     public enum Kind: Sendable { case positive, cutPositive, negative, background }
     public struct Item: Sendable { public var kind: Kind; public var index: Int }
+    public enum DataPath: String, Sendable, CaseIterable { case onTheFly = "on-the-fly", cached }
+
+    /// How windows are made: every one augmented and through the frontend as it is drawn, or
+    /// (default) cut from banks of features made ahead.
+    public var dataPath: DataPath = .cached
+    private var bank: NegativeBank?
+    private var positiveBank: PositiveBank?
+    private let bankLock = NSLock()
 
     public let windowFrames: Int
     public let config: TrainConfig
@@ -104,13 +112,50 @@ public final class TrainingData: @unchecked Sendable {
         try batch(plan(epoch: 0).prefix(count), epoch: 0, batchSeed: config.seed ^ 0xCA11).x
     }
 
+    /// Makes what `batch` will need for `epoch` ahead (nothing on the on-the-fly path); `batch`
+    /// does it itself when it was not done.
+    public func prepare(epoch: Int) throws {
+        guard dataPath == .cached else { return }
+        try negativeBank().prepare(epoch: epoch)
+        try positiveVariants().prepare(epoch: epoch)
+    }
+
+    func positiveVariants() -> PositiveBank {
+        bankLock.lock(); defer { bankLock.unlock() }
+        if let positiveBank { return positiveBank }
+        let b = PositiveBank(positives: positives, augmenter: augmenter, windowFrames: windowFrames, warmSamples: warmSamples,
+                             variants: max(config.positiveRepeats, 2), seed: config.seed, epochs: config.epochs)
+        positiveBank = b
+        return b
+    }
+
+    func negativeBank() -> NegativeBank {
+        bankLock.lock(); defer { bankLock.unlock() }
+        if let bank { return bank }
+        let perEpoch = plan(epoch: 0).filter { $0.kind == .negative }.count
+        let b = NegativeBank(negatives: negatives, augmenter: augmenter, windowFrames: windowFrames,
+                             windowsPerEpoch: perEpoch, seed: config.seed, epochs: config.epochs)
+        bank = b
+        return b
+    }
+
     /// Features [n, windowFrames, 1, 40], targets and loss weights [n, 1] for a batch of items.
     public func batch(_ items: ArraySlice<Item>, epoch: Int, batchSeed: UInt64) throws
         -> (x: HarkenNN.Tensor, y: HarkenNN.Tensor, w: HarkenNN.Tensor) {
         let list = Array(items)
         let epochs = config.epochs
+        let bank: NegativeBank? = dataPath == .cached ? negativeBank() : nil
+        let variants: PositiveBank? = dataPath == .cached ? positiveVariants() : nil
+        try bank?.prepare(epoch: epoch)
+        try variants?.prepare(epoch: epoch)
         let results = try concurrentMap(list) { i, item -> ([Float], Float) in
             var rng = SeededGenerator(seed: batchSeed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03)
+            if let bank, item.kind == .negative {
+                return (bank.window(rng: &rng), 0)
+            }
+            if let variants, item.kind == .positive || item.kind == .cutPositive {
+                return (variants.window(item.index, cut: item.kind == .cutPositive, rng: &rng), item.kind == .positive ? 1 : 0)
+            }
             let audio = self.window(item, epoch: epoch, of: epochs, rng: &rng)
             return (try TrainingData.features(audio, frames: self.windowFrames), item.kind == .positive ? 1 : 0)
         }
@@ -152,6 +197,19 @@ public final class TrainingData: @unchecked Sendable {
         let power = AudioMath.power(canvas[placed.clamped(to: 0..<total)])
         canvas = augmenter.addNoise(canvas, epoch: epoch, of: epochs, signalPower: power > 0 ? power : nil, rng: &rng)
         return canvas.map { Int16(clamping: Int($0.rounded())) }
+    }
+
+    /// Samples to int16, clamped, rounded half to even (by the 1.5·2²³ trick, exact below 2²²).
+    static func quantize(_ x: [Float]) -> [Int16] {
+        [Int16](unsafeUninitializedCapacity: x.count) { out, count in
+            x.withUnsafeBufferPointer { p in
+                for i in 0..<p.count {
+                    let c = min(max(p[i], -32768), 32767)
+                    out[i] = Int16((c + 12_582_912) - 12_582_912)
+                }
+            }
+            count = x.count
+        }
     }
 
     /// Adds `clip` so that it ends at `end` (cut at the canvas edges); returns where it landed.
