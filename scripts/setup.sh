@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libsndfile1-dev libsamplerate0-dev
   libflatbuffers-dev flatbuffers-compiler
   espeak-ng sox cmake qemu-system-arm
+  wamerican
   flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   valgrind python3-venv libelf-dev libunicorn-dev libcapstone-dev

@@ -5,17 +5,22 @@ import HarkenPipeline
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Synthesize a corpus for a wake phrase: positives, near misses, negative speech and noise from every installed TTS voice.")
+        abstract: "Synthesize a corpus for a wake phrase (positives, near misses, negative speech and noise from every installed TTS voice), or with --stress the stress benchmark: voices, rooms, noise and sentences training never uses.")
 
     @Option(help: "The wake phrase.") var phrase: String
     @Option(help: "Output folder (clips/ and manifest.jsonl).") var out: String
-    @Option(help: "Rate, pitch and punctuation variations of the phrase per voice.") var variations = CorpusSynthesizer.Default.variations
-    @Option(help: "Near-miss phoneme strings per espeak-ng voice.") var nearMisses = CorpusSynthesizer.Default.nearMisses
-    @Option(help: "Random negative sentences per voice.") var negatives = CorpusSynthesizer.Default.negatives
+    @Option(help: "Training speakers (voices at a vocal-tract factor); validation and test get a fifth each.") var speakers = CorpusSynthesizer.Default.speakers
+    @Option(help: "Positives per speaker (rate, pitch and punctuation drawn for each).") var variations = CorpusSynthesizer.Default.variations
+    @Option(help: "Near misses per speaker (phoneme neighbours, neighbour words, partial phrases).") var nearMisses = CorpusSynthesizer.Default.nearMisses
+    @Option(help: "Natural negative sentences per speaker.") var negatives = CorpusSynthesizer.Default.negatives
     @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = CorpusSynthesizer.Default.testMinutes
     @Option(help: "Minutes of continuous negative speech from the validation voices (the shipped cutoff is the lowest meeting the false-accept target on them; 2 h resolves 0.5 per hour).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
     @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = CorpusSynthesizer.Default.trainMinutes
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(help: "Make the stress benchmark instead (held-out voices and vocal tracts, rooms to RT60 1 s, noise to 0 dB SNR, music, near misses, hours of running speech).") var stress = false
+    @Option(help: "With --stress: positives.") var positives = StressBenchmark.Default.positives
+    @Option(help: "With --stress: held-out speakers per near-miss text.") var speakersPerNearMiss = StressBenchmark.Default.speakersPerNearMiss
+    @Option(help: "With --stress: hours of running speech (false accepts per hour).") var speechHours = StressBenchmark.Default.speechHours
     @Flag(help: "Print a summary as JSON.") var json = false
 
     func validate() throws {
@@ -27,7 +32,16 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        if stress {
+            var request = StressRequest(phrase: phrase, outDir: out)
+            request.seed = seed
+            request.positives = positives
+            request.speakersPerNearMiss = speakersPerNearMiss
+            request.speechHours = speechHours
+            return try report(guarded { try Pipeline.synthesizeStress(request, job: terminalJob(quiet: json)) })
+        }
         var request = SynthRequest(phrase: phrase, outDir: out)
+        request.speakers = speakers
         request.seed = seed
         request.variations = variations
         request.nearMisses = nearMisses
@@ -35,7 +49,10 @@ struct Synth: ParsableCommand {
         request.testMinutes = testMinutes
         request.validationMinutes = validationMinutes
         request.trainMinutes = trainMinutes
-        let s = try guarded { try Pipeline.synthesize(request, job: terminalJob(quiet: json)) }
+        try report(guarded { try Pipeline.synthesize(request, job: terminalJob(quiet: json)) })
+    }
+
+    func report(_ s: SynthReport) throws {
         if json { return try printJSON(s) }
         print("\(s.clips) clips from \(s.voices) voices in \(out): " + s.byKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         print("splits by voice: " + s.bySplit.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "; manifest \(s.manifest)")

@@ -14,14 +14,18 @@ public struct AugmentConfig: Codable, Sendable, Equatable {
     /// Pitch shift (duration kept), as a frequency factor.
     public var pitchProbability = 0.3
     public var pitch: [Double] = [0.9, 1.12]
-    public var reverbProbability = 0.4
-    public var rt60: [Double] = [0.15, 0.7]
-    public var rooms = 24
-    public var noiseProbability = 0.8
-    /// SNR range (dB) of the first epoch and of the last; epochs in between interpolate.
-    public var snrFirstEpoch: [Double] = [15, 30]
-    public var snrLastEpoch: [Double] = [0, 15]
-    public var gainDecibels: [Double] = [-10, 6]
+    public var reverbProbability = 0.5
+    public var rt60: [Double] = [0.15, 0.9]
+    public var rooms = 32
+    public var noiseProbability = 0.85
+    /// SNR range (dB) of the first epoch and of the last; epochs in between interpolate. Users
+    /// speak over televisions and kitchens: the last epochs reach below 0 dB.
+    public var snrFirstEpoch: [Double] = [10, 30]
+    public var snrLastEpoch: [Double] = [-3, 12]
+    public var gainDecibels: [Double] = [-20, 8]
+    /// Chance that a second background joins the first (music over a fan, babble over traffic),
+    /// 0 to 10 dB below it. Optional so configurations saved before it existed still load.
+    public var secondNoiseProbability: Double? = 0.3
 
     public init() {}
 
@@ -50,6 +54,16 @@ public enum AudioMath {
         guard ps > 0, pn > 0 else { return signal }
         let k = Float((ps / pn / pow(10, snr / 10)).squareRoot())
         return zip(signal, n).map { $0 + k * $1 }
+    }
+
+    /// The clip between its first and last 10 ms frame within 35 dB of the loudest (TTS pads with silence).
+    public static func voiced(_ x: [Float]) -> [Float] {
+        let frame = 160
+        let energies = stride(from: 0, to: x.count, by: frame).map { power(x[$0..<min($0 + frame, x.count)]) }
+        guard let peak = energies.max(), peak > 0 else { return x }
+        let floor = peak * pow(10, -3.5)
+        guard let first = energies.firstIndex(where: { $0 > floor }), let last = energies.lastIndex(where: { $0 > floor }) else { return x }
+        return Array(x[(first * frame)..<min((last + 1) * frame, x.count)])
     }
 
     /// Resamples by `factor` (> 1 is faster and higher) with linear interpolation.
@@ -163,7 +177,11 @@ public struct Augmenter: Sendable {
     public func addNoise(_ x: [Float], epoch: Int, of epochs: Int, signalPower: Double? = nil,
                          rng: inout SplitMix64) -> [Float] {
         guard !noises.isEmpty, rng.nextUniform() < Float(config.noiseProbability) else { return x }
-        let noise = noises[Int(rng.next() % UInt64(noises.count))]
+        var noise = noises[Int(rng.next() % UInt64(noises.count))]
+        if noises.count > 1, rng.nextUniform() < Float(config.secondNoiseProbability ?? 0) {
+            let other = noises[Int(rng.next() % UInt64(noises.count))]
+            noise = AudioMath.mix(noise, noise: other, snr: 10 * Double(rng.nextUniform()), offset: Int(rng.next() % UInt64(other.count)))
+        }
         let r = config.snrRange(epoch: epoch, of: epochs)
         let snr = r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound)
         return AudioMath.mix(x, noise: noise, snr: snr, offset: Int(rng.next() % UInt64(noise.count)), signalPower: signalPower)

@@ -22,6 +22,23 @@ public struct ClipRecord: Codable, Sendable, Equatable {
     public var pitch: Int
     public var split: Split
     public var seconds: Double
+
+    // What the stress benchmark knows about a clip (nil in training corpora).
+    /// "clean", "reverb", "noise" or "reverb+noise".
+    public var condition: String?
+    /// The background: "white", "pink", "brown", "babble", "music", "effect".
+    public var noise: String?
+    public var snrDb: Double?
+    public var rt60S: Double?
+    /// Speech level (RMS of the voiced part) in dB below full scale.
+    public var levelDbfs: Double?
+    /// Vocal-tract factor of a multiplied speaker (1: the voice as the engine speaks it).
+    public var formant: Double?
+    /// "neighbour" or "partial" for near misses.
+    public var nearMissKind: String?
+    /// Where the phrase is spoken in the clip (positives), for the delay after its end.
+    public var phraseStartS: Double?
+    public var phraseEndS: Double?
 }
 
 /// A synthesized (or user-made) corpus: `manifest.jsonl` and the clips it lists.

@@ -2,32 +2,41 @@ import Foundation
 import HarkenAudio
 import HarkenSupport
 
-/// Positives, near misses, negative speech and noise for a wake phrase, from every
-/// installed TTS engine and voice. Splits are by voice: a test voice is never heard in
-/// training, so accuracy measured on the test split is speaker-independent.
+/// Positives, near misses, negative speech and noise for a wake phrase, from every installed TTS
+/// voice the stress benchmark does not hold out (`StressBenchmark.isHeldOut`). Splits are by voice
+/// (a voice's multiplied speakers stay with it): a test or validation voice is never heard in
+/// training. The validation split is heard as the stress benchmark hears its clips (rooms, noise
+/// down to 0 dB, quiet and loud speech), so the cutoff and the early stop chosen on it hold on
+/// hard audio; the test split stays clean (the figure earlier releases reported).
 public struct CorpusSynthesizer: Sendable {
     public var phrase: String
     public var seed: UInt64
-    /// Rate, pitch and punctuation variations of the phrase per voice.
+    /// Positives per speaker (rate, pitch and punctuation drawn for each).
     public var variations: Int
-    /// Near-miss phoneme strings spoken per espeak-ng voice.
+    /// Near misses per speaker: espeak-ng phoneme neighbours, and neighbour or partial texts.
     public var nearMissesPerVoice: Int
-    /// Random negative sentences per voice.
+    /// Natural negative sentences per speaker, as single clips.
     public var negativesPerVoice: Int
     /// Continuous negative speech from the test, validation and training voices.
     public var testStreamMinutes: Double
     public var validationStreamMinutes: Double
     public var trainStreamMinutes: Double
+    /// Training speakers (voices at a vocal-tract factor); validation and test get a fifth each.
+    public var speakers: Int
 
     /// The defaults make a corpus ready for `harken train` (shared by `harken synth` and `train`).
     public enum Default {
-        public static let variations = 10, nearMisses = 6, negatives = 16
-        public static let testMinutes = 120.0, validationMinutes = 120.0, trainMinutes = 60.0
+        public static let variations = 4, nearMisses = 3, negatives = 4, speakers = 300
+        public static let testMinutes = 120.0, validationMinutes = 120.0, trainMinutes = 600.0
     }
+
+    /// Vocal-tract factors of training speakers (the stress benchmark's go further).
+    public static let formants = [0.92, 1.0, 1.08]
 
     public init(phrase: String, seed: UInt64 = 1, variations: Int = Default.variations, nearMissesPerVoice: Int = Default.nearMisses,
                 negativesPerVoice: Int = Default.negatives, testStreamMinutes: Double = Default.testMinutes,
-                validationStreamMinutes: Double = Default.validationMinutes, trainStreamMinutes: Double = Default.trainMinutes) {
+                validationStreamMinutes: Double = Default.validationMinutes, trainStreamMinutes: Double = Default.trainMinutes,
+                speakers: Int = Default.speakers) {
         self.phrase = phrase
         self.seed = seed
         self.variations = variations
@@ -36,12 +45,15 @@ public struct CorpusSynthesizer: Sendable {
         self.testStreamMinutes = testStreamMinutes
         self.validationStreamMinutes = validationStreamMinutes
         self.trainStreamMinutes = trainStreamMinutes
+        self.speakers = speakers
     }
 
     /// Every fifth voice of an engine (in name order) is held out for test, the next for validation.
+    /// espeak-ng's voices split by variant: a variant is one synthetic speaker in every accent.
     public static func split(of voice: Voice, among voices: [Voice]) -> ClipRecord.Split {
-        let same = voices.filter { $0.engine == voice.engine }.map(\.name).sorted()
-        let i = same.firstIndex(of: voice.name) ?? 0
+        func key(_ v: Voice) -> String { v.engine == "espeak-ng" ? String(v.name.split(separator: "+", maxSplits: 1).dropFirst().first ?? "") : v.name }
+        let same = Set(voices.filter { $0.engine == voice.engine }.map(key)).sorted()
+        let i = same.firstIndex(of: key(voice)) ?? 0
         switch i % 5 {
         case 2: return .test
         case 4: return .validation
@@ -49,154 +61,250 @@ public struct CorpusSynthesizer: Sendable {
         }
     }
 
-    /// Words negative sentences are drawn from: everyday English, no word of the phrase.
-    public func vocabulary() -> [String] {
-        let banned = Set(phrase.lowercased().split(separator: " ").map { String($0.filter(\.isLetter)) })
-        return CorpusSynthesizer.words.split(separator: " ").map(String.init).filter { !banned.contains($0) }
+    /// The speakers of each split: every voice of the small engines, a sample of espeak-ng's
+    /// (language × variant) voices, each at one vocal-tract factor drawn for it.
+    func speakers(_ voices: [Voice], rng: inout SplitMix64) -> [ClipRecord.Split: [Speaker]] {
+        var out: [ClipRecord.Split: [Speaker]] = [:]
+        for split in [ClipRecord.Split.train, .validation, .test] {
+            var pool = voices.filter { CorpusSynthesizer.split(of: $0, among: voices) == split }
+            let wanted = split == .train ? speakers : max(speakers / 5, 1)
+            let fixed = pool.filter { $0.engine != "espeak-ng" }
+            pool = pool.filter { $0.engine == "espeak-ng" }
+            pool.shuffle(using: &rng)
+            let chosen = fixed + pool.prefix(max(wanted - fixed.count, 0))
+            out[split] = chosen.map { Speaker(voice: $0, formant: CorpusSynthesizer.formants[Int(rng.next() % 3)]) }
+        }
+        return out
     }
 
-    /// A sentence of 4 to 12 random words.
-    static func sentence(_ words: [String], using rng: inout SplitMix64) -> String {
-        let n = 4 + Int(rng.next() % 9)
-        return (0..<n).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ")
+    struct Job: Sendable {
+        var kind: ClipRecord.Kind
+        var speaker: Speaker
+        var split: ClipRecord.Split
+        var utterance: Utterance
+        var nearMissKind: String?
     }
 
-    static let words = """
-        the a an and or but so if then when while because after before of to in on at by for with from about \
-        over under between into through during without again once here there where why how all any both each \
-        few more most other some such no not only own same than too very can will just should now I you he she \
-        it we they me him her us them my your his its our their this that these those what which who whom be is \
-        are was were been being have has had having do does did doing would could might must shall may time \
-        year people way day man woman child world life hand part place case week company system program question \
-        work government number night point home water room mother area money story fact month lot right study \
-        book eye job word business issue side kind head house service friend father power hour game line end \
-        member law car city community name president team minute idea kid body information back parent face \
-        others level office door health person art war history party result change morning reason research girl \
-        guy moment air teacher force education foot boy age policy music market sense nation plan college \
-        interest death experience effect class control care field development role effort rate heart drug show \
-        leader light voice wife police mind price report decision son view relationship town road arm difference \
-        value building action model season society tax director position player record paper space ground form \
-        event official matter center couple site project activity star table need court oil situation cost \
-        industry figure street image phone data picture practice piece land product doctor wall patient worker \
-        news test movie north love support technology step baby computer type attention film tree source organ \
-        window garden kitchen bread coffee tea apple orange river mountain ocean island forest bridge train \
-        bicycle airplane ticket letter pencil basket candle blanket pillow mirror ladder hammer bucket garden \
-        yellow purple green blue red white black brown silver golden quiet loud early late happy tired hungry \
-        warm cold bright dark soft heavy simple strange little big small long short old new young good bad \
-        great high low open close walk run jump swim read write sing dance cook clean build drive carry \
-        listen watch follow remember forget begin finish bring send keep hold turn move stand sit sleep wake \
-        laugh smile cry wait call ask answer help learn teach buy sell pay give take find lose win play
-        """
-
-    public func run(outDir: String, progress: (@Sendable (Double) -> Void)? = nil) throws -> [ClipRecord] {
-        let voices = Voice.available()
+    public func run(outDir: String, progress: (@Sendable (Double) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> [ClipRecord] {
+        let voices = Voice.available(report: log).filter { !StressBenchmark.isHeldOut($0) }
         guard !voices.isEmpty else { throw Executable.Failure.missing("espeak-ng") }
         var rng = SplitMix64(seed: seed)
-        let phrasePhonemes = try Phonemes.of(phrase)
-        var nearMisses = Phonemes.nearMisses(phrasePhonemes)
-        nearMisses.shuffle(using: &rng)
-        let words = vocabulary()
+        let bySplit = speakers(voices, rng: &rng)
+        let phraseWords = Set(TextSources.words(phrase))
+        let sentences = try TextSources.sentences(.training, excluding: phraseWords)
+        guard !sentences.isEmpty else { throw CorpusError.unreadable("training text sources: no sentences") }
+        var phonemeMisses = Phonemes.nearMisses(try Phonemes.of(phrase))
+        phonemeMisses.shuffle(using: &rng)
+        // Training hears every other phonetic neighbour and every partial phrase; the stress
+        // benchmark reports each neighbour text, so half of them stay unheard until it.
+        let neighbours = try Phonemes.neighbours(of: phrase)
+        let textMisses = neighbours.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) + (try Phonemes.partials(of: phrase))
         let spellings = [phrase, phrase + ".", phrase + "!", phrase + "?", phrase.replacingOccurrences(of: " ", with: ", ")]
-        struct Job: Sendable { var kind: ClipRecord.Kind; var voice: Voice; var text: String; var phonemes: String?; var rate: Double; var pitch: Int }
+        func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
+
         var jobs: [Job] = []
-        for (v, voice) in voices.enumerated() {
-            for k in 0..<variations {
-                let rate = 0.75 + 0.5 * Double(k) / Double(max(variations - 1, 1))
-                let pitch = Int(rng.next() % 41) - 20
-                jobs.append(Job(kind: .positive, voice: voice, text: spellings[(v + k) % spellings.count], rate: rate, pitch: pitch))
-            }
-            // Near misses are spelt in phonemes, which only espeak-ng reads.
-            if voice.engine == "espeak-ng" {
-                for j in 0..<nearMissesPerVoice where !nearMisses.isEmpty {
-                    let p = nearMisses[(v * nearMissesPerVoice + j) % nearMisses.count]
-                    jobs.append(Job(kind: .nearMiss, voice: voice, text: "[[\(p)]]", phonemes: p, rate: 1, pitch: 0))
+        for split in [ClipRecord.Split.train, .validation, .test] {
+            for (v, speaker) in (bySplit[split] ?? []).enumerated() {
+                for k in 0..<variations {
+                    let rate = 0.75 + 0.5 * Double(k) / Double(max(variations - 1, 1))
+                    jobs.append(Job(kind: .positive, speaker: speaker, split: split,
+                                    utterance: Utterance(spellings[(v + k) % spellings.count], rate: rate, pitch: Int(rng.next() % 41) - 20)))
+                }
+                for j in 0..<nearMissesPerVoice {
+                    // Phoneme strings only espeak-ng reads; every engine reads the texts.
+                    if speaker.voice.engine == "espeak-ng", j % 2 == 0, !phonemeMisses.isEmpty {
+                        jobs.append(Job(kind: .nearMiss, speaker: speaker, split: split,
+                                        utterance: Utterance("[[\(pick(phonemeMisses))]]"), nearMissKind: "phonemes"))
+                    } else if !textMisses.isEmpty {
+                        let m = pick(textMisses)
+                        jobs.append(Job(kind: .nearMiss, speaker: speaker, split: split, utterance: Utterance(m.text, rate: 0.8 + 0.4 * Double(rng.nextUniform())),
+                                        nearMissKind: m.kind.rawValue))
+                    }
+                }
+                for _ in 0..<negativesPerVoice {
+                    jobs.append(Job(kind: .negative, speaker: speaker, split: split,
+                                    utterance: Utterance(pick(sentences), rate: 0.8 + 0.4 * Double(rng.nextUniform()), pitch: Int(rng.next() % 21) - 10)))
                 }
             }
-            for _ in 0..<negativesPerVoice where !words.isEmpty {
-                let rate = 0.8 + 0.4 * Double(rng.next() % 100) / 100
-                jobs.append(Job(kind: .negative, voice: voice, text: CorpusSynthesizer.sentence(words, using: &rng), rate: rate, pitch: 0))
-            }
         }
-        let splits = voices.map { CorpusSynthesizer.split(of: $0, among: voices) }
-        func of(_ split: ClipRecord.Split) -> [Int] { voices.indices.filter { splits[$0] == split } }
-        let streams = streamPlan(of(.test), minutes: testStreamMinutes) + streamPlan(of(.validation), minutes: validationStreamMinutes)
-            + streamPlan(of(.train), minutes: trainStreamMinutes)
-        let total = Double(jobs.count + streams.count + 6)
-        let done = Counter()
-
         let clipsDir = (outDir as NSString).appendingPathComponent("clips")
         for kind in ["positive", "near_miss", "negative", "noise", "stream"] {
             try FileManager.default.createDirectory(atPath: (clipsDir as NSString).appendingPathComponent(kind), withIntermediateDirectories: true)
         }
-        // Speak on every core: each job's text, rate and pitch were drawn above, so the corpus
-        // does not depend on the order jobs finish.
-        let results = try concurrentMap(jobs) { n, job -> ClipRecord in
-            let audio = try job.voice.speak(job.text, rate: job.rate, pitch: job.pitch)
-            let rel = "clips/\(job.kind.rawValue)/\(String(format: "%05d", n)).wav"
-            try audio.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
-            progress?(Double(done.increment()) / total)
-            return ClipRecord(path: rel, kind: job.kind, engine: job.voice.engine, voice: job.voice.name,
-                              text: job.kind == .nearMiss ? job.phonemes! : job.text, phonemes: job.phonemes, rate: job.rate,
-                              pitch: job.pitch, split: CorpusSynthesizer.split(of: job.voice, among: voices), seconds: audio.seconds)
+        let streamsPlanned = Int((trainStreamMinutes + validationStreamMinutes + testStreamMinutes) / 10) + 1
+        let total = Double(jobs.count + streamsPlanned * 40 + 20)
+        let done = Counter()
+
+        // Speak on every core, one batch per voice (Piper starts once per voice); each job's text,
+        // rate and pitch were drawn above, so the corpus does not depend on the order.
+        let spoken = try Speaker.speak(jobs.map { ($0.speaker, $0.utterance) }) { n in progress?(Double(n) / total) }
+        let audio: [Audio?] = spoken
+        _ = done.add(jobs.count)
+
+        // Backgrounds: synthetic noise, babble, and the training pool's recorded music and effects.
+        var beds: [(name: String, audio: [Float], split: ClipRecord.Split)] = []
+        for kind in ["white", "pink", "brown", "tone", "silence"] {
+            beds.append((kind, Noise.make(kind, seconds: 8, rng: &rng).samples.map(Float.init), kind == "tone" ? .test : .train))
         }
-        var records = results
-        let streamRecords = try concurrentMap(streams) { n, plan -> ClipRecord in
-            let voice = voices[plan.voice]
-            var r = SplitMix64(seed: seed ^ UInt64(n + 1) &* 0x9E37_79B9)
-            var samples: [Int16] = []
-            let target = Int(plan.minutes * 60 * Double(Audio.sampleRate))
-            while samples.count < target {
-                let text = CorpusSynthesizer.sentence(words, using: &r)
-                let rate = 0.8 + 0.4 * Double(r.next() % 100) / 100
-                samples += try voice.speak(text, rate: rate, pitch: Int(r.next() % 21) - 10).samples
-                samples += [Int16](repeating: 0, count: Int(r.next() % 16000) + 1600)
+        for split in [ClipRecord.Split.train, .validation, .test] {
+            let speech = jobs.indices.filter { jobs[$0].kind == .negative && jobs[$0].split == split }
+            guard speech.count >= 2 else { continue }
+            let voicesInBabble = (0..<8).map { _ in audio[pick(speech)]!.samples.map(Float.init) }
+            let n = 8 * Audio.sampleRate
+            beds.append(("babble-\(split.rawValue)", (0..<n).map { i in voicesInBabble.reduce(0) { $0 + $1[i % $1.count] } / 3 }, split))
+        }
+        for category in [Sound.Category.music, .effect] {
+            for (k, sound) in SoundBank.load(.training, category: category, maxSeconds: 20, maxFiles: 24, report: log).enumerated() {
+                // A third of the recorded sounds make the validation voices' scenes.
+                beds.append(("\(category.rawValue)-\(k)", sound.audio.samples.map(Float.init), k % 3 == 2 ? .validation : .train))
             }
-            let audio = Audio(samples: Array(samples.prefix(target)))
-            let rel = "clips/stream/\(String(format: "%03d", n)).wav"
-            try audio.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
-            progress?(Double(done.increment()) / total)
-            return ClipRecord(path: rel, kind: .stream, engine: voice.engine, voice: voice.name, text: "", phonemes: nil, rate: 1, pitch: 0,
-                              split: splits[plan.voice], seconds: audio.seconds)
         }
-        records += streamRecords
-        // Noise: white, brown, a tone, silence, and babble of four negative sentences at once per
-        // split, 4 s each; each split hears its own babble.
-        var noise: [(String, Audio, ClipRecord.Split)] = []
-        for (i, kind) in ["white", "brown", "tone", "silence"].enumerated() {
-            noise.append((kind, Noise.make(kind, seconds: 4, rng: &rng), i == 2 ? .test : .train))
+        var records: [ClipRecord] = []
+        for (name, samples, split) in beds {
+            let rel = "clips/noise/\(name).wav"
+            let clip = Audio(samples: samples.map { Int16(clamping: Int($0.rounded())) })
+            try clip.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
+            records.append(ClipRecord(path: rel, kind: .noise, engine: "harken", voice: name, text: "", phonemes: nil, rate: 1, pitch: 0,
+                                      split: split, seconds: clip.seconds))
         }
-        for split in [ClipRecord.Split.train, .test] {
-            let speech = records.filter { $0.kind == .negative && $0.split == split }
-            guard speech.count >= 4 else { continue }
-            let picks = (0..<4).map { _ in speech[Int(rng.next() % UInt64(speech.count))] }
-            let clips = try picks.map { try Audio.read((outDir as NSString).appendingPathComponent($0.path)).samples }
-            let n = 4 * Audio.sampleRate
-            let babble = (0..<n).map { i in Int16(clamping: clips.reduce(0) { $0 + Int($1.isEmpty ? 0 : $1[i % $1.count]) } / 2) }
-            noise.append(("babble-\(split.rawValue)", Audio(samples: babble), split))
+        let validationBeds = beds.filter { $0.split != .test }.map { (name: $0.name.split(separator: "-").first.map(String.init) ?? $0.name, audio: $0.audio) }
+        let rooms = (0..<16).map { _ in Room.random(rt60: 0.2...1.0, using: &rng) }
+        let rirs = try concurrentMap(rooms) { _, r in r.impulseResponse() }
+
+        for (n, job) in jobs.enumerated() {
+            guard var clip = audio[n] else { continue }
+            var scene: Scene?
+            if job.split == .validation && job.kind != .negative {
+                // Validation voices are heard as the stress benchmark hears its clips.
+                let s = Scene.draw(index: n, beds: validationBeds, rirs: rirs.count, rng: &rng)
+                clip = Audio(samples: s.render(AudioMath.voiced(clip.samples.map(Float.init)), beds: validationBeds, rirs: rirs,
+                                               lead: 8000, tail: 8000, rng: &rng).samples)
+                scene = s
+            }
+            let rel = "clips/\(job.kind.rawValue)/\(String(format: "%05d", n)).wav"
+            try clip.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
+            let text = job.utterance.text
+            let phonemes = text.hasPrefix("[[") ? String(text.dropFirst(2).dropLast(2)) : nil
+            records.append(ClipRecord(path: rel, kind: job.kind, engine: job.speaker.voice.engine, voice: job.speaker.id,
+                                      text: phonemes ?? text, phonemes: phonemes, rate: job.utterance.rate, pitch: job.utterance.pitch,
+                                      split: job.split, seconds: clip.seconds, condition: scene?.condition, noise: scene?.noise,
+                                      snrDb: scene?.snr, rt60S: scene?.rir.map { rooms[$0].rt60 }, levelDbfs: scene?.level,
+                                      formant: job.speaker.formant, nearMissKind: job.nearMissKind))
         }
-        for (kind, audio, split) in noise {
-            let rel = "clips/noise/\(kind).wav"
-            try audio.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
-            records.append(ClipRecord(path: rel, kind: .noise, engine: "harken", voice: kind, text: "", phonemes: nil, rate: 1, pitch: 0,
-                                      split: split, seconds: audio.seconds))
+
+        // Running speech: natural sentences in ten-minute files, four speakers each. Training's
+        // streams are cached across phrases (they do not depend on the phrase; sentences with its
+        // words are cut out of the copy); validation's are heard in noise and rooms.
+        var streamIndex = 0
+        for (split, minutes) in [(ClipRecord.Split.train, trainStreamMinutes), (.validation, validationStreamMinutes), (.test, testStreamMinutes)] {
+            guard minutes > 0, let cast = bySplit[split], !cast.isEmpty else { continue }
+            let files = Int((minutes / 10).rounded(.up))
+            let salt: UInt64 = split == .train ? 0x100 : split == .validation ? 0x200 : 0x300
+            let seconds = minutes * 60 / Double(files)
+            var plans: [RunningSpeech] = []
+            for f in 0..<files {
+                let four: [Speaker] = (0..<4).map { k in cast[(f * 4 + k) * 7 % cast.count] }
+                let fileSeed: UInt64 = seed ^ (UInt64(f + 1) &* 0x9E37_79B9) ^ salt
+                plans.append(RunningSpeech(speakers: four, seconds: seconds, seed: fileSeed, sentences: sentences))
+            }
+            let made = try concurrentMap(plans) { _, plan -> [Int16] in
+                let samples = try (split == .train ? plan.cached(excluding: phraseWords) : plan.speak(excluding: phraseWords))
+                progress?(Double(done.add(40)) / total)
+                return samples
+            }
+            for var samples in made {
+                var scene: Scene?
+                if split == .validation, streamIndex % 3 != 0 {
+                    var s = Scene.draw(index: 2 + streamIndex % 2, beds: validationBeds, rirs: rirs.count, rng: &rng)
+                    s.snr = 5 + 15 * Double(rng.nextUniform())
+                    s.level = -35 + 15 * Double(rng.nextUniform())
+                    samples = s.render(samples.map(Float.init), beds: validationBeds, rirs: rirs, lead: 0, tail: 0, rng: &rng).samples
+                    scene = s
+                }
+                let rel = "clips/stream/\(String(format: "%03d", streamIndex)).wav"
+                let clip = Audio(samples: samples)
+                try clip.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
+                records.append(ClipRecord(path: rel, kind: .stream, engine: "mixed", voice: "\(split.rawValue) speakers", text: "", phonemes: nil,
+                                          rate: 1, pitch: 0, split: split, seconds: clip.seconds, condition: scene?.condition,
+                                          noise: scene?.noise, snrDb: scene?.snr))
+                streamIndex += 1
+            }
         }
         progress?(1)
-        let lines = try records.map { try HarkenJSON.string($0, pretty: false) }.joined(separator: "\n") + "\n"
-        let manifest = (outDir as NSString).appendingPathComponent("manifest.jsonl")
-        let tmp = manifest + ".tmp-\(getpid())"
-        try lines.write(toFile: tmp, atomically: false, encoding: .utf8)
-        guard rename(tmp, manifest) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try Corpus.writeManifest(records, to: outDir)
         return records
     }
+}
 
-    /// Splits `minutes` between `voices` in files of at most ten minutes.
-    private func streamPlan(_ voices: [Int], minutes: Double) -> [(voice: Int, minutes: Double)] {
-        guard minutes > 0, !voices.isEmpty else { return [] }
-        let perVoice = minutes / Double(voices.count)
-        return voices.flatMap { v -> [(voice: Int, minutes: Double)] in
-            let files = Int((perVoice / 10).rounded(.up))
-            return (0..<files).map { _ in (v, perVoice / Double(files)) }
+/// Minutes of natural sentences from a few speakers with pauses between them, as a conversation
+/// or a radio programme sounds; optionally cached on disk across phrases.
+struct RunningSpeech: Sendable {
+    var speakers: [Speaker]
+    var seconds: Double
+    var seed: UInt64
+    var sentences: [String]
+
+    /// The audio and, per sentence, its text and where it lies.
+    func synthesize() throws -> (samples: [Int16], segments: [Segment]) {
+        var rng = SplitMix64(seed: seed)
+        let target = Int(seconds * Double(Audio.sampleRate))
+        var plan: [(Int, Utterance)] = []
+        var estimate = 0.0
+        while estimate < seconds * 1.15 {
+            let text = sentences[Int(rng.next() % UInt64(sentences.count))]
+            plan.append((Int(rng.next() % UInt64(speakers.count)), Utterance(text, rate: 0.8 + 0.5 * Double(rng.nextUniform()), pitch: Int(rng.next() % 21) - 10)))
+            estimate += Double(text.split(separator: " ").count) / 2.6 + 0.8
         }
+        var audio = [[Int16]](repeating: [], count: plan.count)
+        for s in speakers.indices {
+            let mine = plan.indices.filter { plan[$0].0 == s }
+            for (i, a) in zip(mine, try speakers[s].speakAll(mine.map { plan[$0].1 })) { audio[i] = a.samples }
+        }
+        var samples: [Int16] = [], segments: [Segment] = []
+        for (i, a) in audio.enumerated() where samples.count < target {
+            segments.append(Segment(text: plan[i].1.text, start: samples.count, end: samples.count + a.count))
+            samples += a
+            samples += [Int16](repeating: 0, count: 3200 + Int(rng.next() % 16000))
+        }
+        return (Array(samples.prefix(target)), segments)
+    }
+
+    struct Segment: Codable, Sendable { var text: String; var start: Int; var end: Int }
+
+    /// The audio with every sentence holding one of `words` silenced.
+    static func excluding(_ words: Set<String>, _ samples: [Int16], _ segments: [Segment]) -> [Int16] {
+        var out = samples
+        for s in segments where !words.isDisjoint(with: TextSources.words(s.text)) {
+            for i in max(s.start, 0)..<min(s.end, out.count) { out[i] = 0 }
+        }
+        return out
+    }
+
+    func speak(excluding words: Set<String>) throws -> [Int16] {
+        let (samples, segments) = try synthesize()
+        return RunningSpeech.excluding(words, samples, segments)
+    }
+
+    /// `speak`, through the cache at `$HARKEN_CACHE` (default ~/.cache/harken): the same speakers,
+    /// length, seed and sentence pool give the same file whatever the phrase.
+    func cached(excluding words: Set<String>) throws -> [Int16] {
+        let env = ProcessInfo.processInfo.environment
+        let root = env["HARKEN_CACHE"] ?? ((env["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/harken")
+        let key = StressBenchmark.stableHash(speakers.map(\.id).joined(separator: ",") + "|\(seconds)|\(seed)|\(sentences.count)|\(sentences.first ?? "")|v1")
+        let dir = root + "/speech"
+        let wav = dir + "/\(String(key, radix: 16)).wav", index = dir + "/\(String(key, radix: 16)).json"
+        if let data = FileManager.default.contents(atPath: index), let segments = try? JSONDecoder().decode([Segment].self, from: data),
+           let audio = try? Audio.read(wav) {
+            return RunningSpeech.excluding(words, audio.samples, segments)
+        }
+        let (samples, segments) = try synthesize()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The index is written last: a cache entry without it is rebuilt.
+        let tmp = wav + ".tmp-\(getpid())"
+        try Audio(samples: samples).writeWAV(to: tmp)
+        guard rename(tmp, wav) == 0 else { throw CorpusError.unreadable("\(wav): cannot write the speech cache") }
+        try JSONEncoder().encode(segments).write(to: URL(fileURLWithPath: index), options: .atomic)
+        return RunningSpeech.excluding(words, samples, segments)
     }
 }
 
@@ -210,6 +318,16 @@ public enum Noise {
         case "brown":
             var y = 0.0
             return Audio(samples: (0..<n).map { _ in y = 0.995 * y + uniform() * 300; return Int16(clamping: Int(y)) })
+        case "pink":
+            // Paul Kellet's economical filter of white noise: -3 dB per octave within 0.05 dB above 10 Hz.
+            var b = [Double](repeating: 0, count: 3)
+            return Audio(samples: (0..<n).map { _ in
+                let w = uniform()
+                b[0] = 0.99765 * b[0] + w * 0.0990460
+                b[1] = 0.96300 * b[1] + w * 0.2965164
+                b[2] = 0.57000 * b[2] + w * 1.0526913
+                return Int16(clamping: Int((b[0] + b[1] + b[2] + w * 0.1848) * 1500))
+            })
         case "tone": return Audio(samples: (0..<n).map { Int16(4000 * sin(2 * Double.pi * 440 * Double($0) / 16000)) })
         default: return Audio(samples: [Int16](repeating: 0, count: n))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HarkenAudio
+import HarkenSupport
 
 /// A voice with its vocal tract lengthened or shortened: the voice's audio resampled by `formant`
 /// (> 1 moves every formant up by that factor, as a shorter tract would) and time-stretched back to
@@ -60,5 +61,30 @@ public struct Speaker: Hashable, Codable, Sendable {
         let y = AudioMath.speed(x, factor: formant)
         let z = AudioMath.stretch(y, ratio: Double(x.count) / Double(max(y.count, 1)))
         return Audio(samples: z.map { Int16(clamping: Int(($0 * 32768).rounded())) })
+    }
+}
+
+extension Speaker {
+    /// Many speakers' utterances on every core, one batch per voice: a voice's multiplied speakers
+    /// share its batch (Piper starts once per voice), and each result gets its speaker's formants.
+    /// `progress` hears how many utterances are done.
+    public static func speak(_ items: [(speaker: Speaker, utterance: Utterance)], progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [Audio] {
+        let byVoice = Dictionary(grouping: items.indices, by: { items[$0].speaker.voice })
+        let voices = byVoice.keys.sorted { $0.id < $1.id }
+        let jobs = items.map { (speaker: $0.speaker, utterance: $0.utterance) }
+        let done = Counter()
+        let spoken = try concurrentMap(voices) { _, voice -> [(Int, Audio)] in
+            let mine = byVoice[voice]!
+            let compensated = mine.map { i -> Utterance in
+                let (s, u) = (jobs[i].speaker, jobs[i].utterance)
+                return Utterance(u.text, rate: u.rate, pitch: Speaker.pitch(u.pitch, engine: voice.engine, compensating: s.formant))
+            }
+            let audio = try voice.speakAll(compensated)
+            progress(done.add(mine.count))
+            return zip(mine, audio).map { ($0, Speaker.perturb($1, formant: jobs[$0].speaker.formant)) }
+        }
+        var out = [Audio](repeating: Audio(samples: []), count: items.count)
+        for batch in spoken { for (i, a) in batch { out[i] = a } }
+        return out
     }
 }

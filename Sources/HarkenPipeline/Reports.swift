@@ -19,7 +19,7 @@ extension Pipeline {
     }
 
     /// Pretty, key-sorted, snake_case JSON, written atomically: every file Harken writes.
-    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+    public static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
         try writeAtomically(try HarkenJSON.encode(value), to: path)
     }
 }

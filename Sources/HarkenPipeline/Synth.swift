@@ -13,6 +13,7 @@ public struct SynthRequest: Sendable {
     public var testMinutes = CorpusSynthesizer.Default.testMinutes
     public var validationMinutes = CorpusSynthesizer.Default.validationMinutes
     public var trainMinutes = CorpusSynthesizer.Default.trainMinutes
+    public var speakers = CorpusSynthesizer.Default.speakers
 
     public init(phrase: String, outDir: String) { self.phrase = phrase; self.outDir = outDir }
 }
@@ -33,12 +34,13 @@ extension Pipeline {
         let progress = job.stage("synth")
         let records = try CorpusSynthesizer(phrase: r.phrase, seed: r.seed, variations: r.variations, nearMissesPerVoice: r.nearMisses,
                                             negativesPerVoice: r.negatives, testStreamMinutes: r.testMinutes,
-                                            validationStreamMinutes: r.validationMinutes, trainStreamMinutes: r.trainMinutes)
-            .run(outDir: r.outDir, progress: { progress($0, "") })
+                                            validationStreamMinutes: r.validationMinutes, trainStreamMinutes: r.trainMinutes,
+                                            speakers: r.speakers)
+            .run(outDir: r.outDir, progress: { progress($0, "") }, log: job.log)
         return SynthReport(clips: records.count,
                            byKind: Dictionary(grouping: records, by: \.kind.rawValue).mapValues(\.count),
                            bySplit: Dictionary(grouping: records, by: \.split.rawValue).mapValues(\.count),
-                           voices: Set(records.filter { $0.kind == .positive }.map { "\($0.engine):\($0.voice)" }).count,
+                           voices: Set(records.filter { $0.kind == .positive }.map(\.voice)).count,
                            manifest: (r.outDir as NSString).appendingPathComponent("manifest.jsonl"))
     }
 }

@@ -22,5 +22,6 @@ public final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
     public init() {}
-    public func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    public func increment() -> Int { add(1) }
+    public func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; value += n; return value }
 }

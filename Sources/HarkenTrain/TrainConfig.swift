@@ -25,6 +25,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// Weight of negative examples in the loss (false accepts cost more than misses).
     public var negativeWeight: Float
     public var loss: String
+    /// Positives are learnt as 1 − label_smoothing: the model keeps the top of its output range
+    /// free, so its most confident speech and the phrase do not both sit at 255/256 where no
+    /// cutoff separates them. Optional so configurations saved before it existed still load.
+    public var labelSmoothing: Float?
     /// Streaming detector used for evaluation: outputs averaged and the pause after a detection.
     public var detectorWindow: Int
     public var refractoryMs: Int
@@ -34,9 +38,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
     public static func preset(_ name: String) throws -> TrainConfig {
         var c = TrainConfig(architecture: .tinyConvV2, epochs: 30, batchSize: 64, positiveRepeats: 4,
-                            negativesPerPositive: 3, learningRate: 0.003, minLearningRate: 0.00005,
+                            negativesPerPositive: 5, learningRate: 0.003, minLearningRate: 0.00005,
                             warmupEpochs: 1, weightDecay: 0.01, gradientClip: 5, dropout: 0.1, negativeWeight: 2,
-                            loss: "bce", detectorWindow: 5, refractoryMs: 1000, targetFalseAcceptsPerHour: 0.5,
+                            loss: "bce", labelSmoothing: 0.1, detectorWindow: 5, refractoryMs: 1000, targetFalseAcceptsPerHour: 0.5,
                             seed: 1, augment: AugmentConfig())
         switch name {
         case "tiny": c.epochs = 12; c.positiveRepeats = 2

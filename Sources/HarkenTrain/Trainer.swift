@@ -115,10 +115,12 @@ public final class Trainer {
         let n = batch.y.count
         let logits = model.forward(batch.x, training: true).reshaped([n, 1])
         var targets = batch.y
+        let smoothing = config.labelSmoothing ?? 0
+        if smoothing > 0 { for i in 0..<n { targets.data[i] *= 1 - smoothing } }
         if let distillation {
             let weight = distillation.weight
             let t = distillation.teacher.teacherLogits(batch.x)
-            for i in 0..<n { targets.data[i] = (1 - weight) * batch.y.data[i] + weight / (1 + exp(-t.data[i])) }
+            for i in 0..<n { targets.data[i] = (1 - weight) * targets.data[i] + weight / (1 + exp(-t.data[i])) }
         }
         let (loss, grad) = config.loss == "focal"
             ? Loss.focal(logits: logits, targets: targets, weights: batch.w)
