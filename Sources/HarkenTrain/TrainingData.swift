@@ -1,10 +1,16 @@
-// TrainingData.swift: the corpus on disk, and training windows made from it on the fly.
+// TrainingData.swift: the corpus on disk, and training windows made from it.
 //
 // A window is the audio of one training example: `warm` samples the frontend settles on (its noise
 // estimate adapts, as it has on a device that has been listening), then exactly the samples of the
 // model's window. Positives end in the window's last 0.2 s; negatives are negative speech and near
 // misses at any overlap with the window, noise, and positives cut off before their end (the model
 // fires when the phrase is done).
+//
+// Two data paths make the same kinds of window. On the fly, every window is augmented and run
+// through the frontend as it is drawn. Cached (the default, several times faster), negative speech
+// comes from NegativeBank (features of long augmented stretches of the negatives laid end to end)
+// and positives and cut-off positives from PositiveBank (features of augmented copies of each
+// clip), both renewed in rotation across epochs; background windows are made on the fly.
 
 import Foundation
 import HarkenAudio
