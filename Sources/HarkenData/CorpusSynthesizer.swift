@@ -173,13 +173,15 @@ public struct CorpusSynthesizer: Sendable {
 
         for (n, job) in jobs.enumerated() {
             guard var clip = audio[n] else { continue }
-            var scene: Scene?
+            var scene: Scene?, phrase: ClosedRange<Double>?
             if job.split == .validation && job.kind != .negative {
                 // Validation voices are heard as the stress benchmark hears its clips.
                 let s = Scene.draw(index: n, beds: validationBeds, rirs: rirs.count, rng: &rng)
-                clip = Audio(samples: s.render(AudioMath.voiced(clip.samples.map(Float.init)), beds: validationBeds, rirs: rirs,
-                                               lead: 8000, tail: 8000, rng: &rng).samples)
+                let rendered = s.render(AudioMath.voiced(clip.samples.map(Float.init)), beds: validationBeds, rirs: rirs,
+                                        lead: 8000, tail: 8000, rng: &rng)
+                clip = Audio(samples: rendered.samples)
                 scene = s
+                if job.kind == .positive { phrase = 0.5...rendered.speechEndS }
             }
             let rel = "clips/\(job.kind.rawValue)/\(String(format: "%05d", n)).wav"
             try clip.writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
@@ -189,7 +191,8 @@ public struct CorpusSynthesizer: Sendable {
                                       text: phonemes ?? text, phonemes: phonemes, rate: job.utterance.rate, pitch: job.utterance.pitch,
                                       split: job.split, seconds: clip.seconds, condition: scene?.condition, noise: scene?.noise,
                                       snrDb: scene?.snr, rt60S: scene?.rir.map { rooms[$0].rt60 }, levelDbfs: scene?.level,
-                                      formant: job.speaker.formant, nearMissKind: job.nearMissKind))
+                                      formant: job.speaker.formant, nearMissKind: job.nearMissKind,
+                                      phraseStartS: phrase?.lowerBound, phraseEndS: phrase?.upperBound))
         }
 
         // Running speech: natural sentences in ten-minute files, four speakers each. Training's

@@ -83,8 +83,13 @@ public struct StressBenchmark: Sendable {
 
         // What each speaker says: the phrase, near misses, and running speech in 10-minute files.
         var planned: [Planned] = []
+        // Positives by engine in turn (espeak-ng four of eight, Piper two, festival and flite one
+        // each), so each engine's figure has its own confidence interval, not a handful of clips.
+        let engines = ["espeak-ng", "espeak-ng", "piper", "espeak-ng", "festival", "espeak-ng", "piper", "flite"]
+        let byEngine = Dictionary(grouping: speakers.indices, by: { speakers[$0].voice.engine })
         for i in 0..<positives {
-            planned.append(Planned(speaker: (i * 7919 + Int(seed % 7919)) % speakers.count, utterance: Utterance(
+            let pool = byEngine[engines[i % engines.count]] ?? Array(speakers.indices)
+            planned.append(Planned(speaker: pool[(i / engines.count * 7919 + Int(seed % 7919)) % pool.count], utterance: Utterance(
                 phrase, rate: draw(StressBenchmark.rates), pitch: StressBenchmark.pitches.lowerBound + Int(rng.next() % 71))))
         }
         let firstNearMiss = planned.count
@@ -102,11 +107,11 @@ public struct StressBenchmark: Sendable {
         let fileSeconds = speechHours * 3600 / Double(files)
         var fileOf: [Int] = []
         for f in 0..<files {
-            // A conversation of four speakers; sentences until about 1.2× the file's length at
+            // A conversation of four speakers; sentences until about 1.5× the file's length at
             // 2.6 words per second, the file is cut to length after synthesis.
             let cast = (0..<4).map { _ in Int(rng.next() % UInt64(speakers.count)) }
             var estimate = 0.0
-            while estimate < fileSeconds * 1.2 {
+            while estimate < fileSeconds * 1.5 {
                 let text = pick(sentences)
                 planned.append(Planned(speaker: pick(cast), utterance: Utterance(text, rate: draw(0.8...1.3), pitch: Int(rng.next() % 41) - 20)))
                 fileOf.append(f)
