@@ -102,12 +102,14 @@ extension Phonemes {
             return letters(w, String(word.prefix(w.count))) <= 1 || letters(w, String(word.suffix(w.count))) <= 1
         }
         let sounds = try phonemize(near)
-        var out: [NearMissText] = []
+        // Its first or last phonemes, give or take one ("alex" for "alexa"), closest and longest first.
+        var found: [(text: String, distance: Int, length: Int)] = []
         for (candidate, p) in zip(near, sounds) where p.count * 2 >= target.count && p.count < target.count {
-            if Array(target.prefix(p.count)) == p || Array(target.suffix(p.count)) == p {
-                if !out.contains(where: { $0.text == candidate.lowercased() }) { out.append(NearMissText(text: candidate.lowercased(), kind: .partial)) }
-            }
+            let d = min(distance(p, Array(target.prefix(p.count))), distance(p, Array(target.suffix(p.count))))
+            if d <= 1, !found.contains(where: { $0.text == candidate.lowercased() }) { found.append((candidate.lowercased(), d, p.count)) }
         }
+        var out = found.sorted { ($0.distance, -$0.length, $0.text) < ($1.distance, -$1.length, $1.text) }
+            .map { NearMissText(text: $0.text, kind: .partial) }
         if out.isEmpty {
             let spelt = try of(word)
             let t = tokens(spelt), half = t.count / 2 + 1

@@ -89,7 +89,8 @@ final class AugmentTests: XCTestCase {
         let y1 = a.apply(clip, epoch: 0, of: 10, rng: &g1)
         XCTAssertEqual(y1, b.apply(clip, epoch: 0, of: 10, rng: &g2))
         XCTAssertNotEqual(y1, a.apply(clip, epoch: 0, of: 10, rng: &g3))
-        XCTAssertEqual(config.snrRange(epoch: 0, of: 10), 15...30)
-        XCTAssertEqual(config.snrRange(epoch: 9, of: 10), 0...15)
+        XCTAssertEqual(config.snrRange(epoch: 0, of: 10), 10...30)
+        XCTAssertEqual(config.snrRange(epoch: 9, of: 10), -3...12)
+        XCTAssertEqual(config.snrRange(epoch: 3, of: 7), 3.5...21)
     }
 }
