@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let report = try guarded { () throws -> BenchReport in
-            let audio = try wav.map(Audio.read) ?? DemoScene.make(phrase: "hey jarvis").audio
+            let audio = try wav.map { try Audio.read($0) } ?? DemoScene.make(phrase: "hey jarvis").audio
             let job = terminalJob(quiet: json)
             if let elf = emulate, let board {
                 return try Pipeline.benchEmulated(model: model, elf: elf, board: board, home: try HarkenHome.locate(), steps: steps,

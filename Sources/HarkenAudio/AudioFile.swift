@@ -10,10 +10,15 @@ public struct Audio: Sendable {
 
     public init(samples: [Int16]) { self.samples = samples }
 
+    /// libsamplerate's converters: `best` keeps 97 % of the band, `medium` (several times faster,
+    /// for the hours of TTS output a corpus converts) 90 %, which still covers the frontend's
+    /// filterbank (it ends at 7.5 kHz) within a few percent.
+    public enum Resampling: Sendable { case best, medium }
+
     /// Reads any 16-bit PCM file libsndfile knows; downmixes to mono and
-    /// resamples to 16 kHz (libsamplerate, best sinc) when needed. A 16 kHz mono
+    /// resamples to 16 kHz (libsamplerate, best sinc unless told) when needed. A 16 kHz mono
     /// file is read sample-exactly, with no float round trip.
-    public static func read(_ path: String) throws -> Audio {
+    public static func read(_ path: String, resampling: Resampling = .best) throws -> Audio {
         guard FileManager.default.fileExists(atPath: path) else {
             throw AudioError.cannotOpen(file: path, reason: "no such file")
         }
@@ -41,10 +46,10 @@ public struct Audio: Sendable {
             }
         }
         if Int(info.samplerate) == sampleRate { return Audio(samples: mono) }
-        return Audio(samples: try resample(mono, from: Int(info.samplerate), file: path))
+        return Audio(samples: try resample(mono, from: Int(info.samplerate), file: path, resampling: resampling))
     }
 
-    static func resample(_ input: [Int16], from rate: Int, file: String) throws -> [Int16] {
+    static func resample(_ input: [Int16], from rate: Int, file: String, resampling: Resampling = .best) throws -> [Int16] {
         var floats = [Float](repeating: 0, count: input.count)
         src_short_to_float_array(input, &floats, Int32(input.count))
         let ratio = Double(sampleRate) / Double(rate)
@@ -57,7 +62,7 @@ public struct Audio: Sendable {
                 data.input_frames = Int(inp.count)
                 data.output_frames = Int(out.count)
                 data.src_ratio = ratio
-                return src_simple(&data, Int32(SRC_SINC_BEST_QUALITY), 1)
+                return src_simple(&data, Int32(resampling == .best ? SRC_SINC_BEST_QUALITY : SRC_SINC_MEDIUM_QUALITY), 1)
             }
         }
         guard status == 0 else { throw AudioError.resampleFailed(file: file, reason: String(cString: src_strerror(status))) }

@@ -108,7 +108,7 @@ public struct Voice: Codable, Hashable, Sendable {
                                              "-eval", "(Parameter.set 'Duration_Stretch \(String(format: "%.3f", 1 / rate)))",
                                              "-o", tmp, textFile])
         }
-        return try Audio.read(tmp)
+        return try Audio.read(tmp, resampling: .medium)
     }
 
     /// Speaks each utterance, in order. Piper runs one process for the whole batch (its start-up
@@ -233,6 +233,6 @@ enum Piper {
         let jobs = dir + "/jobs.jsonl"
         try (lines.joined(separator: "\n") + "\n").write(toFile: jobs, atomically: true, encoding: .utf8)
         try Executable.run(python, [script, "--voice", base, jobs])
-        return try items.indices.map { try Audio.read("\(dir)/\($0).wav") }
+        return try items.indices.map { try Audio.read("\(dir)/\($0).wav", resampling: .medium) }
     }
 }
