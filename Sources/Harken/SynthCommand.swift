@@ -7,8 +7,8 @@ struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Synthesize a corpus for a wake phrase (positives, near misses, negative speech and noise from every installed TTS voice), or with --stress the stress benchmark: voices, rooms, noise and sentences training never uses.")
 
-    @Option(help: "The wake phrase.") var phrase: String
-    @Option(help: "Output folder (clips/ and manifest.jsonl).") var out: String
+    @Option(help: "The wake phrase.") var phrase = ""
+    @Option(help: "Output folder (clips/ and manifest.jsonl).") var out = ""
     @Option(help: "Training speakers (voices at a vocal-tract factor); validation and test get a fifth each.") var speakers = CorpusSynthesizer.Default.speakers
     @Option(help: "Positives per speaker (rate, pitch and punctuation drawn for each).") var variations = CorpusSynthesizer.Default.variations
     @Option(help: "Near misses per speaker (phoneme neighbours, neighbour words, partial phrases).") var nearMisses = CorpusSynthesizer.Default.nearMisses
@@ -21,10 +21,13 @@ struct Synth: ParsableCommand {
     @Option(help: "With --stress: positives.") var positives = StressBenchmark.Default.positives
     @Option(help: "With --stress: held-out speakers per near-miss text.") var speakersPerNearMiss = StressBenchmark.Default.speakersPerNearMiss
     @Option(help: "With --stress: hours of running speech (false accepts per hour).") var speechHours = StressBenchmark.Default.speechHours
+    @Flag(help: "Measure how fast each engine speaks through Harken (audio seconds per wall second) instead.") var measureThroughput = false
     @Flag(help: "Print a summary as JSON.") var json = false
 
     func validate() throws {
-        if phrase.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--phrase must not be empty") }
+        if measureThroughput { return }
+        if phrase.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--phrase is needed and must not be empty") }
+        if out.isEmpty { throw ValidationError("--out is needed: the folder for clips/ and manifest.jsonl") }
         if variations < 1 { throw ValidationError("--variations must be at least 1") }
         if nearMisses < 0 || negatives < 0 || testMinutes < 0 || validationMinutes < 0 || trainMinutes < 0 {
             throw ValidationError("--near-misses, --negatives and the --*-minutes options must not be negative")
@@ -32,6 +35,14 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        if measureThroughput {
+            let t = try guarded { try Pipeline.synthesisThroughput(job: terminalJob(quiet: json)) }
+            if json { return try printJSON(t) }
+            for e in t.engines {
+                print(String(format: "%-28@ %5.1f s of audio in %5.1f s: %6.1f× real time", e.speaker, e.audioSeconds, e.wallSeconds, e.audioSecondsPerSecond))
+            }
+            return
+        }
         if stress {
             var request = StressRequest(phrase: phrase, outDir: out)
             request.seed = seed

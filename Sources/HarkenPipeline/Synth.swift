@@ -44,3 +44,45 @@ extension Pipeline {
                            manifest: (r.outDir as NSString).appendingPathComponent("manifest.jsonl"))
     }
 }
+
+/// `harken synth --measure-throughput`: how fast each engine speaks through Harken's own path
+/// (engine, 16 kHz resampling, and for the multiplied speakers the vocal-tract move).
+public struct SynthThroughput: Codable, Sendable {
+    public struct Engine: Codable, Sendable {
+        public var engine: String
+        public var speaker: String
+        public var utterances: Int
+        public var audioSeconds: Double
+        public var wallSeconds: Double
+        /// Seconds of audio per second of wall time, on one core.
+        public var audioSecondsPerSecond: Double
+    }
+    public var schemaVersion = 1
+    public var engines: [Engine]
+}
+
+extension Pipeline {
+    /// Each installed engine's first voice (and espeak-ng's at a vocal-tract factor) speaking the
+    /// same `count` training sentences, one batch each, one after another.
+    public static func synthesisThroughput(count: Int = 20, job: Job = .silent) throws -> SynthThroughput {
+        let sentences = Array(try TextSources.sentences(.training).prefix(count))
+        let voices = Voice.available(report: job.log)
+        var speakers: [Speaker] = []
+        for engine in ["espeak-ng", "flite", "festival", "piper"] {
+            guard let v = voices.first(where: { $0.engine == engine }) else { continue }
+            speakers.append(Speaker(voice: v))
+            if engine == "espeak-ng" { speakers.append(Speaker(voice: v, formant: 1.08)) }
+        }
+        var out: [SynthThroughput.Engine] = []
+        for s in speakers {
+            let t0 = Date()
+            let audio = try s.speakAll(sentences.map { Utterance($0) })
+            let wall = Date().timeIntervalSince(t0)
+            let seconds = audio.map(\.seconds).reduce(0, +)
+            out.append(.init(engine: s.voice.engine, speaker: s.id, utterances: audio.count, audioSeconds: seconds, wallSeconds: wall,
+                             audioSecondsPerSecond: seconds / max(wall, 1e-9)))
+            job.log(String(format: "%@: %.1f s of audio in %.1f s (%.1f×)", s.id, seconds, wall, seconds / max(wall, 1e-9)))
+        }
+        return SynthThroughput(engines: out)
+    }
+}

@@ -18,18 +18,6 @@ import HarkenData
 import HarkenNN
 import HarkenSupport
 
-enum Voiced {
-    /// The clip between its first and last 10 ms frame within 35 dB of the loudest (TTS pads with silence).
-    static func trim(_ x: [Float]) -> [Float] {
-        let frame = 160
-        let energies = stride(from: 0, to: x.count, by: frame).map { AudioMath.power(x[$0..<min($0 + frame, x.count)]) }
-        guard let peak = energies.max(), peak > 0 else { return x }
-        let floor = peak * pow(10, -3.5)
-        guard let first = energies.firstIndex(where: { $0 > floor }), let last = energies.lastIndex(where: { $0 > floor }) else { return x }
-        return Array(x[(first * frame)..<min((last + 1) * frame, x.count)])
-    }
-}
-
 public final class TrainingData: @unchecked Sendable {
     public enum Kind: Sendable { case positive, cutPositive, negative, background }
     public struct Item: Sendable { public var kind: Kind; public var index: Int }
@@ -63,7 +51,7 @@ public final class TrainingData: @unchecked Sendable {
         func load(_ kinds: Set<ClipRecord.Kind>, _ split: ClipRecord.Split) throws -> [[Float]] {
             try concurrentMap(corpus.clips(kinds, split)) { _, r in try corpus.samples(r) }
         }
-        positives = try load([.positive], .train).map(Voiced.trim) + extraPositives.map(Voiced.trim)
+        positives = try load([.positive], .train).map(AudioMath.voiced) + extraPositives.map(AudioMath.voiced)
         negatives = try load([.negative, .nearMiss, .stream], .train)
         backgrounds = try load([.noise], .train) + extraNoise
         guard !positives.isEmpty else { throw TrainError.data("\(corpus.root): no positive clips in the train split") }
@@ -79,7 +67,7 @@ public final class TrainingData: @unchecked Sendable {
         let valRecords = corpus.clips([.positive], .validation)
         let valPositives = try concurrentMap(valRecords) { _, r -> (clip: [Float], end: Int?) in
             let x = try corpus.samples(r)
-            return r.phraseEndS.map { (x, Int($0 * 16000)) } ?? (Voiced.trim(x), nil)
+            return r.phraseEndS.map { (x, Int($0 * 16000)) } ?? (AudioMath.voiced(x), nil)
         }
         let valNegatives = try load([.negative, .nearMiss], .validation)
         var windows: [[Int16]] = [], labels: [Float] = []
