@@ -88,27 +88,31 @@ public enum AudioMath {
         var out = [Float](repeating: 0, count: outCount + n), norm = [Float](repeating: 0, count: outCount + n)
         var previous = 0
         var k = 0
-        while k * hop < outCount {
-            let ideal = Int(Double(k * hop) / ratio)
-            var start = min(max(ideal, 0), x.count - n)
-            if k > 0 {
-                // The natural continuation of the previous frame, and the best match near `ideal`.
-                let natural = min(previous + hop, x.count - n)
-                var best = -Float.infinity
-                for d in -tolerance...tolerance {
-                    let c = ideal + d
-                    guard c >= 0, c + n <= x.count else { continue }
-                    var score: Float = 0
-                    for i in stride(from: 0, to: n, by: 4) { score += x[c + i] * x[natural + i] }
-                    if score > best { best = score; start = c }
+        // The search dominates (129 offsets per hop): it reads through a pointer, without bounds checks.
+        x.withUnsafeBufferPointer { xp in
+            while k * hop < outCount {
+                let ideal = Int(Double(k * hop) / ratio)
+                var start = min(max(ideal, 0), x.count - n)
+                if k > 0 {
+                    // The natural continuation of the previous frame, and the best match near `ideal`.
+                    let natural = min(previous + hop, x.count - n)
+                    var best = -Float.infinity
+                    for d in -tolerance...tolerance {
+                        let c = ideal + d
+                        guard c >= 0, c + n <= x.count else { continue }
+                        var score: Float = 0
+                        var i = 0
+                        while i < n { score += xp[c + i] * xp[natural + i]; i += 4 }
+                        if score > best { best = score; start = c }
+                    }
                 }
+                for i in 0..<n where k * hop + i < out.count {
+                    out[k * hop + i] += xp[start + i] * window[i]
+                    norm[k * hop + i] += window[i]
+                }
+                previous = start
+                k += 1
             }
-            for i in 0..<n where k * hop + i < out.count {
-                out[k * hop + i] += x[start + i] * window[i]
-                norm[k * hop + i] += window[i]
-            }
-            previous = start
-            k += 1
         }
         return (0..<outCount).map { norm[$0] > 1e-3 ? out[$0] / norm[$0] : 0 }
     }
