@@ -39,7 +39,8 @@ struct Synth: ParsableCommand {
             let t = try guarded { try Pipeline.synthesisThroughput(job: terminalJob(quiet: json)) }
             if json { return try printJSON(t) }
             for e in t.engines {
-                print(String(format: "%-28@ %5.1f s of audio in %5.1f s: %6.1f× real time", e.speaker, e.audioSeconds, e.wallSeconds, e.audioSecondsPerSecond))
+                print(e.speaker.padding(toLength: 30, withPad: " ", startingAt: 0)
+                      + String(format: "%5.1f s of audio in %5.1f s: %6.1f× real time", e.audioSeconds, e.wallSeconds, e.audioSecondsPerSecond))
             }
             return
         }

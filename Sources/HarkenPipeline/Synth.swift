@@ -81,7 +81,6 @@ extension Pipeline {
             let seconds = audio.map(\.seconds).reduce(0, +)
             out.append(.init(engine: s.voice.engine, speaker: s.id, utterances: audio.count, audioSeconds: seconds, wallSeconds: wall,
                              audioSecondsPerSecond: seconds / max(wall, 1e-9)))
-            job.log(String(format: "%@: %.1f s of audio in %.1f s (%.1f×)", s.id, seconds, wall, seconds / max(wall, 1e-9)))
         }
         return SynthThroughput(engines: out)
     }

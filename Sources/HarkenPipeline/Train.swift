@@ -86,10 +86,11 @@ extension Pipeline {
         let corpus = try Corpus.load(dataDir)
         let outDir = request.outDir
         let spec = SentrySpec.standard(config.architecture)
+        // A user's file that does not decode, or is silent, is named in the log and left out.
+        func folder(_ dir: String?) throws -> [[Float]] { try dir.map { try Corpus.folder($0, report: job.log) } ?? [] }
         let data = try TrainingData(corpus: corpus, windowFrames: spec.windowFrames, config: config,
-                                    extraPositives: try request.userPositives.map(Corpus.folder) ?? [],
-                                    extraNoise: try request.userNoise.map(Corpus.folder) ?? [],
-                                    rirs: try request.userRIRs.map(Corpus.folder) ?? [])
+                                    extraPositives: try folder(request.userPositives), extraNoise: try folder(request.userNoise),
+                                    rirs: try folder(request.userRIRs))
         job.log("\(data.positives.count) positives, \(data.negatives.count) negatives, \(data.backgrounds.count) backgrounds; \(data.validation.y.count) validation windows")
         let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: request.phrase)
         try writeConfig(config, outDir: outDir)
