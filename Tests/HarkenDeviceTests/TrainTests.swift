@@ -13,7 +13,7 @@ final class TrainTests: XCTestCase {
     /// A small corpus shared by the tests (a minute of continuous speech per split).
     static let corpus: Result<String, Error> = Result {
         let dir = try Support.tempDir("train-corpus").path
-        try Support.run(Support.harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--variations", "2",
+        try Support.run(Support.harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--speakers", "40", "--variations", "2",
                                                "--near-misses", "1", "--negatives", "2", "--test-minutes", "1",
                                                "--validation-minutes", "1", "--train-minutes", "1", "--seed", "3"])
         return dir
