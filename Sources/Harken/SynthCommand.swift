@@ -14,7 +14,7 @@ struct Synth: ParsableCommand {
     @Option(help: "Near misses per speaker (phoneme neighbours, neighbour words, partial phrases).") var nearMisses = CorpusSynthesizer.Default.nearMisses
     @Option(help: "Natural negative sentences per speaker.") var negatives = CorpusSynthesizer.Default.negatives
     @Option(help: "Minutes of continuous negative speech from the test voices (false accepts per hour).") var testMinutes = CorpusSynthesizer.Default.testMinutes
-    @Option(help: "Minutes of continuous negative speech from the validation voices (the shipped cutoff is the lowest meeting the false-accept target on them; 2 h resolves 0.5 per hour).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
+    @Option(help: "Minutes of continuous negative speech from the validation voices (the shipped cutoff is the lowest meeting the false-accept target on them; 6 h resolve it to 1/6 per hour).") var validationMinutes = CorpusSynthesizer.Default.validationMinutes
     @Option(help: "Minutes of continuous negative speech from the training voices (negatives, hard-negative mining).") var trainMinutes = CorpusSynthesizer.Default.trainMinutes
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Make the stress benchmark instead (held-out voices and vocal tracts, rooms to RT60 1 s, noise to 0 dB SNR, music, near misses, hours of running speech).") var stress = false

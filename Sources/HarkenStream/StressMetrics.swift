@@ -146,7 +146,7 @@ extension DetectionRule {
         func falseAccepts(_ c: Double) -> [Int] { streams.map { detections($0, cutoff: c).count } }
         func accepted(_ w: Windowed, _ c: Double) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
 
-        let det = DetectionRule.sweep.map { c -> DETPoint in
+        let det = DetectionRule.fineSweep.map { c -> DETPoint in
             let fa = falseAccepts(c).reduce(0, +)
             return DETPoint(cutoff: c, falseRejectRate: Double(positives.filter { !accepted($0, c) }.count) / Double(max(positives.count, 1)),
                             falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
@@ -218,6 +218,10 @@ extension DetectionRule {
         return StressReport(model: model, positives: positives.count, nearMisses: nearMisses.count, negativeHours: hours,
                             detectorWindow: window, refractoryMs: refractoryMs, operatingPoints: points, det: det)
     }
+
+    /// The stress report's cutoffs: every hundredth below 0.5, every thousandth from 0.5 (where
+    /// operating points lie; an int8 detector's window mean moves in steps of 1/(256 × window)).
+    public static let fineSweep: [Double] = (1..<50).map { Double($0) / 100 } + (500..<1000).map { Double($0) / 1000 }
 
     static func decimal(_ x: Double) -> String {
         var s = String(format: "%.3f", x)
