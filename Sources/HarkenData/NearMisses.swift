@@ -35,21 +35,9 @@ extension Phonemes {
         tokens(s).filter { !["'", ",", "#", " ", "%", "="].contains($0) }
     }
 
-    static func letters(_ a: String, _ b: String) -> Int { distance(a.map(String.init), b.map(String.init)) }
+    static func letters(_ a: String, _ b: String) -> Int { editDistance(Array(a), Array(b)) }
 
-    static func distance(_ a: [String], _ b: [String]) -> Int {
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var prev = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
-    }
+    static func distance(_ a: [String], _ b: [String]) -> Int { editDistance(a, b) }
 
     /// Dictionary words (Debian's wamerican list) a listener could take for the phrase's words:
     /// the phrase with one word replaced by a word one phoneme away (two for words of five

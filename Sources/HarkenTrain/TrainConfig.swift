@@ -100,7 +100,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     private static func merge(_ overrides: [String: Any], into base: inout [String: Any], path: String, prefix: String) throws {
         for (key, value) in overrides {
             guard let current = base[key] else {
-                let near = base.keys.min { editDistance($0, key) < editDistance($1, key) } ?? ""
+                let near = base.keys.min { editDistance(Array($0), Array(key)) < editDistance(Array($1), Array(key)) } ?? ""
                 throw TrainError.config("\(path): unknown key '\(prefix)\(key)' (did you mean '\(prefix)\(near)'?)")
             }
             if var nested = current as? [String: Any] {
@@ -113,20 +113,5 @@ public struct TrainConfig: Codable, Sendable, Equatable {
                 base[key] = value
             }
         }
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var prev = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
     }
 }
