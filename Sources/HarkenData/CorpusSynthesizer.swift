@@ -98,8 +98,8 @@ public struct CorpusSynthesizer: Sendable {
         phonemeMisses.shuffle(using: &rng)
         // Training hears every other phonetic neighbour and every partial phrase; the stress
         // benchmark reports each neighbour text, so half of them stay unheard until it.
-        let neighbours = try Phonemes.neighbours(of: phrase)
-        let textMisses = neighbours.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) + (try Phonemes.partials(of: phrase))
+        let texts = try Phonemes.nearMissTexts(of: phrase)
+        let textMisses = texts.neighbours.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) + texts.partials
         let spellings = [phrase, phrase + ".", phrase + "!", phrase + "?", phrase.replacingOccurrences(of: " ", with: ", ")]
         func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
 

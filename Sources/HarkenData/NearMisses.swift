@@ -106,6 +106,13 @@ extension Phonemes {
         return Array(out.prefix(4))
     }
 
+    /// Neighbours, then partial phrases; a word that is both ("alex" for "alexa") counts as partial.
+    public static func nearMissTexts(of phrase: String) throws -> (neighbours: [NearMissText], partials: [NearMissText]) {
+        let partials = try partials(of: phrase)
+        let neighbours = try neighbours(of: phrase).filter { n in !partials.contains { $0.text == n.text } }
+        return (neighbours, partials)
+    }
+
     /// Debian's American English word list (package wamerican).
     public static let dictionary = "/usr/share/dict/american-english"
 

@@ -76,7 +76,8 @@ public struct StressBenchmark: Sendable {
         let words = Set(phrase.lowercased().split(separator: " ").map { String($0.filter(\.isLetter)) })
         let sentences = try TextSources.sentences(.stress, excluding: words)
         guard !sentences.isEmpty else { throw CorpusError.unreadable("stress text sources: no sentences") }
-        let nearMisses = try Phonemes.neighbours(of: phrase) + Phonemes.partials(of: phrase)
+        let texts = try Phonemes.nearMissTexts(of: phrase)
+        let nearMisses = texts.neighbours + texts.partials
         let readers = speakers.indices.filter { speakers[$0].voice.engine == "espeak-ng" }
         func draw(_ r: ClosedRange<Double>) -> Double { r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound) }
         func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
