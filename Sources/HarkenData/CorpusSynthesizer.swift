@@ -92,7 +92,10 @@ public struct CorpusSynthesizer: Sendable {
         var rng = SplitMix64(seed: seed)
         let bySplit = speakers(voices, rng: &rng)
         let phraseWords = Set(TextSources.words(phrase))
-        let sentences = try TextSources.sentences(.training, excluding: phraseWords)
+        // Running speech reads the whole pool (it is cached across phrases, and the sentences with
+        // the phrase's words are silenced in each copy); the single negative clips never say them.
+        let allSentences = try TextSources.sentences(.training)
+        let sentences = allSentences.filter { Set(TextSources.words($0)).isDisjoint(with: phraseWords) }
         guard !sentences.isEmpty else { throw CorpusError.unreadable("training text sources: no sentences") }
         var phonemeMisses = Phonemes.nearMisses(try Phonemes.of(phrase))
         phonemeMisses.shuffle(using: &rng)
@@ -209,7 +212,7 @@ public struct CorpusSynthesizer: Sendable {
             for f in 0..<files {
                 let four: [Speaker] = (0..<4).map { k in cast[(f * 4 + k) * 7 % cast.count] }
                 let fileSeed: UInt64 = seed ^ (UInt64(f + 1) &* 0x9E37_79B9) ^ salt
-                plans.append(RunningSpeech(speakers: four, seconds: seconds, seed: fileSeed, sentences: sentences))
+                plans.append(RunningSpeech(speakers: four, seconds: seconds, seed: fileSeed, sentences: allSentences))
             }
             let made = try concurrentMap(plans) { _, plan -> [Int16] in
                 let samples = try (split == .test ? plan.speak(excluding: phraseWords) : plan.cached(excluding: phraseWords))
