@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "HarkenNNTests", dependencies: ["HarkenNN", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDataTests", dependencies: ["HarkenAudio", "HarkenData", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenTrainTests",
-                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenStream", "HarkenTestSupport", "HarkenTrain"]),
+                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenStream", "HarkenSupport", "HarkenTestSupport", "HarkenTrain"]),
         .testTarget(name: "HarkenONNXTests",
                     dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenONNX", "HarkenPipeline", "HarkenStream", "HarkenTestSupport", "HarkenTrain"]),
         .testTarget(name: "HarkenGraphTests",

@@ -140,10 +140,14 @@ final class TrainTests: XCTestCase {
             try FileManager.default.copyItem(atPath: data + "/" + (rel["path"] as! String), toPath: mine.path + "/rec/\(i).wav")
         }
         try FileManager.default.copyItem(atPath: data + "/clips/noise/brown.wav", toPath: mine.path + "/noise/brown.wav")
+        // A file that is not audio is named and left out, never used.
+        try Data("not a sound file".utf8).write(to: mine.appendingPathComponent("noise/broken.wav"))
+        let trainNoise = records.filter { $0.contains("\"kind\":\"noise\"") && $0.contains("\"split\":\"train\"") }
         let r = try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "1", "--data", data,
                                                        "--out", mine.path + "/run", "--positives", mine.path + "/rec", "--noise", mine.path + "/noise"])
         XCTAssertTrue(r.stdout.contains("\(trainPositives.count + 3) positives"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("5 backgrounds"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\(trainNoise.count + 1) backgrounds"), r.stdout)
+        XCTAssertTrue((r.stdout + r.stderr).contains("broken.wav"), r.stdout + r.stderr)
     }
 
     func testBadInputsGiveClearErrors() throws {
