@@ -137,12 +137,12 @@ public struct CorpusSynthesizer: Sendable {
         }
         let streamsPlanned = Int((trainStreamMinutes + validationStreamMinutes + testStreamMinutes) / 10) + 1
         let total = Double(jobs.count + streamsPlanned * 40 + 20)
-        let done = Counter()
 
         // Speak on every core, one batch per voice (Piper starts once per voice); each job's text,
         // rate and pitch were drawn above, so the corpus does not depend on the order.
-        let spoken = try Speaker.speak(jobs.map { ($0.speaker, $0.utterance) }) { n in progress?(Double(n) / total) }
-        let audio: [Audio?] = spoken
+        let audio = try Speaker.speak(jobs.map { ($0.speaker, $0.utterance) }) { n in progress?(Double(n) / total) }
+        // The streams' progress continues from the clips'.
+        let done = Counter()
         _ = done.add(jobs.count)
 
         // Backgrounds: synthetic noise, babble, and the training pool's recorded music and effects.
@@ -153,7 +153,7 @@ public struct CorpusSynthesizer: Sendable {
         for split in [ClipRecord.Split.train, .validation, .test] {
             let speech = jobs.indices.filter { jobs[$0].kind == .negative && jobs[$0].split == split }
             guard speech.count >= 2 else { continue }
-            let voicesInBabble = (0..<8).map { _ in audio[pick(speech)]!.samples.map(Float.init) }
+            let voicesInBabble = (0..<8).map { _ in audio[pick(speech)].samples.map(Float.init) }
             let n = 8 * Audio.sampleRate
             beds.append(("babble-\(split.rawValue)", (0..<n).map { i in voicesInBabble.reduce(0) { $0 + $1[i % $1.count] } / 3 }, split))
         }
@@ -176,7 +176,7 @@ public struct CorpusSynthesizer: Sendable {
         let rirs = try concurrentMap(rooms) { _, r in r.impulseResponse() }
 
         for (n, job) in jobs.enumerated() {
-            guard var clip = audio[n] else { continue }
+            var clip = audio[n]
             var scene: Scene?, phrase: ClosedRange<Double>?
             if job.split == .validation && job.kind != .negative {
                 // Validation voices are heard as the stress benchmark hears its clips.

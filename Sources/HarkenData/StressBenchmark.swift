@@ -122,13 +122,11 @@ public struct StressBenchmark: Sendable {
 
         // Synthesis on every core, one batch per voice (Piper starts once per voice).
         let total = Double(planned.count) * 1.25
-        let count = planned.count
         let spoken = try Speaker.speak(planned.map { (speakers[$0.speaker], $0.utterance) }) { n in
             progress(Double(n) / total, "speaking")
         }
         if job.cancellation.isCancelled { throw JobCancelled() }
-        var speech = spoken.map { $0.samples.map(Float.init) }
-        _ = count
+        let speech = spoken.map { $0.samples.map(Float.init) }
         // Backgrounds the benchmark mixes in, none of them heard in training.
         let beds = try backgrounds(speakers: speakers, sentences: sentences, rng: &rng, log: job.log)
         let rooms = (0..<12).map { i in Room.random(rt60: (0.3 + 0.7 * Double(i) / 11)...(0.3 + 0.7 * Double(i) / 11), using: &rng) }
