@@ -52,10 +52,19 @@ public struct Audio: Sendable {
     static func resample(_ input: [Int16], from rate: Int, file: String, resampling: Resampling = .best) throws -> [Int16] {
         var floats = [Float](repeating: 0, count: input.count)
         src_short_to_float_array(input, &floats, Int32(input.count))
+        let output = try resample(floats, from: rate, file: file, resampling: resampling)
+        var result = [Int16](repeating: 0, count: output.count)
+        src_float_to_short_array(output, &result, Int32(result.count))
+        return result
+    }
+
+    /// Float samples (full scale ±1) at `rate` resampled to 16 kHz by libsamplerate; `file` names
+    /// the source in the error.
+    public static func resample(_ input: [Float], from rate: Int, file: String, resampling: Resampling) throws -> [Float] {
         let ratio = Double(sampleRate) / Double(rate)
         var output = [Float](repeating: 0, count: Int(Double(input.count) * ratio) + 64)
         var data = SRC_DATA()
-        let status: Int32 = floats.withUnsafeBufferPointer { inp in
+        let status: Int32 = input.withUnsafeBufferPointer { inp in
             output.withUnsafeMutableBufferPointer { out in
                 data.data_in = inp.baseAddress
                 data.data_out = out.baseAddress
@@ -66,9 +75,7 @@ public struct Audio: Sendable {
             }
         }
         guard status == 0 else { throw AudioError.resampleFailed(file: file, reason: String(cString: src_strerror(status))) }
-        var result = [Int16](repeating: 0, count: Int(data.output_frames_gen))
-        src_float_to_short_array(output, &result, Int32(result.count))
-        return result
+        return Array(output.prefix(Int(data.output_frames_gen)))
     }
 
     static func subtypeName(_ subtype: Int32) -> String {

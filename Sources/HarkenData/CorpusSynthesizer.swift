@@ -297,7 +297,7 @@ struct RunningSpeech: Sendable {
     func cached(excluding words: Set<String>) throws -> [Int16] {
         let env = ProcessInfo.processInfo.environment
         let root = env["HARKEN_CACHE"] ?? ((env["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/harken")
-        let key = StressBenchmark.stableHash(speakers.map(\.id).joined(separator: ",") + "|\(seconds)|\(seed)|\(sentences.count)|\(sentences.first ?? "")|v1")
+        let key = stableHash(speakers.map(\.id).joined(separator: ",") + "|\(seconds)|\(seed)|\(sentences.count)|\(sentences.first ?? "")|v1")
         let dir = root + "/speech"
         let wav = dir + "/\(String(key, radix: 16)).wav", index = dir + "/\(String(key, radix: 16)).json"
         if let data = FileManager.default.contents(atPath: index), let segments = try? JSONDecoder().decode([Segment].self, from: data),

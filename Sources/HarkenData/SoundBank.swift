@@ -143,7 +143,7 @@ enum SoundFile {
                 for c in 0..<h.channels { sum += interleaved[f * h.channels + c] }
                 mono[f] = sum / Float(h.channels)
             }
-            if h.rate != Audio.sampleRate { mono = try resample(mono, from: h.rate, file: path) }
+            if h.rate != Audio.sampleRate { mono = try Audio.resample(mono, from: h.rate, file: path, resampling: .medium) }
             var samples = [Int16](repeating: 0, count: mono.count)
             src_float_to_short_array(mono, &samples, Int32(mono.count))
             return Audio(samples: samples)
@@ -170,23 +170,5 @@ enum SoundFile {
         let header = Header(frames: Int(info.frames), rate: Int(info.samplerate), channels: Int(info.channels),
                             subtype: info.format & Int32(SF_FORMAT_SUBMASK))
         return try body(file, header)
-    }
-
-    private static func resample(_ input: [Float], from rate: Int, file: String) throws -> [Float] {
-        let ratio = Double(Audio.sampleRate) / Double(rate)
-        var output = [Float](repeating: 0, count: Int(Double(input.count) * ratio) + 64)
-        var data = SRC_DATA()
-        let status: Int32 = input.withUnsafeBufferPointer { inp in
-            output.withUnsafeMutableBufferPointer { out in
-                data.data_in = inp.baseAddress
-                data.data_out = out.baseAddress
-                data.input_frames = inp.count
-                data.output_frames = out.count
-                data.src_ratio = ratio
-                return src_simple(&data, Int32(SRC_SINC_MEDIUM_QUALITY), 1)
-            }
-        }
-        guard status == 0 else { throw AudioError.resampleFailed(file: file, reason: String(cString: src_strerror(status))) }
-        return Array(output.prefix(Int(data.output_frames_gen)))
     }
 }

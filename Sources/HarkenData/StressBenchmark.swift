@@ -50,10 +50,6 @@ public struct StressBenchmark: Sendable {
         }
     }
 
-    static func stableHash(_ s: String) -> UInt64 {
-        s.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-    }
-
     /// The benchmark's speakers: every held-out voice at every benchmark vocal-tract factor.
     public static func speakers(report: (String) -> Void = { _ in }) -> [Speaker] {
         Speaker.multiplied(Voice.available(report: report).filter(isHeldOut), factors: formants)

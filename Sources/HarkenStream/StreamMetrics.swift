@@ -168,6 +168,15 @@ public struct ScoredSplit: Sendable {
 }
 
 extension DetectionRule {
+    /// FRR, false accepts per hour and near-miss acceptance at cutoff `c`: one point of a DET curve.
+    func detPoint(_ c: Double, positives: [Windowed], nearMisses: [Windowed], streams: [Windowed], hours: Double) -> DETPoint {
+        func accepted(_ w: Windowed) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
+        let fa = streams.map { detections($0, cutoff: c).count }.reduce(0, +)
+        return DETPoint(cutoff: c, falseRejectRate: Double(positives.filter { !accepted($0) }.count) / Double(max(positives.count, 1)),
+                        falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
+                        nearMissAcceptRate: nearMisses.isEmpty ? 0 : Double(nearMisses.filter(accepted).count) / Double(nearMisses.count))
+    }
+
     /// The cutoffs of the DET sweep: every hundredth, then every thousandth above 0.99, as the
     /// decimals they print as (so `--cutoff 0.9` and the sweep's 0.90 are one threshold).
     public static let sweep: [Double] = (1..<100).map { Double($0) / 100 } + (0..<10).map { Double(990 + $0) / 1000 }
@@ -181,14 +190,7 @@ extension DetectionRule {
         let nearMisses = scored.nearMisses.map { windowed($0.trace) }
         let streams = scored.streams.map { windowed($0.trace) }
         func accepted(_ w: Windowed, _ c: Double) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
-        func point(_ c: Double) -> DETPoint {
-            let fa = streams.map { detections($0, cutoff: c).count }.reduce(0, +)
-            let rejected = positives.filter { !accepted($0, c) }.count
-            let accepts = nearMisses.filter { accepted($0, c) }.count
-            return DETPoint(cutoff: c, falseRejectRate: Double(rejected) / Double(max(positives.count, 1)),
-                            falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
-                            nearMissAcceptRate: nearMisses.isEmpty ? 0 : Double(accepts) / Double(nearMisses.count))
-        }
+        func point(_ c: Double) -> DETPoint { detPoint(c, positives: positives, nearMisses: nearMisses, streams: streams, hours: hours) }
         let det = DetectionRule.sweep.map(point)
         let chosen: Double, reason: String
         if let fixed {

@@ -146,12 +146,7 @@ extension DetectionRule {
         func falseAccepts(_ c: Double) -> [Int] { streams.map { detections($0, cutoff: c).count } }
         func accepted(_ w: Windowed, _ c: Double) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
 
-        let det = DetectionRule.fineSweep.map { c -> DETPoint in
-            let fa = falseAccepts(c).reduce(0, +)
-            return DETPoint(cutoff: c, falseRejectRate: Double(positives.filter { !accepted($0, c) }.count) / Double(max(positives.count, 1)),
-                            falseAcceptsPerHour: hours > 0 ? Double(fa) / hours : 0,
-                            nearMissAcceptRate: nearMisses.isEmpty ? 0 : Double(nearMisses.filter { accepted($0, c) }.count) / Double(nearMisses.count))
-        }
+        let det = DetectionRule.fineSweep.map { detPoint($0, positives: positives, nearMisses: nearMisses, streams: streams, hours: hours) }
 
         func point(_ name: String, target: Double?, cutoff: Double?) -> OperatingPoint {
             guard let c = cutoff else {
