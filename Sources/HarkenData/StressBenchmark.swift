@@ -78,7 +78,7 @@ public struct StressBenchmark: Sendable {
         func draw(_ r: ClosedRange<Double>) -> Double { r.lowerBound + Double(rng.nextUniform()) * (r.upperBound - r.lowerBound) }
         func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
 
-        // What each speaker says: the phrase, near misses, and running speech in 10-minute files.
+        // What each speaker says: the phrase and near misses.
         var planned: [Planned] = []
         // Positives by engine in turn (espeak-ng four of eight, Piper two, festival and flite one
         // each), so each engine's figure has its own confidence interval, not a handful of clips.
@@ -99,27 +99,18 @@ public struct StressBenchmark: Sendable {
                 nearMissTexts.append(miss)
             }
         }
-        let firstSpeech = planned.count
+        // Running speech: ten-minute files, a conversation of four held-out speakers each (the
+        // training corpus's RunningSpeech, from the stress sentences).
         let files = Int((speechHours * 6).rounded(.up))
-        let fileSeconds = speechHours * 3600 / Double(files)
-        var fileOf: [Int] = []
-        for f in 0..<files {
-            // A conversation of four speakers; sentences until about 1.5× the file's length at
-            // 2.6 words per second, the file is cut to length after synthesis.
-            let cast = (0..<4).map { _ in Int(rng.next() % UInt64(speakers.count)) }
-            var estimate = 0.0
-            while estimate < fileSeconds * 1.5 {
-                let text = pick(sentences)
-                planned.append(Planned(speaker: pick(cast), utterance: Utterance(text, rate: draw(0.8...1.3), pitch: Int(rng.next() % 41) - 20)))
-                fileOf.append(f)
-                estimate += Double(text.split(separator: " ").count) / 2.6 + 0.8
-            }
+        let conversations = (0..<files).map { f in
+            RunningSpeech(speakers: (0..<4).map { _ in speakers[Int(rng.next() % UInt64(speakers.count))] },
+                          seconds: speechHours * 3600 / Double(files), seed: seed ^ (UInt64(f + 1) &* 0x9E37_79B9), sentences: sentences)
         }
 
         // Synthesis on every core, one batch per voice (Piper starts once per voice).
-        let total = Double(planned.count) * 1.25
+        let total = Double(planned.count)
         let spoken = try Speaker.speak(planned.map { (speakers[$0.speaker], $0.utterance) }) { n in
-            progress(Double(n) / total, "speaking")
+            progress(0.5 * Double(n) / total, "speaking")
         }
         if job.cancellation.isCancelled { throw JobCancelled() }
         let speech = spoken.map { $0.samples.map(Float.init) }
@@ -133,7 +124,7 @@ public struct StressBenchmark: Sendable {
         }
         var records: [ClipRecord] = []
         // Positives and near misses: 1.5 s of background, the utterance, 1 s of background.
-        for i in 0..<firstSpeech {
+        for i in planned.indices {
             let p = planned[i], speaker = speakers[p.speaker]
             let isPositive = i < firstNearMiss
             let scene = Scene.draw(index: i, beds: beds, rirs: rirs.count, rng: &rng)
@@ -148,22 +139,21 @@ public struct StressBenchmark: Sendable {
                                       snrDb: scene.snr, rt60S: scene.rir.map { rooms[$0].rt60 }, levelDbfs: scene.level,
                                       formant: speaker.formant, nearMissKind: miss?.kind.rawValue,
                                       phraseStartS: isPositive ? 1.5 : nil, phraseEndS: isPositive ? rendered.speechEndS : nil))
-            if i % 50 == 0 { progress(0.8 + 0.1 * Double(i) / Double(firstSpeech), "mixing") }
+            if i % 50 == 0 { progress(0.5 + 0.1 * Double(i) / Double(planned.count), "mixing") }
         }
-        // Running speech: sentences with pauses of 0.2–1.5 s; a third clean, a third in noise, a
-        // third in a room and noise, the noise from 5 to 20 dB below the speech.
-        for f in 0..<files {
-            let target = Int(fileSeconds * 16000)
-            var samples: [Float] = []
-            for i in firstSpeech..<planned.count where fileOf[i - firstSpeech] == f && samples.count < target {
-                samples += AudioMath.voiced(speech[i])
-                samples += [Float](repeating: 0, count: 3200 + Int(rng.next() % 20800))
-            }
-            samples = Array(samples.prefix(target))
+        // Running speech: a third clean, a third in noise, a third in a room and noise, the noise
+        // from 5 to 20 dB below the speech.
+        let spokenFiles = Counter()
+        let talk = try concurrentMap(conversations) { _, c -> [Int16] in
+            let samples = try c.speak(excluding: [])
+            progress(0.6 + 0.35 * Double(spokenFiles.increment()) / Double(files), "running speech")
+            return samples
+        }
+        for (f, samples) in talk.enumerated() {
             var scene = Scene.draw(index: f, beds: beds, rirs: rirs.count, rng: &rng)
             if scene.condition != "clean" { scene.snr = draw(5...20) }
             scene.level = draw(-35 ... -20)
-            let rendered = scene.render(samples, beds: beds, rirs: rirs, lead: 0, tail: 0, rng: &rng)
+            let rendered = scene.render(samples.map(Float.init), beds: beds, rirs: rirs, lead: 0, tail: 0, rng: &rng)
             let rel = "clips/stream/\(String(format: "%03d", f)).wav"
             try Audio(samples: rendered.samples).writeWAV(to: (outDir as NSString).appendingPathComponent(rel))
             records.append(ClipRecord(path: rel, kind: .stream, engine: "mixed", voice: "4 held-out speakers", text: "", phonemes: nil,
