@@ -52,7 +52,7 @@ let package = Package(
         // Board and core descriptions (Targets/*.yaml) and the Harken home folder: codegen, cost and the pipeline read them here.
         .target(name: "HarkenTargets", dependencies: ["HarkenSupport", .product(name: "Yams", package: "Yams")]),
         .target(name: "HarkenCodegen", dependencies: ["HarkenGraph", "HarkenTargets", "HarkenRuntime", "HarkenSupport"]),
-        .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime"]),
+        .target(name: "HarkenStream", dependencies: ["HarkenGraph", "HarkenAudio", "HarkenRuntime", "HarkenSupport"]),
         .target(name: "HarkenSupport"),
         .target(name: "HarkenBench", dependencies: ["HarkenSupport"]),
         .systemLibrary(name: "CLibElf", path: "Sources/CLibElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),

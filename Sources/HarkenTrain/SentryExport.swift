@@ -102,14 +102,24 @@ extension SentryModel {
 
     /// The int8 streaming graph of this model with the given activation ranges.
     public func streamingGraph(ranges: ActivationRanges, description: String) throws -> Graph {
+        try graph(ranges: ranges, description: description, streaming: true)
+    }
+
+    /// The int8 graph over one whole window ([1, windowFrames, features] in, one probability out,
+    /// no state): the form a Judge runs in on each window a Sentry hands over.
+    public func windowGraph(ranges: ActivationRanges, description: String) throws -> Graph {
+        try graph(ranges: ranges, description: description, streaming: false)
+    }
+
+    private func graph(ranges: ActivationRanges, description: String, streaming: Bool) throws -> Graph {
         var b = GraphBuilder()
-        let s = spec.inputStride, f = spec.features
+        let s = streaming ? spec.inputStride : spec.windowFrames, f = spec.features
         let qIn = SentryModel.inputQuantization
         let input = b.tensor("input", .int8, [1, s, f], qIn)
         b.inputs = [input]
         let x4 = b.tensor("input/frames", .int8, [1, s, 1, f], qIn)
         b.op(.reshape, [input, b.int32s("input/shape", [1, s, 1, f])], [x4])
-        var e = Emitter(builder: b, ranges: ranges)
+        var e = Emitter(builder: b, ranges: ranges, streaming: streaming)
         let logit = try e.chain(chain, Value(index: x4, frames: s, channels: f, q: qIn))
         b = e.builder
 
@@ -135,6 +145,9 @@ struct Value {
 private struct Emitter {
     var builder: GraphBuilder
     let ranges: ActivationRanges
+    /// Streaming: each layer keeps its history in a state variable. Otherwise the input is a whole
+    /// window and every layer runs VALID over what the one before left.
+    let streaming: Bool
 
     mutating func chain(_ c: TemporalChain, _ input: Value) throws -> Value {
         var x = input
@@ -143,19 +156,28 @@ private struct Emitter {
             case .stage(let s): x = try stage(s, x)
             case .residual(let body):
                 let y = try chain(body, x)
-                precondition(y.frames == x.frames, "residual over strided frames")
+                let skip = y.frames == x.frames ? x.index : newest(y.frames, of: x, name: body.name)
                 let q = try ranges.quantization("\(body.name).out")
                 let out = builder.tensor("\(body.name)/add", .int8, [1, y.frames, 1, y.channels], q)
-                builder.op(.add, [y.index, x.index], [out])
+                builder.op(.add, [y.index, skip], [out])
                 x = Value(index: out, frames: y.frames, channels: y.channels, q: q)
             }
         }
         return x
     }
 
+    /// The newest `frames` frames of `x` (a residual's skip path over a whole window).
+    mutating func newest(_ frames: Int, of x: Value, name: String) -> Int {
+        let out = builder.tensor("\(name)/skip", .int8, [1, frames, 1, x.channels], x.q)
+        builder.op(.stridedSlice, [x.index, builder.int32s("\(name)/skip_begin", [0, x.frames - frames, 0, 0]),
+                                   builder.int32s("\(name)/skip_end", [1, x.frames, 1, x.channels]),
+                                   builder.int32s("\(name)/skip_strides", [1, 1, 1, 1])], [out])
+        return out
+    }
+
     /// Prepends the stage's state to `x` and stores the newest frames back.
     mutating func withHistory(_ s: TemporalStage, _ x: Value) -> Value {
-        guard s.stateFrames > 0 else { return x }
+        guard streaming, s.stateFrames > 0 else { return x }
         let shape = [1, s.stateFrames, 1, x.channels]
         let zero = UInt8(bitPattern: Int8(x.q.zeroPoint))
         let v = builder.variable("\(s.name)/state", .int8, shape, x.q,

@@ -21,9 +21,23 @@ public struct EpochMetrics: Codable, Sendable {
     public var samplesPerSecond: Double
 }
 
+/// Where the Trainer's windows come from: the corpus's augmented windows for a Sentry
+/// (TrainingData), the windows a Sentry hands over for a Judge (JudgeData).
+public protocol WindowSource: AnyObject {
+    /// The examples of an epoch, in order.
+    func plan(epoch: Int) -> [TrainingData.Item]
+    /// Features [n, frames, 1, channels], targets and loss weights [n, 1].
+    func batch(_ items: ArraySlice<TrainingData.Item>, epoch: Int, batchSeed: UInt64) throws
+        -> (x: HarkenNN.Tensor, y: HarkenNN.Tensor, w: HarkenNN.Tensor)
+    /// Fixed windows and labels, scored after every epoch.
+    var validation: (x: HarkenNN.Tensor, y: HarkenNN.Tensor) { get }
+}
+
+extension TrainingData: WindowSource {}
+
 public final class Trainer {
     public let config: TrainConfig
-    public let data: TrainingData
+    public let data: any WindowSource
     public let model: any WakeModel
     public let outDir: String
     public let phrase: String
@@ -41,7 +55,7 @@ public final class Trainer {
     public var distillation: Distillation?
 
     /// A new Sentry of the configured architecture, or `model` (another kind, or one to continue: fine-tuning, QAT).
-    public init(config: TrainConfig, data: TrainingData, outDir: String, phrase: String, model: (any WakeModel)? = nil) {
+    public init(config: TrainConfig, data: any WindowSource, outDir: String, phrase: String, model: (any WakeModel)? = nil) {
         self.config = config
         self.data = data
         self.outDir = outDir
@@ -159,8 +173,10 @@ public final class Trainer {
     }
 
     func metadata(epoch: Int) throws -> [String: String] {
-        return ["format": "harken-\(model.role.rawValue)", "phrase": phrase, "spec": try model.architectureJSON(),
-                "config": try config.json(), "epoch": "\(epoch)"]
+        var meta = ["format": "harken-\(model.role.rawValue)", "phrase": phrase, "spec": try model.architectureJSON(),
+                    "config": try config.json(), "epoch": "\(epoch)"]
+        if let judge = model as? JudgeModel { meta.merge(SavedJudge.metadata(judge)) { $1 } }
+        return meta
     }
 
     public func saveModel(to path: String, epoch: Int) throws {
