@@ -65,10 +65,28 @@ struct Eval: ParsableCommand {
     @Option(help: "Outputs averaged by the detector (default: the model's).") var window: Int?
     @Option(help: "Pause after a detection, ms.") var refractoryMs = 1000
     @Option(help: "Folder for det.json, det.svg and false_accepts.json (default: no files).") var out: String?
+    @Option(help: "A Judge (its folder, .safetensors or int8 .tflite): evaluate the Sentry + Judge cascade beside the Sentry alone.")
+    var cascade: String?
+    @Option(help: "With --cascade: the Sentry's cutoff (default: the Judge's judge_stage.json).") var sentryCutoff: Double?
+    @Option(help: "With --cascade: the Judge's cutoff (default: the Judge's judge_stage.json).") var judgeCutoff: Double?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
         guard let s = ClipRecord.Split(rawValue: split) else { throw ValidationError("--split must be train, validation or test") }
+        if let judge = cascade {
+            let report = try guarded {
+                let r = try Pipeline.evaluateCascade(sentry: model, judge: judge, dataDir: data, split: s, sentryCutoff: sentryCutoff,
+                                                     judgeCutoff: judgeCutoff, targetFAPerHour: targetFaPerHour, job: terminalJob(quiet: json))
+                if let out {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                    try Pipeline.writeJSON(r, to: (out as NSString).appendingPathComponent("cascade.json"))
+                    try Pipeline.writeAtomically(r.detSVG(), to: (out as NSString).appendingPathComponent("cascade_det.svg"))
+                }
+                return r
+            }
+            if json { return try printJSON(report) }
+            return print(EvalCascade.describe(report))
+        }
         let report = try guarded {
             let r = try Pipeline.evaluate(model: model, dataDir: data, split: s, cutoff: cutoff, targetFAPerHour: targetFaPerHour,
                                           window: window, refractoryMs: refractoryMs, job: terminalJob(quiet: json))

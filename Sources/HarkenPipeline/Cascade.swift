@@ -52,28 +52,6 @@ public struct JudgeTrainReport: Codable, Sendable {
     public var int8Model: String
 }
 
-/// The Sentry alone and the cascade on one set of audio.
-public struct CascadeReport: Codable, Sendable {
-    public var schemaVersion = 1
-    public var corpus: String
-    public var split: String
-    public var positives: Int
-    public var nearMisses: Int
-    public var negativeHours: Double
-    public var targetFalseAcceptsPerHour: Double
-    /// The Sentry alone at the lowest cutoff meeting the target on this audio.
-    public var sentryAlone: CascadePoint?
-    /// The Sentry at its shipped cutoff, alone.
-    public var sentryShipped: CascadePoint?
-    /// The cascade at the given cutoffs (chosen on other audio), when given.
-    public var cascade: CascadePoint?
-    /// The cascade's best pair meeting the target on this audio.
-    public var cascadeBest: CascadePoint?
-    /// DET curves: the Sentry alone per cutoff, and the cascade's lowest FRR at each false-accept level.
-    public var sentryCurve: [CascadePoint]
-    public var cascadeCurve: [CascadePoint]
-}
-
 extension Pipeline {
     /// A Sentry's pass over a corpus split: positives and near misses between silence (as `score`
     /// hears them; stress clips as they are), streams as they are.

@@ -179,3 +179,34 @@ public struct CascadeSweep: Sendable {
         return passes.streamHours > 0 ? Double(n) / passes.streamHours : 0
     }
 }
+
+/// The Sentry alone and the cascade on one set of audio.
+public struct CascadeReport: Codable, Sendable {
+    public var schemaVersion = 1
+    public var corpus: String
+    public var split: String
+    public var positives: Int
+    public var nearMisses: Int
+    public var negativeHours: Double
+    public var targetFalseAcceptsPerHour: Double
+    /// The Sentry alone at the lowest cutoff meeting the target on this audio.
+    public var sentryAlone: CascadePoint?
+    /// The Sentry at its shipped cutoff, alone.
+    public var sentryShipped: CascadePoint?
+    /// The cascade at the given cutoffs (chosen on other audio), when given.
+    public var cascade: CascadePoint?
+    /// The cascade's best pair meeting the target on this audio.
+    public var cascadeBest: CascadePoint?
+    /// DET curves: the Sentry alone per cutoff, and the cascade's lowest FRR at each false-accept level.
+    public var sentryCurve: [CascadePoint]
+    public var cascadeCurve: [CascadePoint]
+
+    public init(corpus: String, split: String, positives: Int, nearMisses: Int, negativeHours: Double, targetFalseAcceptsPerHour: Double,
+                sentryAlone: CascadePoint?, sentryShipped: CascadePoint?, cascade: CascadePoint?, cascadeBest: CascadePoint?,
+                sentryCurve: [CascadePoint], cascadeCurve: [CascadePoint]) {
+        self.corpus = corpus; self.split = split; self.positives = positives; self.nearMisses = nearMisses
+        self.negativeHours = negativeHours; self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
+        self.sentryAlone = sentryAlone; self.sentryShipped = sentryShipped; self.cascade = cascade; self.cascadeBest = cascadeBest
+        self.sentryCurve = sentryCurve; self.cascadeCurve = cascadeCurve
+    }
+}
