@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "HarkenRuntime",
             path: "Firmware",
-            sources: ["frontend", "kernels", "detector", "app", "bench"],
+            sources: ["frontend", "kernels", "detector", "app", "bench", "cascade"],
             publicHeadersPath: "include",
             cSettings: runtimeFlags
         ),

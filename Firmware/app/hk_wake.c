@@ -16,6 +16,9 @@ int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t o
     w->pending = 0;
     w->step = 0;
     w->last_probability = 0;
+    w->frame_hook = NULL;
+    w->detect_hook = NULL;
+    w->hook_context = NULL;
     /* Const tables in a generated firmware (flash, no libm), built ones on the host. */
     if (hk_frontend_init(&w->frontend, hk_frontend_tables()) != 0) return 1;
     channels = hk_frontend_num_channels(&w->frontend);
@@ -44,16 +47,25 @@ void hk_wake_feed(hk_wake_t *w, const int16_t *samples, size_t n)
         samples += used;
         n -= used;
         if (ready) {
-            int8_t *input = (int8_t *)w->model->input();
-            hk_features_quantize(&w->quant, features, channels, input + w->pending * channels);
+            int8_t *frame = (int8_t *)w->model->input() + w->pending * channels;
+            hk_features_quantize(&w->quant, features, channels, frame);
+            if (w->frame_hook) {
+                w->frame_hook(w->hook_context, frame);
+            }
             if (++w->pending == w->frames_per_step) {
                 const uint8_t *out;
                 w->pending = 0;
                 w->model->invoke();
                 out = (const uint8_t *)w->model->output();
                 w->last_probability = out[0];
-                if (hk_detector_push(&w->detector, out[0]) && w->on_detect) {
-                    w->on_detect(w->context, w->step, out[0], hk_detector_sum(&w->detector));
+                if (hk_detector_push(&w->detector, out[0])) {
+                    const int32_t sum = hk_detector_sum(&w->detector);
+                    if (w->detect_hook) {
+                        w->detect_hook(w->hook_context, w->step, sum);
+                    }
+                    if (w->on_detect) {
+                        w->on_detect(w->context, w->step, out[0], sum);
+                    }
                 }
                 w->step++;
             }

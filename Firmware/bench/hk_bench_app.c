@@ -96,6 +96,16 @@ static void send_reply(const hk_port_t *port, uint8_t type, uint8_t seq, size_t 
     send_encoded(port, n);
 }
 
+uint8_t *hk_bench_payload(void)
+{
+    return reply_payload();
+}
+
+void hk_bench_send(const hk_port_t *port, uint8_t type, uint8_t seq, size_t payload_bytes)
+{
+    send_reply(port, type, seq, payload_bytes);
+}
+
 static void send_error(const hk_port_t *port, uint8_t seq, uint8_t code, uint8_t request_type)
 {
     uint8_t *p = reply_payload();
@@ -130,8 +140,9 @@ static uint32_t timed_invoke(const hk_model_api_t *model, const hk_port_t *port)
     return port->cycles() - t0; /* unsigned: correct across one wrap of the counter */
 }
 
-/* Answers the request in rx with exactly one frame: its reply, or an ERROR. */
-static void handle(const hk_model_api_t *model, const hk_port_t *port)
+/* Answers the request in rx with exactly one frame: its reply, or an ERROR (an
+ * extension's frames are the extension's to answer). */
+static void handle(const hk_model_api_t *model, const hk_port_t *port, const hk_bench_ext_t *ext)
 {
     uint8_t type = rx.type;
     uint8_t seq = rx.seq;
@@ -151,6 +162,9 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port)
             break;
         }
         model->init();
+        if (ext != NULL && ext->reset != NULL) {
+            ext->reset(ext->context);
+        }
         send_reply(port, reply, seq, 0);
         return;
 
@@ -205,6 +219,9 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port)
         return;
 
     default:
+        if (ext != NULL && ext->handle(ext->context, port, type, seq, rx.payload, rx.len)) {
+            return;
+        }
         send_error(port, seq, HK_BENCH_ERR_UNKNOWN_COMMAND, type);
         return;
     }
@@ -214,6 +231,11 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port)
 
 void hk_bench_serve(const hk_model_api_t *model, const hk_port_t *port)
 {
+    hk_bench_serve_ext(model, port, NULL);
+}
+
+void hk_bench_serve_ext(const hk_model_api_t *model, const hk_port_t *port, const hk_bench_ext_t *ext)
+{
     hk_bench_rx_init(&rx);
     model->init();
     /* BOOT carries the HELLO reply so a host that was already listening learns of a
@@ -221,7 +243,7 @@ void hk_bench_serve(const hk_model_api_t *model, const hk_port_t *port)
     send_reply(port, HK_BENCH_BOOT, 0, hello_payload(model, port));
     for (;;) {
         if (hk_bench_rx_feed(&rx, (uint8_t)port->read_byte())) {
-            handle(model, port);
+            handle(model, port, ext);
         }
     }
 }

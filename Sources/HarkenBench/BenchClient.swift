@@ -60,6 +60,9 @@ public final class BenchClient {
     private var decoder = FrameDecoder()
     private var seq: UInt8 = 0
     public private(set) var retries = 0
+    /// Frames the device sends of its own accord (the cascade's Judge requests) while a reply is
+    /// awaited; without a handler they are skipped.
+    public var unsolicited: ((Frame) throws -> Void)?
 
     public init(link: Link, name: String, timeout: Double = 2, attempts: Int = 3) {
         self.link = link
@@ -82,6 +85,11 @@ public final class BenchClient {
                 for byte in try link.read(timeout: deadline.timeIntervalSinceNow) {
                     guard let reply = decoder.feed(byte) else { continue }
                     if reply.type == Frame.Command.boot.rawValue { throw BenchError.deviceReset(command: "\(command)") }
+                    // Replies carry the reply bit (ERROR aside); anything else is the device's own request.
+                    if reply.type & Frame.reply == 0 && reply.type != Frame.Command.error.rawValue {
+                        try unsolicited?(reply)
+                        continue
+                    }
                     guard reply.seq == seq else { continue }   // a late answer to an earlier attempt
                     if reply.type == Frame.Command.error.rawValue {
                         throw BenchError.deviceError(command: "\(command)", code: reply.payload.first ?? 0)

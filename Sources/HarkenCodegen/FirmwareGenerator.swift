@@ -95,7 +95,7 @@ public struct FirmwareGenerator {
     func esphomeFiles() throws -> [ProjectFile] {
         guard let model, let manifest else { return [] }
         return [ProjectFile(path: "esphome/\(name).tflite", contents: model),
-                ProjectFile(path: "esphome/\(name).json", contents: try HarkenJSON.encode(manifest))]
+                ProjectFile(path: "esphome/\(name).json", contents: try HarkenJSON.encode(manifest.esphome))]
     }
 
     var variables: [String: String] {

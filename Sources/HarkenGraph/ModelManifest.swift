@@ -27,9 +27,20 @@ public struct ModelManifest: Codable, Sendable {
     public var trained_languages: [String]?
     public var version: Int?
     public var micro: Micro
+    /// Harken's: the cascade's Judge stage behind this Sentry, when there is one. ESPHome refuses
+    /// unknown keys, so what goes to ESPHome is `esphome` (without it).
+    public var judge: JudgeStage?
 
-    public init(type: String?, wake_word: String, author: String?, model: String?, version: Int?, micro: Micro) {
+    public init(type: String?, wake_word: String, author: String?, model: String?, version: Int?, micro: Micro, judge: JudgeStage? = nil) {
         (self.type, self.wake_word, self.author, self.model, self.version, self.micro) = (type, wake_word, author, model, version, micro)
+        self.judge = judge
+    }
+
+    /// The manifest as ESPHome's micro_wake_word reads it: Harken's own fields left out.
+    public var esphome: ModelManifest {
+        var m = self
+        m.judge = nil
+        return m
     }
 
     /// Reads `<model>.json` beside a `.tflite`, or the given manifest path.

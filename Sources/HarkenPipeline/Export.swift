@@ -76,7 +76,8 @@ extension Pipeline {
             .completed(model: "\(base).tflite", graph: graph)
         var files = [try outPath("\(base).tflite"), try outPath("\(base).json")]
         try writeAtomically(data, to: files[0])
-        try writeJSON(manifest, to: files[1])
+        // ESPHome refuses keys it does not know: its manifest carries none of Harken's.
+        try writeJSON(format == "esphome" ? manifest.esphome : manifest, to: files[1])
         if format == "esphome" {
             let yaml = """
                 # ESPHome: copy \(base).tflite and \(base).json next to your device YAML, then add:

@@ -54,10 +54,42 @@ enum {
     HK_BENCH_STATS = 0x05,
     /* ECHO: any payload, returned unchanged (link test). */
     HK_BENCH_ECHO = 0x06,
+
+    /* The cascade (a firmware built with a Judge, hk_bench_cascade.h). Audio comes from the
+     * host, so the device's clock (feature frames, 10 ms of audio each) is the host's pacing.
+     *
+     * FEED: payload = int16le audio samples (at most HK_BENCH_MAX_PAYLOAD / 2), through the
+     * frontend, the Sentry, its detector and the cascade. Reply: frames:u32, steps:u32,
+     * detections:u32, decisions:u32, dropped:u32, requests:u32, retransmissions:u32,
+     * ignored_answers:u32 (totals since reset), n:u8, then the n decisions made since the
+     * previous FEED reply, each HK_BENCH_DECISION_BYTES: id:u32, trigger_step:u32,
+     * trigger_frame:u32, decided_frame:u32, sentry_sum:i32, score_q16:u16, flags:u8
+     * (bit 0 judged, bit 1 accepted), 0:u8. A FEED with the seq of the previous FEED is
+     * answered from the copy of that reply, so a retried FEED never feeds audio twice. */
+    HK_BENCH_FEED = 0x08,
+    /* JUDGE, sent by the device (server placement): one chunk of request id's window,
+     * id:u32, offset:u16, total:u16, then up to HK_BENCH_JUDGE_CHUNK bytes; seq = id & 0xFF.
+     * A retransmission sends the same id and bytes. The host answers JUDGE | REPLY with
+     * seq = id & 0xFF and payload id:u32, score_q16:u16 (the probability * 65536, floored);
+     * the device sends nothing back, and ignores an answer for any id but the pending one. */
+    HK_BENCH_JUDGE = 0x09,
+    /* JUDGE_STEP (device placement): offset:u16, total:u16, then bytes of one Judge input
+     * window written at offset. Reply: empty, or, for the chunk that ends the window
+     * (offset + n == total == the Judge's input bytes), cycles:u32 and the Judge's output. */
+    HK_BENCH_JUDGE_STEP = 0x0A,
+    /* CASCADE: no payload. Reply: placement:u8, fallback:u8, channels:u16,
+     * frames_before:u16, frames_after:u16, timeout_frames:u16, retry_frames:u16,
+     * cutoff_q16:i32, ring_bytes:u32, then the Judge's input_bytes, arena_bytes,
+     * weight_bytes (u32 each, 0 for a server Judge). RESET also resets the cascade. */
+    HK_BENCH_CASCADE = 0x0B,
     HK_BENCH_BOOT = 0x7E,
     HK_BENCH_ERROR = 0x7F,
     HK_BENCH_REPLY = 0x80
 };
+
+#define HK_BENCH_DECISION_BYTES 24
+#define HK_BENCH_JUDGE_HEADER_BYTES 8
+#define HK_BENCH_JUDGE_CHUNK (HK_BENCH_MAX_PAYLOAD - HK_BENCH_JUDGE_HEADER_BYTES)
 
 enum {
     HK_BENCH_ERR_UNKNOWN_COMMAND = 1,

@@ -20,6 +20,11 @@ extern "C" {
 
 typedef void (*hk_wake_callback_t)(void *context, uint32_t step, uint8_t probability, int32_t window_sum);
 
+/* Hooks a later stage sets (hk_cascade_attach): every quantized feature frame as
+ * the model is fed it, and every detection before on_detect. NULL: none. */
+typedef void (*hk_wake_frame_hook_t)(void *context, const int8_t *frame);
+typedef void (*hk_wake_detect_hook_t)(void *context, uint32_t step, int32_t window_sum);
+
 typedef struct {
     const hk_model_api_t *model;
     hk_frontend_t frontend;
@@ -31,6 +36,9 @@ typedef struct {
     uint8_t last_probability;
     hk_wake_callback_t on_detect;
     void *context;
+    hk_wake_frame_hook_t frame_hook;
+    hk_wake_detect_hook_t detect_hook;
+    void *hook_context;
 } hk_wake_t;
 
 /* Frontend with microWakeWord's settings, quantization and detector from the model's
