@@ -39,6 +39,20 @@ public struct ClipRecord: Codable, Sendable, Equatable {
     /// Where the phrase is spoken in the clip (positives), for the delay after its end.
     public var phraseStartS: Double?
     public var phraseEndS: Double?
+
+    // Provenance of a clip `harken mine` added: the audio it was cut from, where, and in which round.
+    public var minedFrom: String?
+    public var minedTimeS: Double?
+    public var minedRound: Int?
+
+    /// A clip cut by `harken mine` from `source` around `timeS`, for the training split.
+    public static func mined(path: String, kind: Kind, seconds: Double, source: String, timeS: Double, round: Int, text: String) -> ClipRecord {
+        var r = ClipRecord(path: path, kind: kind, engine: "mined", voice: "mined", text: text, rate: 1, pitch: 0, split: .train, seconds: seconds)
+        r.minedFrom = source
+        r.minedTimeS = timeS
+        r.minedRound = round
+        return r
+    }
 }
 
 /// A synthesized (or user-made) corpus: `manifest.jsonl` and the clips it lists.

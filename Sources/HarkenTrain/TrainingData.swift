@@ -19,7 +19,7 @@ import HarkenNN
 import HarkenSupport
 
 public final class TrainingData: @unchecked Sendable {
-    public enum Kind: Sendable { case positive, cutPositive, negative, background }
+    public enum Kind: Sendable { case positive, cutPositive, negative, background, hardNegative }
     public struct Item: Sendable { public var kind: Kind; public var index: Int }
     public enum DataPath: String, Sendable, CaseIterable { case onTheFly = "on-the-fly", cached }
 
@@ -37,6 +37,11 @@ public final class TrainingData: @unchecked Sendable {
     public let positives: [[Float]]
     public let negatives: [[Float]]
     public let backgrounds: [[Float]]
+    /// Negatives `harken mine` cut around a false accept (at `minedLeadSamples` into each clip):
+    /// drawn `hardNegativeRepeats` times an epoch, the false accept's moment near the window's end.
+    public let hardNegatives: [[Float]]
+    public static let minedLeadSamples = 24000
+    public var hardNegativeRepeats = 3
     public let augmenter: Augmenter
     /// Cumulative negative lengths: negatives are drawn in proportion to their duration, so an
     /// hour of continuous speech weighs as an hour, not as one clip.
@@ -52,7 +57,11 @@ public final class TrainingData: @unchecked Sendable {
             try concurrentMap(corpus.clips(kinds, split)) { _, r in try corpus.samples(r) }
         }
         positives = try load([.positive], .train).map(AudioMath.voiced) + extraPositives.map(AudioMath.voiced)
-        negatives = try load([.negative, .nearMiss, .stream], .train)
+        let mined = corpus.clips([.negative], .train).filter { $0.minedRound != nil }
+        hardNegatives = try concurrentMap(mined) { _, r in try corpus.samples(r) }
+        negatives = try concurrentMap(corpus.clips([.negative, .nearMiss, .stream], .train).filter { $0.minedRound == nil }) { _, r in
+            try corpus.samples(r)
+        }
         backgrounds = try load([.noise], .train) + extraNoise
         guard !positives.isEmpty else { throw TrainError.data("\(corpus.root): no positive clips in the train split") }
         guard !negatives.isEmpty else { throw TrainError.data("\(corpus.root): no negative clips in the train split") }
@@ -103,6 +112,7 @@ public final class TrainingData: @unchecked Sendable {
                 items.append(Item(kind: .negative, index: lo))
             }
         }
+        for _ in 0..<hardNegativeRepeats { items += hardNegatives.indices.map { Item(kind: .hardNegative, index: $0) } }
         items.shuffle(using: &rng)
         return items
     }
@@ -187,6 +197,11 @@ public final class TrainingData: @unchecked Sendable {
             let clip = augmenter.transform(source, rng: &rng)
             let lo = total / 4, hi = total + clip.count * 3 / 4
             placed = TrainingData.overlay(clip, on: &canvas, endingAt: lo + Int(rng.next() % UInt64(max(hi - lo, 1))))
+        case .hardNegative:
+            // The false accept's moment 0–0.2 s before the window's end, as the model saw it.
+            let clip = augmenter.transform(hardNegatives[item.index], rng: &rng)
+            let lead = Int(Double(TrainingData.minedLeadSamples) * Double(clip.count) / Double(max(hardNegatives[item.index].count, 1)))
+            placed = TrainingData.overlay(clip, on: &canvas, endingAt: total - lead + clip.count - Int(rng.next() % 3200))
         case .background:
             let b = backgrounds[item.index]
             let g = Float(pow(10, Double(rng.nextUniform()) * 1.5 - 1))
