@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Firmware/ is the device runtime; the host compiles the very same files.
@@ -62,9 +65,13 @@ let package = Package(
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
                 dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
+        // `harken judge serve` (and, to come, Harken Studio): HTTP handlers over HarkenPipeline.
+        .target(name: "HarkenServer",
+                dependencies: ["HarkenPipeline", "HarkenStream", "HarkenSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Tests: one target per module, the slow ones (QEMU boards, training, long fuzzing) in
         // HarkenDeviceTests; `make test-fast` runs everything else.
@@ -87,6 +94,8 @@ let package = Package(
         .testTarget(name: "HarkenBenchTests", dependencies: ["CPty", "HarkenBench", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenPipelineTests",
                     dependencies: ["HarkenData", "HarkenNN", "HarkenPipeline", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
+        .testTarget(name: "HarkenServerTests",
+                    dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDeviceTests",
                     dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenCost", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline",
                                    "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),

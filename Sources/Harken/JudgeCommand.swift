@@ -1,0 +1,87 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import HarkenPipeline
+import HarkenServer
+import HarkenTrain
+
+/// The cascade's Judge: `harken judge serve` (and its other subcommands, each a nested type).
+struct Judge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The cascade's Judge, the larger model that re-checks each Sentry trigger on a window of the device's features.",
+        subcommands: Judge.subcommands)
+
+    /// One line per subcommand.
+    static let subcommands: [ParsableCommand.Type] = [
+        JudgeTrain.self,
+        Serve.self,
+        Probe.self,
+    ]
+
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a Judge over HTTP: POST /v1/judge scores one window (int8 bytes or JSON), batched across clients.")
+
+        @Option(help: "The Judge: an int8 .tflite or a float Judge checkpoint.") var model: String
+        @Option(help: "Address to listen on; any but loopback needs --token.") var host = JudgeServerConfig.defaultHost
+        @Option(help: "Port to listen on (0: any free port).") var port = JudgeServerConfig.defaultPort
+        @Option(help: "Bearer token every request must carry (default: $HARKEN_TOKEN).") var token: String?
+        @Option(help: "Accept when the score exceeds this (default: the judge cutoff of the manifest beside the model, else 0.5).") var cutoff: Double?
+        @Option(help: "Windows scored together at most.") var maxBatch = 64
+        @Option(help: "Milliseconds a window waits for others to join its batch.") var maxWaitMs = 1.0
+        @Option(help: "Largest request body in bytes (413 above).") var maxBodyBytes = 1 << 20
+        @Option(help: "Threads scoring batches (default: one per core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            if let cutoff, !(0...1).contains(cutoff) { throw ValidationError("--cutoff must be in 0...1, got \(cutoff)") }
+        }
+
+        func run() throws {
+            let token = self.token ?? ProcessInfo.processInfo.environment["HARKEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let config = JudgeServerConfig(host: host, port: port, token: token, maxBatch: maxBatch, maxWaitMs: maxWaitMs,
+                                           maxBodyBytes: maxBodyBytes, threads: threads)
+            // Settings first: a refused address fails before the model is loaded.
+            try guarded { try config.validate() }
+            let server = try guarded { try JudgeServer(service: try Pipeline.judgeService(model: model, cutoff: cutoff), config: config) }
+            let info = server.info
+            let done = DispatchSemaphore(value: 0)
+            let failure = Failure()
+            Task {
+                do {
+                    try await server.run(handleSignals: true) { host, port in
+                        let shown = host.contains(":") ? "[\(host)]" : host
+                        // Unbuffered, so that a script waiting for the address sees it at once.
+                        FileHandle.standardOutput.write(Data("harken judge serve: listening on http://\(shown):\(port) (\(info.model): \(info.windowFrames) frames × \(info.channels) channels, cutoff \(info.cutoff) from \(info.cutoffSource), \(token == nil ? "no token" : "token required"))\n".utf8))
+                    }
+                } catch { failure.error = error }
+                done.signal()
+            }
+            done.wait()
+            if let error = failure.error {
+                FileHandle.standardError.write(Data("error: cannot serve on \(host):\(port): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        private final class Failure: @unchecked Sendable { var error: (any Error)? }
+    }
+
+    struct Probe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an untrained int8 Judge (seeded) as a .tflite: a stand-in with a real Judge's shape and cost.",
+            shouldDisplay: false)
+
+        @Option(help: "Output .tflite.") var out: String
+        @Option(help: "Judge size: \(JudgeSize.allCases.map(\.rawValue).joined(separator: ", ")).") var size = "device"
+        @Option(help: "Seed of the weights and statistics.") var seed: UInt64 = 1
+
+        func validate() throws {
+            if JudgeSize(rawValue: size) == nil { throw ValidationError("--size must be one of \(JudgeSize.allCases.map(\.rawValue).joined(separator: ", ")), got \(size)") }
+        }
+
+        func run() throws {
+            let written = try guarded { try Pipeline.writeJudgeProbe(out: out, size: JudgeSize(rawValue: size)!, seed: seed) }
+            print("wrote \(written.path) (\(written.bytes) bytes, untrained \(size) Judge, seed \(seed))")
+        }
+    }
+}
