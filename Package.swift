@@ -71,11 +71,11 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(
             name: "Harken",
-            dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenGraph", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Tests: one target per module, the slow ones (QEMU boards, training, long fuzzing) in
         // HarkenDeviceTests; `make test-fast` runs everything else.
-        .target(name: "HarkenTestSupport", dependencies: ["HarkenGraph", "HarkenNN", "HarkenStream", "HarkenSupport", "HarkenTargets"], path: "Tests/HarkenTestSupport"),
+        .target(name: "HarkenTestSupport", dependencies: ["HarkenBench", "HarkenGraph", "HarkenNN", "HarkenStream", "HarkenSupport", "HarkenTargets"], path: "Tests/HarkenTestSupport"),
         .testTarget(name: "HarkenAudioTests", dependencies: ["HarkenAudio", "HarkenTestSupport"]),
         .testTarget(name: "HarkenNNTests", dependencies: ["HarkenNN", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDataTests", dependencies: ["HarkenAudio", "HarkenData", "HarkenSupport", "HarkenTestSupport"]),
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "HarkenGraphTests",
                     dependencies: ["HarkenAudio", "HarkenCodegen", "HarkenData", "HarkenGraph", "HarkenRuntime", "HarkenStream", "HarkenTestSupport"]),
         .testTarget(name: "HarkenStreamTests",
-                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenPipeline", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
+                    dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenPipeline", "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenCodegenTests",
                     dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenData", "HarkenPipeline", "HarkenRuntime", "HarkenSupport", "HarkenTargets", "HarkenTestSupport"]),
         .testTarget(name: "HarkenCostTests",

@@ -35,6 +35,9 @@ public struct FirmwareGenerator {
     public let manifest: ModelManifest?
     /// The frontend settings whose tables the firmware carries; microWakeWord's by default.
     public var frontend: hk_frontend_config_t = FrontendTablesEmitter().config
+    /// The cascade behind the Sentry (bare-metal boards): the firmware then runs the wake app and
+    /// the cascade on the bench link (hk_bench_cascade.h). nil: the bench harness and the Sentry alone.
+    public var cascade: CascadeFirmware?
 
     public init(plan: Plan, name: String, target: Target, home: HarkenHome, defaults: DeviceDefaults,
                 model: Data? = nil, manifest: ModelManifest? = nil) {
@@ -54,13 +57,27 @@ public struct FirmwareGenerator {
                                      : ("harken/include", "harken/src", "model", "port")
     }
 
+    /// The Judge's C identifier prefix, apart from the Sentry's.
+    public var judgeName: String { name + "_judge" }
+
     public func files() throws -> [ProjectFile] {
         var out: [ProjectFile] = []
+        if cascade != nil && target.template != "baremetal" { throw CascadeError.template(board: target.name, template: target.template) }
         // Cores with the DSP extension call the SMLAD kernels (byte-identical to the reference).
-        let emitter = CEmitter(plan: plan, name: name, kernels: .forTarget(simd: target.simd, isa: target.isa))
+        let kernels = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
+        let emitter = CEmitter(plan: plan, name: name, kernels: kernels)
         let l = layout
         for f in emitter.files { out.append(ProjectFile(path: "\(l.model)/\(f.name)", contents: Data(f.contents.utf8))) }
         out.append(ProjectFile(path: "\(l.model)/hk_model_binding.c", contents: Data(binding.utf8)))
+        if let cascade {
+            if cascade.stage.placement == .device {
+                for f in CEmitter(plan: cascade.judge, name: judgeName, kernels: kernels).files {
+                    out.append(ProjectFile(path: "\(l.model)/\(f.name)", contents: Data(f.contents.utf8)))
+                }
+            }
+            out.append(ProjectFile(path: "\(l.model)/hk_cascade_binding.c",
+                                   contents: Data(cascade.binding(judgeName: judgeName, zeroCode: defaults.featureZeroPoint).utf8)))
+        }
         // The frontend's tables as the host builds them, const (see FrontendTablesEmitter).
         out.append(ProjectFile(path: "\(l.model)/\(FrontendTablesEmitter.fileName)",
                                contents: Data(try FrontendTablesEmitter(config: frontend).source().utf8)))
@@ -69,7 +86,7 @@ public struct FirmwareGenerator {
         let firmware = home.firmware
         out += try copy(firmware.appendingPathComponent("include"), to: l.include)
             .filter { !$0.path.hasSuffix("/harken/hk_frontend_build.h") }
-        for part in ["kernels", "frontend", "detector", "app", "bench"] {
+        for part in ["kernels", "frontend", "detector", "app", "bench"] + (cascade == nil ? [] : ["cascade"]) {
             out += try copy(firmware.appendingPathComponent(part), to: "\(l.runtime)/\(part)")
                 .filter { !$0.path.hasPrefix("\(l.runtime)/frontend/host/") }
         }
@@ -104,7 +121,9 @@ public struct FirmwareGenerator {
         let boardFiles = Set(((try? TargetCatalog.load(home: home)) ?? []).filter { $0.port == target.port }.flatMap { $0.port_sources ?? [] })
         let commonPort = (try? FileManager.default.contentsOfDirectory(atPath: home.firmware.appendingPathComponent("port/\(target.port ?? "-")").path))?
             .filter { $0.hasSuffix(".c") && !boardFiles.contains($0) }.sorted().map { "port/\($0)" } ?? []
-        let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c", "port/common/hk_port_serve.c"]
+        // The port's main() calls hk_port_serve(): the bench harness, or with a cascade the wake app behind it.
+        let serve = cascade == nil ? "port/common/hk_port_serve.c" : "port/common/hk_port_cascade.c"
+        let shared = target.port == nil ? [] : ["port/common/hk_port_memory.c", serve]
         let run = target.emulator.map { cmd in
             "In QEMU, with the serial port on a pseudo-terminal (QEMU prints its path):\n\n```sh\n"
                 + (cmd + ["-kernel", "build/firmware.elf", "-serial", "pty"]).joined(separator: " ") + "\n```"
@@ -120,8 +139,20 @@ public struct FirmwareGenerator {
             "ARCH": target.isa.hasPrefix("rv") ? "riscv" : (target.isa == "xtensa" ? "xtensa" : "arm"),
             "TOOLCHAIN_PACKAGES": "Debian: apt-get install cmake " + (target.toolchain.packages ?? ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi"]).joined(separator: " "),
             "ARENA_BYTES": String(plan.arenaBytes), "STATE_BYTES": String(plan.stateBytes), "WEIGHT_BYTES": String(plan.weightBytes),
-            "RUN_INSTRUCTIONS": run,
+            "RUN_INSTRUCTIONS": run, "CASCADE": cascadeReadme,
         ]
+    }
+
+    /// What the README says of the cascade (nothing without one).
+    var cascadeReadme: String {
+        guard let c = cascade else { return "" }
+        let z = defaults.featureZeroPoint
+        let where_ = c.stage.placement == .device
+            ? "the Judge `\(judgeName)` runs on this core (`model/\(judgeName)_model.c`: arena \(c.judge.arenaBytes) B, weights \(c.judge.weightBytes) B)"
+            : "the Judge runs on a server: the device sends each window over the serial link (JUDGE frames) and waits up to \(c.stage.timeoutMs) ms, then \(c.stage.fallback == .failOpen ? "accepts (fail-open)" : "rejects (fail-closed)")"
+        return "\n\nCascade: the Sentry fires at \(c.stage.sentryCutoff) and hands \(c.stage.framesBefore) + \(c.stage.framesAfter) feature frames "
+            + "(ring \(c.ringBytes(zeroCode: z)) B) to the Judge, which accepts above \(c.stage.cutoff); \(where_). The firmware runs the wake app "
+            + "on the bench link: audio in (FEED), decisions out (`harken` drives it with CascadeClient)."
     }
 
     func substitute(_ text: String) -> String {
