@@ -17,7 +17,7 @@ final class CascadeTests: XCTestCase {
     func pass(outputs: [UInt8], stride: Int = 3) -> SentryPass {
         // Frame f holds (f % 200 - 100, f / 200 - 100).
         let frames = outputs.count * stride
-        let features = (0..<frames).flatMap { f in [Int8(f % 200 - 100), Int8(f / 200 - 100)] }
+        let features: [Int8] = (0..<frames).flatMap { (f: Int) -> [Int8] in [Int8(f % 200 - 100), Int8(f / 200 - 100)] }
         return SentryPass(features: features, channels: 2, stride: stride, outputs: outputs, zeroCode: -128)
     }
 
