@@ -68,7 +68,9 @@ let package = Package(
         // `harken judge serve` (and, to come, Harken Studio): HTTP handlers over HarkenPipeline.
         .target(name: "HarkenServer",
                 dependencies: ["HarkenPipeline", "HarkenStream", "HarkenSupport", .product(name: "Hummingbird", package: "hummingbird"),
-                               .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+                               .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                // Optimised like the runtime: it parses every request's window, and its tests send 10,000 of them.
+                swiftSettings: nnFlags),
         .executableTarget(
             name: "Harken",
             dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenAudio", "HarkenData", "HarkenBench", "HarkenCodegen", "HarkenGraph", "HarkenTargets", "HarkenCost", "HarkenSupport", "HarkenTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]

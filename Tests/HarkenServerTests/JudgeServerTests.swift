@@ -134,11 +134,7 @@ final class JudgeServerTests: XCTestCase {
             let pool = (0..<16).map { _ in window(&rng) }
             let texts = pool.map { $0.map(String.init) }
             let jsons = texts.map { Array("{\"features\": [\($0.joined(separator: ","))]}".utf8) }
-            var spent = [Double](repeating: 0, count: 12), served = [Double](repeating: 0, count: 12)
-            defer { print("TIMING make", spent.map { String(format: "%.2f", $0) }, "serve", served.map { String(format: "%.2f", $0) }) }
             for i in 0..<10_000 {
-                let t0 = Date()
-                defer { spent[i % 12] += Date().timeIntervalSince(t0) }
                 let pick = rng.below(pool.count)
                 let w = pool[pick], json = jsons[pick]
                 var headers = [("Content-Type", "application/json"), auth]
@@ -215,8 +211,6 @@ final class JudgeServerTests: XCTestCase {
                 }
                 if !c.isOpen { c = try HTTPConnection(host: "127.0.0.1", port: server.port, timeout: 2) }
                 let r: HTTPReply
-                let t1 = Date()
-                defer { served[i % 12] += Date().timeIntervalSince(t1) }
                 do { r = try c.request(method, path, headers: headers, body: body, timeout: 10) } catch {
                     failures.append("body \(i): \(error)"); c = try HTTPConnection(host: "127.0.0.1", port: server.port, timeout: 2); continue
                 }
