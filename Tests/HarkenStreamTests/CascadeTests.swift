@@ -29,7 +29,7 @@ final class CascadeTests: XCTestCase {
         // Before the stream starts the ring holds the zero code; after it ends, too.
         let early = p.window(triggerStep: 0, before: 5, after: 1)
         XCTAssertEqual(Array(early.prefix(4)), [-128, -128, -128, -128])
-        XCTAssertEqual(Int(early[6]) + 100, 0)
+        XCTAssertEqual(Int(early[4]) + 100, 0)
         let late = p.window(triggerStep: 19, before: 2, after: 3)
         XCTAssertEqual(Int(late[2]) + 100, 59)
         XCTAssertEqual(Array(late.suffix(6)), [Int8](repeating: -128, count: 6))
