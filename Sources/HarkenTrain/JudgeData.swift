@@ -39,7 +39,7 @@ public final class JudgeData: WindowSource, @unchecked Sendable {
     public let train: [JudgeExample]
     public let validation: (x: HarkenNN.Tensor, y: HarkenNN.Tensor)
     let seed: UInt64
-    /// Positives are repeated to about a quarter of an epoch's examples.
+    /// Positives are repeated to about a third of an epoch's examples.
     let positiveRepeats: Int
     let negativeWeight: Float
 
@@ -54,7 +54,7 @@ public final class JudgeData: WindowSource, @unchecked Sendable {
         self.jitter = jitter
         self.seed = seed
         self.negativeWeight = negativeWeight
-        positiveRepeats = max(1, (train.count - positives) / (3 * positives))
+        positiveRepeats = max(1, Int((Double(train.count - positives) / Double(2 * positives)).rounded()))
         let centred = validation.map { JudgeData.cut($0.features, offset: jitter, frames: windowFrames, channels: 40) }
         self.validation = (JudgeModel.tensor(centred, frames: windowFrames),
                            HarkenNN.Tensor(shape: [validation.count, 1], data: validation.map(\.label)))
