@@ -136,6 +136,7 @@ async def main():
     ap.add_argument("--single-seconds", type=float, default=20)
     ap.add_argument("--token", default=os.environ.get("HARKEN_TOKEN"))
     ap.add_argument("--model", default="")
+    ap.add_argument("--direct-ms", type=float, help="the Judge's own milliseconds per window in process, reported beside")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not ipaddress.ip_address(socket.gethostbyname(args.host)).is_loopback:
@@ -153,6 +154,8 @@ async def main():
     single = await phase(args.host, args.port, requests, 1, args.single_seconds)
     report = {"schema_version": 1, "model": args.model or about["model"], "window_bytes": size, "max_batch": about["max_batch"],
               "max_wait_ms": about["max_wait_ms"], "cores": os.cpu_count(), "concurrent": concurrent, "single": single}
+    if args.direct_ms is not None:
+        report["direct_ms_per_window"] = args.direct_ms
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
@@ -160,6 +163,9 @@ async def main():
               f"max wait {report['max_wait_ms']} ms, {report['cores']} cores shared with the load generator")
         show("concurrent", concurrent)
         show("single", single)
+        if args.direct_ms is not None:
+            print(f"the Judge alone, in process on one thread: {args.direct_ms:.3f} ms per window"
+                  f" (one client's p50 is {single['latency']['p50_ms'] / args.direct_ms:.2f}x that)")
     return 1 if concurrent["errors"] or single["errors"] else 0
 
 

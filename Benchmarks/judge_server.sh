@@ -32,7 +32,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$HARKEN" judge probe --out "$work/judge.tflite" --size device --seed 1 >&2
+# The Judge alone, in process on one thread: the floor under the server's latency.
+"$HARKEN" judge probe --out "$work/judge.tflite" --size device --seed 1 --measure 200 | tee "$work/probe.log" >&2
+direct=$(sed -n 's/.* at \([0-9.]*\) ms per window.*/\1/p' "$work/probe.log")
 "$HARKEN" judge serve --model "$work/judge.tflite" --port 0 --max-batch "$MAX_BATCH" --max-wait-ms "$MAX_WAIT_MS" \
   >"$work/serve.log" 2>&1 &
 server=$!
@@ -48,4 +50,4 @@ done
 echo "judge_server: $(head -1 "$work/serve.log")" >&2
 
 python3 Benchmarks/judge_load.py --port "$port" --clients "$CLIENTS" --seconds "$DURATION" --single-seconds "$SINGLE" \
-  --model "probe Judge (device size, untrained, seed 1)" "${JSON[@]}"
+  --model "probe Judge (device size, untrained, seed 1)" --direct-ms "$direct" "${JSON[@]}"

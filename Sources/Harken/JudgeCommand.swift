@@ -74,14 +74,21 @@ struct Judge: ParsableCommand {
         @Option(help: "Output .tflite.") var out: String
         @Option(help: "Judge size: \(JudgeSize.allCases.map(\.rawValue).joined(separator: ", ")).") var size = "device"
         @Option(help: "Seed of the weights and statistics.") var seed: UInt64 = 1
+        @Option(help: "Also time the written Judge on this many windows (one thread) and print its milliseconds per window.")
+        var measure: Int?
 
         func validate() throws {
+            if let measure, measure < 1 { throw ValidationError("--measure must be at least 1, got \(measure)") }
             if JudgeSize(rawValue: size) == nil { throw ValidationError("--size must be one of \(JudgeSize.allCases.map(\.rawValue).joined(separator: ", ")), got \(size)") }
         }
 
         func run() throws {
             let written = try guarded { try Pipeline.writeJudgeProbe(out: out, size: JudgeSize(rawValue: size)!, seed: seed) }
             print("wrote \(written.path) (\(written.bytes) bytes, untrained \(size) Judge, seed \(seed))")
+            if let measure {
+                let ms = try guarded { try Pipeline.judgeMillisecondsPerWindow(model: written.path, windows: measure) }
+                print(String(format: "scores %d windows at %.3f ms per window (one thread)", measure, ms))
+            }
         }
     }
 }

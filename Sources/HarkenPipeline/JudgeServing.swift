@@ -110,3 +110,19 @@ extension Pipeline {
         return (url.path, data.count)
     }
 }
+
+extension Pipeline {
+    /// Milliseconds the Judge at `model` takes per window in this process, one thread, `windows`
+    /// seeded random windows in one `scores()` call: the floor under a Judge server's latency.
+    public static func judgeMillisecondsPerWindow(model: String, windows: Int, seed: UInt64 = 1) throws -> Double {
+        let judge = try loadJudge(model)
+        var rng = SplitMix64(seed: seed)
+        let batch = (0..<max(1, windows)).map { _ in
+            (0..<(judge.windowFrames * judge.channels)).map { _ in Int8(truncatingIfNeeded: rng.next()) }
+        }
+        _ = try judge.scores([batch[0]])  // warm-up
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try judge.scores(batch)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(batch.count)
+    }
+}
