@@ -26,6 +26,11 @@ FILE_SCHEMAS = {
     "metrics.jsonl": "epoch_metrics",
     "manifest.jsonl": "clip_record",
     "model.json": "micro_manifest",
+    "judge_report.json": "judge_train_report",
+    "judge_stage.json": "judge_stage",
+    "cascade.json": "cascade_report",
+    "mine.json": "mine_state",
+    "findings.json": "mine_findings",
 }
 
 
