@@ -110,6 +110,9 @@ extension Pipeline {
                                sentryCutoff: cutoff, judgeCutoff: 0.5)
         let before = rule.framesBefore + jitter, after = rule.framesAfter + jitter
         let clips = corpus.clips([.positive, .nearMiss, .negative], split), streams = corpus.clips([.stream], split)
+        // Other people's speech that augmented phrases and near misses may follow: without it the
+        // Judge would learn that speech before a trigger means a false accept.
+        let talkers = corpus.clips([.negative], split)
         let n = augmenter == nil ? 1 : copies
         let jobs = clips.flatMap { r in (0..<n).map { (r, $0) } } + streams.flatMap { r in (0..<(n + 1)).map { (r, $0) } }
         let done = Counter(), progress = job.stage("mine \(split.rawValue)")
@@ -130,6 +133,13 @@ extension Pipeline {
                     var canvas = [Float](repeating: 0, count: lead + clip.count + tail)
                     for (j, v) in clip.enumerated() { canvas[lead + j] = v }
                     let power = AudioMath.power(clip[...])
+                    if r.kind != .negative, !talkers.isEmpty, rng.nextUniform() < 0.5, power > 0 {
+                        // Another talker up to 0.3 s before the clip, 0 to 12 dB below it.
+                        let other = augmenter.transform(try corpus.samples(talkers[Int(rng.next() % UInt64(talkers.count))]), rng: &rng)
+                        let otherPower = AudioMath.power(other[...])
+                        let g = otherPower > 0 ? Float((power / otherPower).squareRoot() * pow(10, -Double(rng.nextUniform()) * 12 / 20)) : 0
+                        _ = TrainingData.overlay(other.map { $0 * g }, on: &canvas, endingAt: lead - Int(rng.next() % 4800))
+                    }
                     x = augmenter.addNoise(canvas, epoch: Int(rng.next() % UInt64(max(config.epochs, 1))), of: config.epochs,
                                            signalPower: power > 0 ? power : nil, rng: &rng)
                 }

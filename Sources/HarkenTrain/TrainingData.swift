@@ -228,7 +228,7 @@ public final class TrainingData: @unchecked Sendable {
     }
 
     /// Adds `clip` so that it ends at `end` (cut at the canvas edges); returns where it landed.
-    static func overlay(_ clip: [Float], on canvas: inout [Float], endingAt end: Int) -> Range<Int> {
+    public static func overlay(_ clip: [Float], on canvas: inout [Float], endingAt end: Int) -> Range<Int> {
         let start = end - clip.count
         let lo = max(start, 0), hi = min(end, canvas.count)
         guard lo < hi else { return 0..<0 }
