@@ -14,6 +14,8 @@ struct Mine: ParsableCommand {
     @Option(help: "A folder of audio heard as negative (every detection a false accept); default: the corpus split's streams.") var audio: String?
     @Option(help: "Corpus split mined when no --audio is given.") var split = "train"
     @Option(help: "Split each round's model is measured on at the fixed cutoff (none: skip).") var measure = "test"
+    @Option(help: "Corpus to measure on (default: --data; a stress benchmark measures on held-out voices).") var measureData: String?
+    @Option(help: "Cutoff false accepts are listed at (default: --cutoff): lower also gathers near-accepts.") var miningCutoff: Double?
     @Flag(help: "Inject every finding and fine-tune, for --rounds rounds.") var auto = false
     @Option(help: "Rounds to run with --auto.") var rounds = 1
     @Option(help: "Finding ids to inject, comma-separated (from the last round's findings).") var inject: String?
@@ -36,6 +38,8 @@ struct Mine: ParsableCommand {
         r.audioDir = audio
         r.split = s
         r.measureSplit = measure == "none" ? nil : ClipRecord.Split(rawValue: measure)
+        r.measureDir = measureData
+        r.miningCutoff = miningCutoff
         r.auto = auto
         r.rounds = rounds
         r.inject = inject?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []

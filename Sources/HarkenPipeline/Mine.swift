@@ -26,8 +26,13 @@ public struct MineRequest: Sendable {
     public var audioDir: String?
     /// The corpus split mined when no folder is given.
     public var split: ClipRecord.Split = .train
-    /// The split each round's model is measured on at the fixed cutoff (nil: none).
+    /// The split each round's model is measured on at the fixed cutoff (nil: none), of
+    /// `measureDir` (default: the corpus; a stress benchmark measures on held-out voices).
     public var measureSplit: ClipRecord.Split? = .test
+    public var measureDir: String?
+    /// The cutoff findings are listed at (default: `cutoff`): lower, it also gathers the negatives
+    /// the model came close to accepting.
+    public var miningCutoff: Double?
     public var auto = false
     /// Finding ids to inject (without --auto).
     public var inject: [String] = []
@@ -75,6 +80,7 @@ public struct MineState: Codable, Sendable {
     public var startModel: String
     public var corpus: String
     public var cutoff: Double
+    public var miningCutoff: Double?
     public var rounds: [MineRound]
 }
 
@@ -101,8 +107,9 @@ extension Pipeline {
     /// `harken mine`: rounds of mining, injection and fine-tuning (see the file's comment).
     public static func mine(_ r: MineRequest, job: Job = .silent) throws -> MineState {
         try FileManager.default.createDirectory(atPath: r.project, withIntermediateDirectories: true)
-        var state = try mineState(r.project) ?? MineState(startModel: r.model, corpus: r.dataDir,
-                                                            cutoff: try r.cutoff ?? shippedCutoff(r.model), rounds: [])
+        let cutoff = try r.cutoff ?? shippedCutoff(r.model)
+        var state = try mineState(r.project) ?? MineState(startModel: r.model, corpus: r.dataDir, cutoff: cutoff,
+                                                            miningCutoff: r.miningCutoff, rounds: [])
         func save() throws { try writeJSON(state, to: mineStatePath(r.project)) }
         var roundsRun = 0
         while true {
@@ -165,7 +172,7 @@ extension Pipeline {
         let stepS = Double(rule.stepMs) / 1000
         for (i, n) in negatives.enumerated() {
             let trace = try scorer.scores(n.audio)
-            for d in rule.detections(trace, cutoff: state.cutoff) {
+            for d in rule.detections(trace, cutoff: state.miningCutoff ?? state.cutoff) {
                 let t = Double(d.step + 1) * stepS + 0.02
                 let id = "r\(round)-fa\(findings.count + 1)"
                 let clip = "rounds/\(round)/clips/\(id).wav"
@@ -188,15 +195,16 @@ extension Pipeline {
             progress(Double(negatives.count + i + 1) / Double(negatives.count + positives.count), "")
         }
         let findingsPath = "rounds/\(round)/findings.json"
-        try writeJSON(MineFindingsFile(round: round, model: model, cutoff: state.cutoff, findings: findings),
+        try writeJSON(MineFindingsFile(round: round, model: model, cutoff: state.miningCutoff ?? state.cutoff, findings: findings),
                       to: (r.project as NSString).appendingPathComponent(findingsPath))
-        try writeAtomically(findingsPage(findings, round: round, cutoff: state.cutoff),
+        try writeAtomically(findingsPage(findings, round: round, cutoff: state.miningCutoff ?? state.cutoff),
                             to: (r.project as NSString).appendingPathComponent("rounds/\(round)/findings.html"))
         let hours = negatives.map(\.audio.seconds).reduce(0, +) / 3600
         let fa = findings.filter { $0.kind == "false_accept" }.count, fr = findings.count - fa
         var measured: EvalReport?
-        if let split = r.measureSplit, !corpus.clips([.stream], split).isEmpty {
-            measured = try evaluate(corpus: corpus, split: split, scorer: scorer, window: rule.window, refractoryMs: rule.refractoryMs,
+        let measuring = try r.measureDir.map(Corpus.load) ?? corpus
+        if let split = r.measureSplit, !measuring.clips([.stream], split).isEmpty {
+            measured = try evaluate(corpus: measuring, split: split, scorer: scorer, window: rule.window, refractoryMs: rule.refractoryMs,
                                     cutoff: state.cutoff, targetFAPerHour: 0.5, modelName: "round \(round) (float)", job: job)
             measured?.det = []
         }
