@@ -219,7 +219,7 @@ extension Pipeline {
 
     /// 1.5 s before `t` and 0.5 s after, as a WAV (the false accept's moment at `minedLeadSamples`).
     static func cut(_ audio: Audio, around t: Double, to path: String) throws {
-        let end = Int(t * 16000)
+        let end = Int((t * 16000).rounded())
         let lead = TrainingData.minedLeadSamples
         var out = [Int16](repeating: 0, count: lead + 8000)
         for i in out.indices {
