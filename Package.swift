@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "HarkenStreamTests",
                     dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenPipeline", "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenCodegenTests",
-                    dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenData", "HarkenPipeline", "HarkenRuntime", "HarkenSupport", "HarkenTargets", "HarkenTestSupport"]),
+                    dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenData", "HarkenPipeline", "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport"]),
         .testTarget(name: "HarkenCostTests",
                     dependencies: ["HarkenCodegen", "HarkenCost", "HarkenGraph", "HarkenPipeline", "HarkenTargets", "HarkenTestSupport"]),
         .testTarget(name: "HarkenBenchTests", dependencies: ["CPty", "HarkenBench", "HarkenSupport", "HarkenTestSupport"]),

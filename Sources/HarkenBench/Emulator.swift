@@ -41,6 +41,9 @@ public final class Emulator {
         ptyPath = pty
     }
 
+    /// What the emulator printed so far (its pty's path, warnings, a guest's lock-up).
+    public var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
     public func stop() {
         if process.isRunning {
             process.terminate()

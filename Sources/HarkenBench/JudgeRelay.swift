@@ -27,9 +27,15 @@ public final class JudgeRelay {
         var covered: Int { chunks.values.reduce(0, +) }
     }
     private var assembling: [UInt32: Assembly] = [:]
-    /// Recent answers by id: a retransmitted request (its answer was lost) is answered again
+    /// Recent answers by id, with the chunks of the window seen since: a whole new copy of an
+    /// answered window (the device sent it again, so the answer was lost) is answered again
     /// without calling the Judge a second time.
-    private var answered: [(id: UInt32, score: UInt16)] = []
+    private struct Answered {
+        var id: UInt32
+        var score: UInt16
+        var since: [Int: Int] = [:]   // offset -> length
+    }
+    private var answered: [Answered] = []
     private static let remembered = 32
 
     public init(windowBytes: Int? = nil, score: @escaping Score) {
@@ -55,12 +61,15 @@ public final class JudgeRelay {
             failures.append("request \(chunk.id): a \(chunk.total)-byte window, the Judge reads \(windowBytes)")
             return nil
         }
-        if let done = answered.last(where: { $0.id == chunk.id }) {
-            // The device sent this window again: the answer did not reach it. Answer once per copy, at its end.
-            guard chunk.offset + chunk.bytes.count == chunk.total else { return nil }
+        if let k = answered.lastIndex(where: { $0.id == chunk.id }) {
+            // The rest of the copy that completed the window, or a new copy: the answer did not
+            // reach the device. Answer once per whole new copy.
+            answered[k].since[chunk.offset] = chunk.bytes.count
+            guard answered[k].since.values.reduce(0, +) >= chunk.total else { return nil }
+            answered[k].since = [:]
             repeats += 1
             answers += 1
-            return JudgeAnswer(id: chunk.id, scoreQ16: done.score)
+            return JudgeAnswer(id: chunk.id, scoreQ16: answered[k].score)
         }
         var a = assembling[chunk.id] ?? Assembly(total: chunk.total, bytes: [UInt8](repeating: 0, count: chunk.total))
         guard a.total == chunk.total else {
@@ -89,7 +98,7 @@ public final class JudgeRelay {
             failures.append("request \(chunk.id): the Judge answered \(p), not a probability")
             return nil
         }
-        answered.append((chunk.id, q))
+        answered.append(Answered(id: chunk.id, score: q))
         if answered.count > JudgeRelay.remembered { answered.removeFirst() }
         answers += 1
         return JudgeAnswer(id: chunk.id, scoreQ16: q)
