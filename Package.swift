@@ -95,7 +95,7 @@ let package = Package(
                     dependencies: ["HarkenCodegen", "HarkenCost", "HarkenGraph", "HarkenPipeline", "HarkenTargets", "HarkenTestSupport"]),
         .testTarget(name: "HarkenBenchTests", dependencies: ["CPty", "HarkenBench", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenPipelineTests",
-                    dependencies: ["HarkenData", "HarkenNN", "HarkenPipeline", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
+                    dependencies: ["HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
         .testTarget(name: "HarkenServerTests",
                     dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDeviceTests",

@@ -25,6 +25,11 @@ final class JSONSchemaTests: XCTestCase {
         try assertValid(["cost", "--model", model, "--target", "stm32f4"], schema: "model_cost", in: dir)
         try assertValid(["firmware", "--model", model, "--board", "esp32s3-devkitc", "--out", dir.appendingPathComponent("fw").path],
                         schema: "firmware_result", in: dir)
+        let judge = dir.appendingPathComponent("judge.tflite").path
+        try Support.run(Support.harkenBinary, ["judge", "probe", "--out", judge])
+        let cascade = try assertValid(["firmware", "--model", model, "--board", "qemu-mps2-an386", "--out", dir.appendingPathComponent("fw-cascade").path,
+                                       "--judge", judge, "--judge-placement", "server"], schema: "firmware_result", in: dir)
+        XCTAssertNotNil(cascade["cascade"])
         let demo = try assertValid(["demo", "--model", model, "--board", "none", "--out", dir.appendingPathComponent("demo").path],
                                    schema: "demo_report", in: dir)
         try assertValid(["simulate", "--model", model, "--wav", demo["scene"] as! String], schema: "simulation_report", in: dir)
