@@ -32,9 +32,25 @@ struct Simulate: ParsableCommand {
     @Option(help: "Feature rounding: device (ESPHome's integer formula) or float (microWakeWord's Python pipeline).")
     var featureRounding: FeatureRounding = .device
     @Option(help: "Write the probability trace as CSV.") var traceCsv: String?
+    @Option(help: "A Judge (int8 .tflite or float checkpoint): print the cascade's decisions, each Sentry trigger with the Judge's verdict.")
+    var judge: String?
+    @Option(help: "With --judge: the Sentry's cutoff (default: the manifest's judge field, then --cutoff or probability_cutoff).")
+    var sentryCutoff: Double?
+    @Option(help: "With --judge: accept when the Judge's probability exceeds this (default: the manifest's judge field, then 0.5).")
+    var judgeCutoff: Double?
     @Flag(help: "Print the report as JSON (the trace included).") var json = false
 
+    func validate() throws {
+        if judge == nil && (sentryCutoff != nil || judgeCutoff != nil) { throw ValidationError("--sentry-cutoff and --judge-cutoff need --judge") }
+        if judge != nil && traceCsv != nil { throw ValidationError("--trace-csv is the Sentry's alone: run without --judge for it") }
+        if judge != nil && detector.release != nil { throw ValidationError("--release: the cascade's Sentry re-arms below its own cutoff") }
+        for (flag, c) in [("--sentry-cutoff", sentryCutoff), ("--judge-cutoff", judgeCutoff)] {
+            if let c, !(c >= 0 && c < 1) { throw ValidationError("\(flag) must be in [0, 1), got \(c)") }
+        }
+    }
+
     func run() throws {
+        if let judge { return try runCascade(judge) }
         let report = try guarded { () throws -> SimulationReport in
             let audio = try Audio.read(wav)
             return try Pipeline.simulate(model: model, audio: audio, manifest: manifest, overrides: detector.overrides,
@@ -47,6 +63,31 @@ struct Simulate: ParsableCommand {
         }
         if json { return try printJSON(report) }
         print(Simulate.describe(report, wav: wav))
+    }
+
+    func runCascade(_ judge: String) throws {
+        let report = try guarded { () throws -> CascadeSimulationReport in
+            try Pipeline.simulateCascade(model: model, audio: try Audio.read(wav),
+                                         cascade: CascadeOverrides(judge: judge, sentryCutoff: sentryCutoff, judgeCutoff: judgeCutoff),
+                                         manifest: manifest, overrides: detector.overrides, rounding: featureRounding, job: terminalJob(quiet: json))
+        }
+        if json { return try printJSON(report) }
+        print(Simulate.describe(report, wav: wav))
+    }
+
+    static func describe(_ r: CascadeSimulationReport, wav: String) -> String {
+        var s = """
+        \(wav): \(String(format: "%.1f", r.audioSeconds)) s of audio, \(r.steps) inference steps of \(r.stepMs) ms
+          Sentry          cutoff \(r.sentryCutoff), window \(r.detector.window), refractory \(r.detector.refractoryMs) ms
+          Judge           \(r.judge): cutoff \(r.judgeCutoff), \(r.framesBefore) frames before the trigger + \(r.framesAfter) after
+          decisions       \(r.triggers) triggers, \(r.accepted) accepted
+        """
+        for d in r.decisions {
+            let score = d.judgeScore.map { String(format: "%.3f", $0) } ?? "-"
+            s += "\n    at \(String(format: "%7.2f", d.triggerS)) s  (step \(d.step), Sentry \(String(format: "%.3f", d.sentryMean))) "
+                + "Judge \(score) at \(String(format: "%.2f", d.decidedS)) s: \(d.accepted ? "accepted" : "rejected")"
+        }
+        return s
     }
 
     static func describe(_ r: SimulationReport, wav: String) -> String {

@@ -100,6 +100,8 @@ final class CascadeFirmwareTests: XCTestCase {
         manifest.judge = JudgeStage(model: "judge.tflite", placement: .server, cutoff: 0.7, sentryCutoff: 0.5)
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: ModelManifest.besideModel(model)))
         XCTAssertNotNil(try ModelManifest.load(path: ModelManifest.besideModel(model)).judge)
+        let valid = try Support.run(Support.python, [Support.oracle("validate_json.py"), ModelManifest.besideModel(model)], check: false)
+        XCTAssertEqual(valid.status, 0, "a manifest with a judge field is a valid micro_manifest: \(valid.stdout)")
         let out = dir.appendingPathComponent("project")
         _ = try Pipeline.firmware(model: model, board: "esp32s3-devkitc", home: Support.home, outDir: out.path, build: false)
         let written = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("esphome/hey_jarvis.json"))) as! [String: Any]

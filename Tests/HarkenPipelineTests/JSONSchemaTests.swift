@@ -33,6 +33,9 @@ final class JSONSchemaTests: XCTestCase {
         let demo = try assertValid(["demo", "--model", model, "--board", "none", "--out", dir.appendingPathComponent("demo").path],
                                    schema: "demo_report", in: dir)
         try assertValid(["simulate", "--model", model, "--wav", demo["scene"] as! String], schema: "simulation_report", in: dir)
+        let cascadeSim = try assertValid(["simulate", "--model", model, "--wav", demo["scene"] as! String, "--judge", judge, "--sentry-cutoff", "0.5"],
+                                         schema: "cascade_simulation", in: dir)
+        XCTAssertGreaterThanOrEqual(cascadeSim["triggers"] as? Int ?? 0, 3)
     }
 
     /// The validator is not a rubber stamp: camelCase keys, a missing schema_version and a file no
