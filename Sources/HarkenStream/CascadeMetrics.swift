@@ -47,7 +47,9 @@ public struct CascadeSweep: Sendable {
     /// Judge score of each distinct trigger window, by set, clip and step.
     private var scores: [String: Double] = [:]
     public static let sentryGrid: [Double] = (1...19).map { Double($0) / 20 }
-    public static let judgeGrid: [Double] = (1..<100).map { Double($0) / 100 } + (0..<10).map { Double(990 + $0) / 1000 }
+    /// Hundredths, with thousandths at both ends (an int8 Judge's probability moves in 1/256 steps).
+    public static let judgeGrid: [Double] = (1..<10).map { Double($0) / 1000 } + (1..<100).map { Double($0) / 100 }
+        + (0..<10).map { Double(990 + $0) / 1000 }
 
     /// Scores every trigger window the grid of Sentry cutoffs (and `extraSentryCutoffs`) produces.
     public init(rule: CascadeRule, passes: CascadePasses, judge: any WindowJudge, extraSentryCutoffs: [Double] = [],
