@@ -37,6 +37,32 @@ int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t o
     return 0;
 }
 
+/* A frame is in the model's input slot `pending`: hand it on, and run the model
+ * once the step's frames are complete. */
+static void frame_ready(hk_wake_t *w, const int8_t *frame)
+{
+    if (w->frame_hook) {
+        w->frame_hook(w->hook_context, frame);
+    }
+    if (++w->pending == w->frames_per_step) {
+        const uint8_t *out;
+        w->pending = 0;
+        w->model->invoke();
+        out = (const uint8_t *)w->model->output();
+        w->last_probability = out[0];
+        if (hk_detector_push(&w->detector, out[0])) {
+            const int32_t sum = hk_detector_sum(&w->detector);
+            if (w->detect_hook) {
+                w->detect_hook(w->hook_context, w->step, sum);
+            }
+            if (w->on_detect) {
+                w->on_detect(w->context, w->step, out[0], sum);
+            }
+        }
+        w->step++;
+    }
+}
+
 void hk_wake_feed(hk_wake_t *w, const int16_t *samples, size_t n)
 {
     uint16_t features[HK_FE_MAX_CHANNELS];
@@ -49,27 +75,18 @@ void hk_wake_feed(hk_wake_t *w, const int16_t *samples, size_t n)
         if (ready) {
             int8_t *frame = (int8_t *)w->model->input() + w->pending * channels;
             hk_features_quantize(&w->quant, features, channels, frame);
-            if (w->frame_hook) {
-                w->frame_hook(w->hook_context, frame);
-            }
-            if (++w->pending == w->frames_per_step) {
-                const uint8_t *out;
-                w->pending = 0;
-                w->model->invoke();
-                out = (const uint8_t *)w->model->output();
-                w->last_probability = out[0];
-                if (hk_detector_push(&w->detector, out[0])) {
-                    const int32_t sum = hk_detector_sum(&w->detector);
-                    if (w->detect_hook) {
-                        w->detect_hook(w->hook_context, w->step, sum);
-                    }
-                    if (w->on_detect) {
-                        w->on_detect(w->context, w->step, out[0], sum);
-                    }
-                }
-                w->step++;
-            }
+            frame_ready(w, frame);
         }
         if (used == 0 && !ready) break;
     }
+}
+
+void hk_wake_feed_frame(hk_wake_t *w, const int8_t *frame)
+{
+    const int32_t channels = hk_frontend_num_channels(&w->frontend);
+    int8_t *slot = (int8_t *)w->model->input() + w->pending * channels;
+    for (int32_t i = 0; i < channels; i++) {
+        slot[i] = frame[i];
+    }
+    frame_ready(w, slot);
 }

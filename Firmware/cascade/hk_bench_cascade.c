@@ -23,8 +23,9 @@ typedef struct {
     uint32_t detections;
     hk_cascade_decision_t queue[QUEUE_SLOTS];
     int32_t queued;
-    /* The last FEED's seq and reply, answered again to a retry. */
+    /* The last FEED's (or FEED_FRAMES') type, seq and reply, answered again to a retry. */
     int has_last_feed;
+    uint8_t last_feed_type;
     uint8_t last_feed_seq;
     uint16_t last_feed_bytes;
     uint8_t last_feed_reply[FEED_HEADER_BYTES + QUEUE_SLOTS * HK_BENCH_DECISION_BYTES];
@@ -123,19 +124,26 @@ static uint8_t *put_decision(uint8_t *p, const hk_cascade_decision_t *d)
     return p;
 }
 
-static void feed(cascade_app_t *a, uint8_t seq, const uint8_t *payload, uint16_t len)
+static void feed(cascade_app_t *a, uint8_t type, uint8_t seq, const uint8_t *payload, uint16_t len)
 {
     uint8_t *start = a->last_feed_reply;
     uint8_t *p = start;
-    /* 10 ms at a time, so the samples sit aligned in a small buffer. */
-    for (uint32_t at = 0; at < len; at += 320u) {
-        int16_t samples[160];
-        const uint32_t left = (uint32_t)len - at;
-        const uint32_t n = (left < 320u ? left : 320u) / 2u;
-        for (uint32_t i = 0; i < n; i++) {
-            samples[i] = (int16_t)get_u16(payload + at + 2u * i);
+    if (type == HK_BENCH_FEED_FRAMES) {
+        const uint32_t channels = (uint32_t)a->app->config.channels;
+        for (uint32_t at = 0; at + channels <= len; at += channels) {
+            hk_wake_feed_frame(&wake, (const int8_t *)(payload + at));
         }
-        hk_wake_feed(&wake, samples, n);
+    } else {
+        /* 10 ms at a time, so the samples sit aligned in a small buffer. */
+        for (uint32_t at = 0; at < len; at += 320u) {
+            int16_t samples[160];
+            const uint32_t left = (uint32_t)len - at;
+            const uint32_t n = (left < 320u ? left : 320u) / 2u;
+            for (uint32_t i = 0; i < n; i++) {
+                samples[i] = (int16_t)get_u16(payload + at + 2u * i);
+            }
+            hk_wake_feed(&wake, samples, n);
+        }
     }
     p = put_u32(p, cascade.frames);
     p = put_u32(p, wake.step);
@@ -151,6 +159,7 @@ static void feed(cascade_app_t *a, uint8_t seq, const uint8_t *payload, uint16_t
     }
     a->queued = 0;
     a->has_last_feed = 1;
+    a->last_feed_type = type;
     a->last_feed_seq = seq;
     a->last_feed_bytes = (uint16_t)(p - start);
 }
@@ -222,11 +231,12 @@ static int handle(void *context, const hk_port_t *port, uint8_t type, uint8_t se
     if (!a->ready) return 0;
     switch (type) {
     case HK_BENCH_FEED:
-        if (len % 2u != 0) return bad_length(port, seq, type);
-        if (!(a->has_last_feed && seq == a->last_feed_seq)) {
-            feed(a, seq, payload, len);
+    case HK_BENCH_FEED_FRAMES:
+        if (len % (type == HK_BENCH_FEED ? 2u : (uint32_t)a->app->config.channels) != 0) return bad_length(port, seq, type);
+        if (!(a->has_last_feed && type == a->last_feed_type && seq == a->last_feed_seq)) {
+            feed(a, type, seq, payload, len);
         }
-        send_copy(port, HK_BENCH_FEED | HK_BENCH_REPLY, seq, a->last_feed_reply, a->last_feed_bytes);
+        send_copy(port, type | HK_BENCH_REPLY, seq, a->last_feed_reply, a->last_feed_bytes);
         return 1;
     case HK_BENCH_JUDGE | HK_BENCH_REPLY:
         /* An answer, late, repeated or current: the cascade tells them apart by id. No reply. */

@@ -13,8 +13,12 @@ public final class CascadeClient {
     /// Frames of audio between a window's arrival and its answer reaching the device: a server's
     /// latency on the device's clock.
     public var latencyFrames = 0
-    /// Samples per FEED (at most Frame.maxPayload / 2); 480 is one 30 ms Sentry step.
+    /// Samples per FEED (at most Frame.maxPayload / 2); 480 is one 30 ms Sentry step. An answer
+    /// reaches the device between FEEDs, so this is also the resolution of the device's clock
+    /// as the host paces it.
     public var samplesPerFeed = 480
+    /// Feature frames per FEED_FRAMES, likewise.
+    public var framesPerFeed = 3
 
     public private(set) var decisions: [DeviceDecision] = []
     public private(set) var totals = CascadeTotals()
@@ -65,28 +69,41 @@ public final class CascadeClient {
         delayed = []
     }
 
-    /// Streams audio through the device, collecting its decisions.
+    /// Streams audio through the device (its frontend, Sentry and cascade), collecting its decisions.
     public func feed(_ samples: [Int16]) throws {
         let n = max(1, min(samplesPerFeed, Frame.maxPayload / 2))
         for start in stride(from: 0, to: samples.count, by: n) {
-            try releaseAnswers()
             var payload: [UInt8] = []
             payload.reserveCapacity(2 * n)
             for s in samples[start..<min(start + n, samples.count)] {
                 let u = UInt16(bitPattern: s)
                 payload += [UInt8(u & 0xFF), UInt8(u >> 8)]
             }
-            let p = try bench.request(.feed, payload)
-            guard let reply = FeedReply(p) else {
-                throw BenchError.badReply(command: "FEED", expected: "totals and decisions (\(p.count) bytes)")
-            }
-            totals = reply.totals
-            decisions += reply.decisions
-            guard decisions.count == totals.decisions else {
-                throw BenchError.mismatch("\(bench.name): the device made \(totals.decisions) decisions, \(decisions.count) reached the host")
-            }
-            if let problem = unexpected.first { throw BenchError.mismatch("\(bench.name): \(problem)") }
+            try send(.feed, payload)
         }
+    }
+
+    /// Streams int8 feature frames (a recording's, as `Simulator.pass` keeps them) past the
+    /// device's frontend: the same cascade for an eighth of the link's bytes.
+    public func feed(features: [Int8], channels: Int) throws {
+        let perFeed = max(1, min(framesPerFeed, Frame.maxPayload / max(channels, 1))) * channels
+        for start in stride(from: 0, to: features.count - features.count % channels, by: perFeed) {
+            try send(.feedFrames, features[start..<min(start + perFeed, features.count - features.count % channels)].map { UInt8(bitPattern: $0) })
+        }
+    }
+
+    private func send(_ command: Frame.Command, _ payload: [UInt8]) throws {
+        try releaseAnswers()
+        let p = try bench.request(command, payload)
+        guard let reply = FeedReply(p) else {
+            throw BenchError.badReply(command: "\(command)", expected: "totals and decisions (\(p.count) bytes)")
+        }
+        totals = reply.totals
+        decisions += reply.decisions
+        guard decisions.count == totals.decisions else {
+            throw BenchError.mismatch("\(bench.name): the device made \(totals.decisions) decisions, \(decisions.count) reached the host")
+        }
+        if let problem = unexpected.first { throw BenchError.mismatch("\(bench.name): \(problem)") }
     }
 
     /// The device Judge on one window: its cycle count and output bytes.

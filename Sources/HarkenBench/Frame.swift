@@ -17,7 +17,7 @@ public struct Frame: Equatable, Sendable {
         case hello = 0x01, reset = 0x02, step = 0x03, run = 0x04, stats = 0x05, echo = 0x06
         /// The cascade firmware's (Firmware/include/harken/hk_bench_cascade.h): audio in, decisions
         /// out; the device's window chunks for a server Judge; the device Judge on one window; its settings.
-        case feed = 0x08, judge = 0x09, judgeStep = 0x0A, cascade = 0x0B
+        case feed = 0x08, judge = 0x09, judgeStep = 0x0A, cascade = 0x0B, feedFrames = 0x0C
         case boot = 0x7E, error = 0x7F
     }
 

@@ -95,8 +95,9 @@ final class CascadeDeviceTests: XCTestCase {
     }
 
     /// Cortex-M7, Judge on the device. Its generated C gives the simulator's bytes on 16 windows of
-    /// speech features (sent over the link, timed on the device), and the cascade, fed the scene,
-    /// decides exactly as the host reference: the same triggers, scores, verdicts and frames.
+    /// speech features (sent over the link, timed on the device), and the cascade, fed the scene's
+    /// features (its audio goes through the device's frontend in the Cortex-M4 test), decides
+    /// exactly as the host reference: the same triggers, scores, verdicts and frames.
     func testDeviceJudgeOnCortexM7() throws {
         let f = try Self.fixture.get()
         XCTAssertGreaterThanOrEqual(f.expected.count, 3, "the scene should trigger the Sentry several times")
@@ -132,8 +133,10 @@ final class CascadeDeviceTests: XCTestCase {
         XCTAssertEqual(bytes, expectedBytes, "the device Judge's outputs differ from the simulator's")
 
         try client.reset()
-        try client.feed(f.scene.samples)
+        try client.feed(features: f.pass.features, channels: 40)
         assertSame(client.decisions, f.expected, f.pass, sameTiming: true, "device Judge")
+        XCTAssertEqual(client.totals.frames, f.pass.frames)
+        XCTAssertEqual(client.totals.steps, f.pass.outputs.count)
         XCTAssertEqual(client.totals.detections, client.totals.decisions + client.totals.dropped)
         XCTAssertEqual(client.totals.requests, 0)
         let stats = try client.bench.stats()
@@ -148,8 +151,9 @@ final class CascadeDeviceTests: XCTestCase {
     /// relay and acts on its answer. Over a link that loses and damages frames it asks again with
     /// the same id and ends with the same decisions; answers that come twice or too late are
     /// ignored; a silent server leaves the fallback to decide (fail-open, then the project
-    /// regenerated fail-closed); no trigger counts twice. The fault passes use the scene's first
-    /// two triggers (the Sentry on QEMU streams about 1 s of audio per second).
+    /// regenerated fail-closed); no trigger counts twice. Audio goes in for the clean pass (the
+    /// scene's first two triggers: QEMU takes one byte at a time over its UART, about 1 s per
+    /// second of audio); the other passes feed the whole scene's features.
     func testServerJudgeOverTheLinkOnCortexM4() throws {
         let f = try Self.fixture.get()
         let board = "qemu-mps2-an386"
@@ -171,13 +175,15 @@ final class CascadeDeviceTests: XCTestCase {
         XCTAssertEqual(clean.relayJudged, f.clipExpected.count)
         XCTAssertEqual(clean.relayFailures, [])
 
+        // The other passes feed the scene's features past the frontend (an eighth of the bytes).
         func run(_ faults: [FaultyLink.Fault], latency: Int = 0, score: JudgeRelay.Score? = nil) throws -> (CascadeClient, JudgeRelay, FaultyLink) {
             let link = FaultyLink(port, faults: faults)
             let relay = JudgeRelay(windowBytes: 7200, score: score ?? Pipeline.relayScore(f.judge))
             let client = CascadeClient(link: link, name: emu.ptyPath, relay: relay, timeout: 1)
             client.latencyFrames = latency
+            _ = try client.bench.hello()   // a board that has just started says BOOT first
             try client.reset()
-            try client.feed(f.clip.samples)
+            try client.feed(features: f.pass.features, channels: 40)
             XCTAssertEqual(client.totals.decisions, client.decisions.count)
             XCTAssertEqual(Set(client.decisions.map(\.id)).count, client.decisions.count, "an id decided twice")
             XCTAssertEqual(client.totals.detections, client.totals.decisions + client.totals.dropped)
@@ -187,32 +193,32 @@ final class CascadeDeviceTests: XCTestCase {
         // Garbage both ways, the first window's first chunk losing a byte, the first answer failing
         // its CRC, two FEED replies damaged (a retried FEED must not feed its audio twice).
         let (c1, r1, l1) = try run([.garbage, .dropByteInJudgeRequests(1), .corruptAnswers(1), .corruptFeedReplies(2)])
-        assertSame(c1.decisions, f.clipExpected, f.clipPass, sameTiming: false, "faulty link")
+        assertSame(c1.decisions, f.expected, f.pass, sameTiming: false, "faulty link")
         XCTAssertEqual(l1.injected["drop_byte"], 1)
         XCTAssertEqual(l1.injected["corrupt_answer"], 1)
         XCTAssertEqual(l1.injected["corrupt_feed_reply"], 2)
         XCTAssertGreaterThanOrEqual(c1.totals.retransmissions, 2, "the lost window and the lost answer are asked for again")
-        XCTAssertEqual(r1.judged, f.clipExpected.count, "a repeated request is answered without judging it again")
+        XCTAssertEqual(r1.judged, f.expected.count, "a repeated request is answered without judging it again")
         XCTAssertGreaterThanOrEqual(r1.repeats, 1)
-        XCTAssertEqual(c1.totals.frames, clean.totals.frames, "a retried FEED fed its audio once")
+        XCTAssertEqual(c1.totals.frames, f.pass.frames, "a retried FEED fed its frames once")
         XCTAssertGreaterThanOrEqual(c1.bench.retries, 2)
 
         // A server slower than the retransmission: each answer arrives twice; the second is ignored.
         let (c2, _, _) = try run([], latency: 20)
-        assertSame(c2.decisions, f.clipExpected, f.clipPass, sameTiming: false, "duplicate answers")
-        XCTAssertGreaterThanOrEqual(c2.totals.ignoredAnswers, f.clipExpected.count)
+        assertSame(c2.decisions, f.expected, f.pass, sameTiming: false, "duplicate answers")
+        XCTAssertGreaterThanOrEqual(c2.totals.ignoredAnswers, f.expected.count)
 
         // A silent server (the Judge fails) and one slower than the timeout: fail-open accepts.
         struct Down: Error {}
         let down: JudgeRelay.Score = { _ in throw Down() }
-        let timedOut = f.clipExpected.map { f.clipPass.lastFrame(ofStep: $0.step) + 30 + 50 }
+        let timedOut = f.expected.map { f.pass.lastFrame(ofStep: $0.step) + 30 + 50 }
         for (label, latency, score) in [("silent server", 0, down), ("late answers", 60, nil)] {
             let (c, _, _) = try run([], latency: latency, score: score)
-            XCTAssertEqual(c.decisions.map(\.triggerStep), f.clipExpected.map(\.step), label)
+            XCTAssertEqual(c.decisions.map(\.triggerStep), f.expected.map(\.step), label)
             XCTAssertTrue(c.decisions.allSatisfy { !$0.judged && $0.accepted }, "\(label): \(c.decisions)")
             XCTAssertEqual(c.decisions.map(\.decidedFrame), timedOut, label)
-            XCTAssertEqual(c.totals.retransmissions, 2 * f.clipExpected.count, "\(label): sent again after 17 and 34 frames")
-            if latency > 0 { XCTAssertGreaterThanOrEqual(c.totals.ignoredAnswers, f.clipExpected.count, label) }
+            XCTAssertEqual(c.totals.retransmissions, 2 * f.expected.count, "\(label): sent again after 17 and 34 frames")
+            if latency > 0 { XCTAssertGreaterThanOrEqual(c.totals.ignoredAnswers, f.expected.count, label) }
         }
 
         // The same project regenerated fail-closed (only what changed is rebuilt): a silent server now rejects.
@@ -221,12 +227,12 @@ final class CascadeDeviceTests: XCTestCase {
         emu = try emulator(board, try XCTUnwrap(closedFw.elf))
         port = try SerialPort(path: emu.ptyPath)
         let (c3, _, _) = try run([], score: down)
-        XCTAssertEqual(c3.decisions.map(\.triggerStep), f.clipExpected.map(\.step))
+        XCTAssertEqual(c3.decisions.map(\.triggerStep), f.expected.map(\.step))
         XCTAssertTrue(c3.decisions.allSatisfy { !$0.judged && !$0.accepted }, "fail-closed: \(c3.decisions)")
         print("\(board): server Judge over the emulated UART: decisions identical to CascadeRule on a clean link, with garbage, "
               + "a lost byte, a bad answer CRC and bad FEED replies (\(c1.totals.retransmissions) retransmissions, \(c1.bench.retries) "
               + "FEED retries), with duplicate answers (\(c2.totals.ignoredAnswers) ignored); fail-open and fail-closed on a silent server; "
               + "image flash \(fw.flashBytes ?? 0) B, static RAM \(fw.ramBytes ?? 0) B; "
-              + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s for two builds and six passes over \(String(format: "%.1f", f.clip.seconds)) s of audio")
+              + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s for two builds and six passes (\(String(format: "%.1f", f.clip.seconds)) s of audio, then \(String(format: "%.1f", f.scene.seconds)) s of features)")
     }
 }

@@ -74,7 +74,8 @@ public final class FaultyLink: Link {
                         switch fault {
                         case .dropByteInJudgeRequests(let n) where f.type == Frame.Command.judge.rawValue && count("drop_byte", limit: n):
                             block.remove(at: block.count / 2)
-                        case .corruptFeedReplies(let n) where f.type == Frame.Command.feed.rawValue | Frame.reply && count("corrupt_feed_reply", limit: n):
+                        case .corruptFeedReplies(let n) where (f.type == Frame.Command.feed.rawValue | Frame.reply || f.type == Frame.Command.feedFrames.rawValue | Frame.reply)
+                                                             && count("corrupt_feed_reply", limit: n):
                             FaultyLink.damage(&block)
                         default: break
                         }

@@ -82,6 +82,10 @@ enum {
      * cutoff_q16:i32, ring_bytes:u32, then the Judge's input_bytes, arena_bytes,
      * weight_bytes (u32 each, 0 for a server Judge). RESET also resets the cascade. */
     HK_BENCH_CASCADE = 0x0B,
+    /* FEED_FRAMES: payload = whole frames of int8 features (channels bytes each), fed past the
+     * frontend (hk_wake_feed_frame): a recording's features, 8 times fewer bytes than its audio.
+     * Reply and retries as FEED. */
+    HK_BENCH_FEED_FRAMES = 0x0C,
     HK_BENCH_BOOT = 0x7E,
     HK_BENCH_ERROR = 0x7F,
     HK_BENCH_REPLY = 0x80

@@ -48,6 +48,12 @@ int hk_wake_init(hk_wake_t *w, const hk_model_api_t *model, hk_wake_callback_t o
 /* Streams samples; runs an inference each time a step's frames are complete. */
 void hk_wake_feed(hk_wake_t *w, const int16_t *samples, size_t n);
 
+/* One frame of int8 features (frontend and quantization done elsewhere, e.g. the
+ * host replaying a recording's features), taken exactly as a frame the frontend
+ * made would be. Do not mix with hk_wake_feed mid-stream: the frontend keeps the
+ * audio it has not made a frame of yet. */
+void hk_wake_feed_frame(hk_wake_t *w, const int8_t *frame);
+
 #ifdef __cplusplus
 }
 #endif
