@@ -13,14 +13,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Serial port of the board (or a pseudo-terminal of an emulator).") var port: String?
     @Option(help: "Run this firmware image in the board's emulator and benchmark it there (with --board).") var emulate: String?
     @Option(help: "Board from Targets/ whose emulator runs --emulate.") var board: String?
-    @Option(help: "The .tflite model the firmware was built from.") var model: String
+    @Option(help: "The .tflite model the firmware was built from (not needed with --cascade).") var model: String?
     @Option(help: "Inference steps to run.") var steps = 500
     @Option(help: "Audio to take features from (default: a synthesized scene).") var wav: String?
     @Option(help: "Baud rate.") var baud = 115_200
     @Option(help: "Seconds to wait for each reply before retrying.") var timeout = 2.0
+    @Flag(help: "The firmware is a cascade (harken firmware --judge): stream the audio through it and print its decisions.")
+    var cascade = false
+    @Option(help: "With --cascade, for a Judge on a server: the Judge the host answers the device's windows with (.tflite or checkpoint).")
+    var judge: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
+        if model == nil && !cascade { throw ValidationError("--model is required (the .tflite the firmware was built from)") }
+        if judge != nil && !cascade { throw ValidationError("--judge answers a cascade firmware's windows: add --cascade") }
         if (port == nil) == (emulate == nil) { throw ValidationError("give either --port or --emulate (with --board)") }
         if emulate != nil && board == nil { throw ValidationError("--emulate needs --board (an emulated board from `harken boards`)") }
         if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -28,6 +34,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if cascade { return try runCascade() }
+        let model = self.model!
         let report = try guarded { () throws -> BenchReport in
             let audio = try wav.map { try Audio.read($0) } ?? DemoScene.make(phrase: "hey jarvis").audio
             let job = terminalJob(quiet: json)
@@ -50,5 +58,31 @@ struct Bench: ParsableCommand {
             """)
         }
         if report.mismatches > 0 { throw ExitCode(2) }
+    }
+
+    func runCascade() throws {
+        let report = try guarded { () throws -> CascadeRunReport in
+            let audio = try wav.map { try Audio.read($0) } ?? DemoScene.make(phrase: "hey jarvis").audio
+            let judge = try self.judge.map { try Pipeline.loadJudge($0) }
+            if let elf = emulate, let board {
+                return try Pipeline.cascadeEmulated(elf: elf, board: board, home: try HarkenHome.locate(), audio: audio, judge: judge, timeout: timeout)
+            }
+            return try Pipeline.cascade(link: try SerialPort(path: port!, baud: baud), portName: port!, audio: audio, judge: judge, timeout: timeout)
+        }
+        if json { return try printJSON(report) }
+        let c = report.cascade
+        var text = """
+        \(report.port): \(report.device.board) running \(report.device.model) with its Judge on the \(c.placement)
+          audio           \(String(format: "%.1f", report.audioSeconds)) s: \(report.totals.frames) frames, \(report.totals.steps) Sentry steps
+          triggers        \(report.totals.detections) (\(report.totals.dropped) while a decision was pending)
+          window          \(c.framesBefore) + \(c.framesAfter) frames, accept above \(String(format: "%.4f", Double(c.cutoffQ16) / 65536))\(c.placement == "server" ? ", \(c.fallback) after \(c.timeoutFrames) frames" : "")
+          link            \(report.totals.requests) windows sent (\(report.totals.retransmissions) again), \(report.totals.ignoredAnswers) answers ignored, \(report.retries) retries
+        """
+        for d in report.decisions {
+            let score = d.score.map { String(format: "%.4f", $0) } ?? "no answer"
+            text += "\n    step \(d.triggerStep) (frame \(d.triggerFrame)): Judge \(score) at frame \(d.decidedFrame): \(d.accepted ? "accepted" : "rejected")"
+        }
+        print(text)
+        if let failures = report.relayFailures, !failures.isEmpty { print("  relay           " + failures.joined(separator: "\n                  ")) }
     }
 }

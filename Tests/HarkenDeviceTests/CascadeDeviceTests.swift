@@ -159,12 +159,20 @@ final class CascadeDeviceTests: XCTestCase {
         let board = "qemu-mps2-an386"
         let started = Date()
         let (fw, dir) = try build(board: board, placement: .server)
-        var emu = try emulator(board, try XCTUnwrap(fw.elf))
-        defer { emu.stop() }
-        var port = try SerialPort(path: emu.ptyPath)
+        let elf = try XCTUnwrap(fw.elf)
 
-        // Clean link, through the pipeline's entry.
-        let clean = try Pipeline.cascade(link: port, portName: emu.ptyPath, audio: f.clip, judge: f.judge, timeout: 10)
+        // Clean link, the clip's audio through `harken bench --cascade` (which starts its own emulator).
+        let wav = dir.appendingPathComponent("clip.wav").path
+        try f.clip.writeWAV(to: wav)
+        let cli = try Support.run(Support.harkenBinary, ["bench", "--emulate", elf, "--board", board, "--cascade", "--judge", f.judgePath,
+                                                          "--wav", wav, "--timeout", "10", "--json"])
+        let reportFile = dir.appendingPathComponent("cascade_run.json").path
+        try cli.stdout.write(toFile: reportFile, atomically: true, encoding: .utf8)
+        let valid = try Support.run(Support.python, [Support.oracle("validate_json.py"), "--schema", "cascade_run", reportFile], check: false)
+        XCTAssertEqual(valid.status, 0, valid.stdout)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let clean = try decoder.decode(CascadeRunReport.self, from: Data(cli.stdout.utf8))
         XCTAssertEqual(clean.cascade.placement, "server")
         XCTAssertEqual(clean.cascade.timeoutFrames, 50)
         XCTAssertEqual(clean.cascade.retryFrames, 17)
@@ -174,6 +182,10 @@ final class CascadeDeviceTests: XCTestCase {
         XCTAssertEqual(clean.totals.retransmissions, 0)
         XCTAssertEqual(clean.relayJudged, f.clipExpected.count)
         XCTAssertEqual(clean.relayFailures, [])
+
+        var emu = try emulator(board, elf)
+        defer { emu.stop() }
+        var port = try SerialPort(path: emu.ptyPath)
 
         // The other passes feed the scene's features past the frontend (an eighth of the bytes).
         func run(_ faults: [FaultyLink.Fault], latency: Int = 0, score: JudgeRelay.Score? = nil) throws -> (CascadeClient, JudgeRelay, FaultyLink) {
