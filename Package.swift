@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenRuntime", "HarkenSupport"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
+                dependencies: ["CPty", "HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
         // `harken judge serve` (and, to come, Harken Studio): HTTP handlers over HarkenPipeline.
         .target(name: "HarkenServer",
                 dependencies: ["HarkenPipeline", "HarkenStream", "HarkenSupport", .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,7 +8,7 @@ import HarkenTargets
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark a board running Harken's bench firmware over a serial port: outputs vs the simulator, cycles, memory.")
+        abstract: "Benchmark a board running Harken's bench firmware over a serial port: outputs vs the simulator, cycles, memory; with --cascade, a cascade firmware's decisions, or (with --sentry) every stage of the cascade in each deployment.")
 
     @Option(help: "Serial port of the board (or a pseudo-terminal of an emulator).") var port: String?
     @Option(help: "Run this firmware image in the board's emulator and benchmark it there (with --board).") var emulate: String?
@@ -20,11 +20,16 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds to wait for each reply before retrying.") var timeout = 2.0
     @Flag(help: "The firmware is a cascade (harken firmware --judge): stream the audio through it and print its decisions.")
     var cascade = false
-    @Option(help: "With --cascade, for a Judge on a server: the Judge the host answers the device's windows with (.tflite or checkpoint).")
+    @Option(help: "With --cascade, for a Judge on a server: the Judge the host answers the device's windows with (.tflite or checkpoint); with --sentry, the int8 Judge whose stages are benchmarked.")
     var judge: String?
     @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup(title: "Every stage of the cascade (--cascade --sentry S --judge J)") var stages: CascadeStagesOptionGroup
 
     func validate() throws {
+        if stages.sentry != nil {
+            guard cascade else { throw ValidationError("--sentry benchmarks the cascade's stages: add --cascade") }
+            return try stages.validate(port: port, emulate: emulate, model: model, judge: judge)
+        }
         if model == nil && !cascade { throw ValidationError("--model is required (the .tflite the firmware was built from)") }
         if judge != nil && !cascade { throw ValidationError("--judge answers a cascade firmware's windows: add --cascade") }
         if (port == nil) == (emulate == nil) { throw ValidationError("give either --port or --emulate (with --board)") }
@@ -34,6 +39,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if cascade && stages.sentry != nil { return try runStages() }
         if cascade { return try runCascade() }
         let model = self.model!
         let report = try guarded { () throws -> BenchReport in
