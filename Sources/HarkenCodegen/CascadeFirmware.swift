@@ -86,6 +86,12 @@ public struct CascadeFirmware: Sendable {
         return c
     }
 
+    /// Static RAM the cascade firmware needs at least, beside the bench link's buffers and the stack.
+    public func ramBytes(sentry: Plan, zeroCode: Int32) -> Int {
+        ringBytes(zeroCode: zeroCode) + (stage.placement == .device ? judge.arenaBytes + judge.stateBytes : 0)
+            + sentry.arenaBytes + sentry.stateBytes + MemoryLayout<hk_wake_t>.size
+    }
+
     /// RAM of the ring the configuration needs.
     public func ringBytes(zeroCode: Int32) -> Int {
         var c = config(zeroCode: zeroCode)
@@ -148,12 +154,15 @@ public enum CascadeError: CodedError, Equatable {
 
     case judge(file: String, field: String, expected: String)
     case template(board: String, template: String)
+    case ram(board: String, needs: Int, has: Int)
 
     public var description: String {
         switch self {
         case let .judge(file, field, expected): return "\(file): \(field): expected \(expected)"
         case let .template(board, template):
             return "\(board): the cascade is generated for bare-metal boards (see `harken boards`); \(template) projects get the Sentry alone for now"
+        case let .ram(board, needs, has):
+            return "\(board): the cascade needs at least \(needs) B of RAM (the feature ring, the Judge's arena on the device, the Sentry and its frontend) and the board has \(has) B; put the Judge on a server or pick a bigger board"
         }
     }
 }

@@ -62,7 +62,11 @@ public struct FirmwareGenerator {
 
     public func files() throws -> [ProjectFile] {
         var out: [ProjectFile] = []
-        if cascade != nil && target.template != "baremetal" { throw CascadeError.template(board: target.name, template: target.template) }
+        if let cascade {
+            guard target.template == "baremetal" else { throw CascadeError.template(board: target.name, template: target.template) }
+            let needs = cascade.ramBytes(sentry: plan, zeroCode: defaults.featureZeroPoint)
+            guard needs <= target.sram_bytes else { throw CascadeError.ram(board: target.name, needs: needs, has: target.sram_bytes) }
+        }
         // Cores with the DSP extension call the SMLAD kernels (byte-identical to the reference).
         let kernels = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         let emitter = CEmitter(plan: plan, name: name, kernels: kernels)

@@ -130,6 +130,15 @@ final class CascadeFirmwareTests: XCTestCase {
         let cutoff = refusal(JudgeOptions(model: try Self.judge.get(), placement: .device, judgeCutoff: 1.5))
         XCTAssertTrue(cutoff.contains("probabilities between 0 and 1"), cutoff)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [])
+        // A 16 KiB board holds the Sentry, not its ring and frontend as well.
+        do {
+            _ = try Pipeline.firmware(model: sentry, board: "qemu-microbit", home: Support.home, outDir: out.path, build: false,
+                                      judge: JudgeOptions(model: try Self.judge.get(), placement: .server))
+            XCTFail("a cascade that does not fit the board's RAM")
+        } catch {
+            XCTAssertEqual((error as? CodedError)?.code, "cascade.ram")
+            XCTAssertTrue("\(error)".contains("and the board has 16384 B"), "\(error)")
+        }
 
         let cli = try Support.harken(["firmware", "--model", sentry, "--board", "qemu-mps2-an386", "--out", out.path, "--judge-placement", "device"])
         XCTAssertNotEqual(cli.status, 0)
