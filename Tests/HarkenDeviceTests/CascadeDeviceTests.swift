@@ -141,8 +141,9 @@ final class CascadeDeviceTests: XCTestCase {
         XCTAssertEqual(client.totals.requests, 0)
         let stats = try client.bench.stats()
         let mean = Double(cycles.map(Double.init).reduce(0, +)) / Double(cycles.count)
-        print("\(board): device Judge on \(windows.count) windows identical to the simulator, \(Int(mean)) cycles each "
-              + "(\(String(format: "%.0f", mean / Double(device.cpuHz) * 1000)) ms at the \(device.cpuHz / 1_000_000) MHz count); "
+        // On QEMU a "cycle" is an executed instruction (-icount shift=0; see hk_mps2_cycles.c).
+        print("\(board): device Judge on \(windows.count) windows identical to the simulator, \(Int(mean)) instructions each "
+              + "(counted at \(device.cpuHz / 1_000_000) M per second); "
               + "\(client.decisions.count) cascade decisions identical to CascadeRule; Judge arena \(info.judgeArenaBytes) B + ring \(info.ringBytes) B, "
               + "weights \(info.judgeWeightBytes) B; image flash \(fw.flashBytes ?? 0) B, static RAM \(fw.ramBytes ?? 0) B, stack \(stats.stackUsedBytes) B")
     }
