@@ -82,8 +82,11 @@ extension Pipeline {
         // The cascade's DET curve: at each false-accept level of the Sentry's sweep, the lowest FRR.
         let sentryCurve = CascadeSweep.sentryGrid.map { sweep.sentryAlone($0) }
         let levels = [0, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20]
-        let cascadeCurve = levels.compactMap { level in
-            grid.filter { $0.falseAcceptsPerHour.value <= level }.min { $0.falseRejectRate.value < $1.falseRejectRate.value }
+        var cascadeCurve: [CascadePoint] = []
+        for level in levels {
+            guard let best = grid.filter({ $0.falseAcceptsPerHour.value <= level }).min(by: { $0.falseRejectRate.value < $1.falseRejectRate.value }),
+                  best != cascadeCurve.last else { continue }
+            cascadeCurve.append(best)
         }
         return CascadeReport(corpus: corpus, split: split, positives: p.positives.count, nearMisses: p.nearMisses.count,
                              negativeHours: p.streamHours, targetFalseAcceptsPerHour: target,
