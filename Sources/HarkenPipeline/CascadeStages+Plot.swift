@@ -29,7 +29,7 @@ extension Pipeline {
         s += "<text x=\"16\" y=\"\(Int(h / 2))\" transform=\"rotate(-90 16 \(Int(h / 2)))\" text-anchor=\"middle\">system false accepts per hour</text>\n"
         let target = r.targetFalseAcceptsPerHour
         s += String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5,4\"/>\n", m, y(target), w - m, y(target))
-        s += String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">target %g FA/h</text>\n", w - m - 4, y(target) - 4, target)
+        s += String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">target %g FA/h</text>\n", w - m - 4, y(target) + 14, target)
 
         func series(_ points: [CascadePoint], colour: String, label: String, row: Int) {
             let sorted = points.sorted { ($0.judgeWakeupsPerHour, $0.falseAcceptsPerHour.value) < ($1.judgeWakeupsPerHour, $1.falseAcceptsPerHour.value) }
@@ -49,9 +49,11 @@ extension Pipeline {
             s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"black\" stroke-width=\"2\"/>\n",
                         x(c.judgeWakeupsPerHour), y(c.falseAcceptsPerHour))
             let how = c.point == "cascade" ? "cutoffs chosen on other audio" : "the best pair on this audio"
-            s += String(format: "<text x=\"%.1f\" y=\"%.1f\">%.2f wake-ups/h, %.2f FA/h, FRR %.1f %% (%@)</text>\n",
-                        x(c.judgeWakeupsPerHour) + 10, y(c.falseAcceptsPerHour) + 16, c.judgeWakeupsPerHour, c.falseAcceptsPerHour,
-                        c.falseRejectRate * 100, how as NSString)
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\">%.2f wake-ups/h, %.2f FA/h, FRR %.1f %%</text>\n",
+                        x(c.judgeWakeupsPerHour) + 10, y(c.falseAcceptsPerHour) + 18, c.judgeWakeupsPerHour, c.falseAcceptsPerHour,
+                        c.falseRejectRate * 100)
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\">(%@)</text>\n", x(c.judgeWakeupsPerHour) + 10, y(c.falseAcceptsPerHour) + 32,
+                        how as NSString)
         }
         let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         return s + "<text x=\"\(Int(w / 2))\" y=\"24\" text-anchor=\"middle\">\(escaped) (\(r.split), \(String(format: "%.2f", r.negativeHours)) h)</text>\n</svg>\n"
