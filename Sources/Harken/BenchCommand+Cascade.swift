@@ -168,7 +168,7 @@ enum CascadeStagesTable {
                     lines.append("| server Judge, one client, \(l.http.count) windows | p50 | p99 | mean | max |")
                     lines.append("|---|---|---|---|---|")
                     for (what, st) in [("the Judge in process (one window a call)", l.judgeInProcess),
-                                       ("HTTP round trip on loopback (\(l.serverKind), max batch \(l.maxBatch.map(String.init) ?? "?"), max wait \(l.maxWaitMs.map { String(format: "%g ms", $0) } ?? "?"))", l.http),
+                                       ("HTTP round trip on loopback (\(l.serverKind)\(l.maxBatch.map { ", max batch \($0)" } ?? "")\(l.maxWaitMs.map { String(format: ", max wait %g ms", $0) } ?? ""))", l.http),
                                        ("serial hand-off, relay answering at once (pty pair)", l.serialRelay),
                                        ("serial hand-off through the server (window out, answer back)", l.serialEndToEnd)] {
                         lines.append("| \(what) | \(ms(st.p50Ms)) | \(ms(st.p99Ms)) | \(ms(st.meanMs)) | \(ms(st.maxMs)) |")
