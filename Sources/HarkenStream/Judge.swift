@@ -15,7 +15,7 @@ public protocol WindowJudge: Sendable {
     /// Feature channels per frame (the frontend's 40).
     var channels: Int { get }
     /// The probability (0...1) of each window; each holds `windowFrames * channels` int8 features,
-    /// frame-major, quantized as the Sentry's input (`JudgeStage.inputQuantization`).
+    /// frame-major, quantized as the Sentry's input (scale 26/255, zero point −128 for Harken's Sentries).
     func scores(_ windows: [[Int8]]) throws -> [Double]
 }
 
