@@ -28,19 +28,10 @@ static uint8_t *put_u8(uint8_t *p, uint8_t v)
     return p + 1;
 }
 
-static uint8_t *put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-    return p + 4;
-}
-
 static uint8_t *put_u64(uint8_t *p, uint64_t v)
 {
-    p = put_u32(p, (uint32_t)v);
-    return put_u32(p, (uint32_t)(v >> 32));
+    p = hk_bench_put_u32(p, (uint32_t)v);
+    return hk_bench_put_u32(p, (uint32_t)(v >> 32));
 }
 
 /* u8 length + bytes; longer strings are cut at 255 bytes (names, not data). */
@@ -55,11 +46,6 @@ static uint8_t *put_str(uint8_t *p, const char *s)
         memcpy(p, s, n);
     }
     return p + n;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* COBS-encodes tx[0..n) straight onto the link, then the 0x00 delimiter. The same
@@ -119,12 +105,12 @@ static size_t hello_payload(const hk_model_api_t *model, const hk_port_t *port)
     uint8_t *start = reply_payload();
     uint8_t *p = start;
     p = put_u8(p, HK_BENCH_VERSION);
-    p = put_u32(p, port->cpu_hz);
-    p = put_u32(p, model->input_bytes);
-    p = put_u32(p, model->output_bytes);
-    p = put_u32(p, model->arena_bytes);
-    p = put_u32(p, model->state_bytes);
-    p = put_u32(p, model->weight_bytes);
+    p = hk_bench_put_u32(p, port->cpu_hz);
+    p = hk_bench_put_u32(p, model->input_bytes);
+    p = hk_bench_put_u32(p, model->output_bytes);
+    p = hk_bench_put_u32(p, model->arena_bytes);
+    p = hk_bench_put_u32(p, model->state_bytes);
+    p = hk_bench_put_u32(p, model->weight_bytes);
     p = put_str(p, port->board);
     p = put_str(p, model->name);
     return (size_t)(p - start);
@@ -174,7 +160,7 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port, const hk_
         }
         memcpy(model->input(), rx.payload, rx.len);
         uint32_t cycles = timed_invoke(model, port);
-        memcpy(put_u32(out, cycles), model->output(), model->output_bytes);
+        memcpy(hk_bench_put_u32(out, cycles), model->output(), model->output_bytes);
         send_reply(port, reply, seq, 4 + (size_t)model->output_bytes);
         return;
     }
@@ -183,7 +169,7 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port, const hk_
         if (rx.len != 4) {
             break;
         }
-        uint32_t n = get_u32(rx.payload);
+        uint32_t n = hk_bench_get_u32(rx.payload);
         uint64_t total = 0;
         uint32_t lo = 0;
         uint32_t hi = 0;
@@ -194,8 +180,8 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port, const hk_
             hi = c > hi ? c : hi;
         }
         uint8_t *p = put_u64(out, total);
-        p = put_u32(p, lo);
-        p = put_u32(p, hi);
+        p = hk_bench_put_u32(p, lo);
+        p = hk_bench_put_u32(p, hi);
         send_reply(port, reply, seq, (size_t)(p - out));
         return;
     }
@@ -204,10 +190,10 @@ static void handle(const hk_model_api_t *model, const hk_port_t *port, const hk_
         if (rx.len != 0) {
             break;
         }
-        uint8_t *p = put_u32(out, port->stack_used());
-        p = put_u32(p, port->stack_bytes);
-        p = put_u32(p, port->static_ram_bytes);
-        p = put_u32(p, port->flash_bytes);
+        uint8_t *p = hk_bench_put_u32(out, port->stack_used());
+        p = hk_bench_put_u32(p, port->stack_bytes);
+        p = hk_bench_put_u32(p, port->static_ram_bytes);
+        p = hk_bench_put_u32(p, port->flash_bytes);
         send_reply(port, reply, seq, (size_t)(p - out));
         return;
     }

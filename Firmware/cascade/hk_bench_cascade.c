@@ -35,32 +35,6 @@ static hk_wake_t wake;
 static hk_cascade_t cascade;
 static cascade_app_t app_state;
 
-static uint8_t *put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    return p + 2;
-}
-
-static uint8_t *put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-    return p + 4;
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static void on_detect(void *context, uint32_t step, uint8_t probability, int32_t window_sum)
 {
     (void)step;
@@ -103,9 +77,9 @@ static void send_window(void *context, uint32_t id, const int8_t *first, size_t 
     for (size_t offset = 0; offset < total; offset += HK_BENCH_JUDGE_CHUNK) {
         const size_t n = total - offset < HK_BENCH_JUDGE_CHUNK ? total - offset : HK_BENCH_JUDGE_CHUNK;
         uint8_t *p = hk_bench_payload();
-        p = put_u32(p, id);
-        p = put_u16(p, (uint16_t)offset);
-        p = put_u16(p, (uint16_t)total);
+        p = hk_bench_put_u32(p, id);
+        p = hk_bench_put_u16(p, (uint16_t)offset);
+        p = hk_bench_put_u16(p, (uint16_t)total);
         copy_window(p, first, first_bytes, second, offset, n);
         hk_bench_send(a->port, HK_BENCH_JUDGE, (uint8_t)id, HK_BENCH_JUDGE_HEADER_BYTES + n);
     }
@@ -113,12 +87,12 @@ static void send_window(void *context, uint32_t id, const int8_t *first, size_t 
 
 static uint8_t *put_decision(uint8_t *p, const hk_cascade_decision_t *d)
 {
-    p = put_u32(p, d->id);
-    p = put_u32(p, d->trigger_step);
-    p = put_u32(p, d->trigger_frame);
-    p = put_u32(p, d->decided_frame);
-    p = put_u32(p, (uint32_t)d->sentry_sum);
-    p = put_u16(p, d->score_q16);
+    p = hk_bench_put_u32(p, d->id);
+    p = hk_bench_put_u32(p, d->trigger_step);
+    p = hk_bench_put_u32(p, d->trigger_frame);
+    p = hk_bench_put_u32(p, d->decided_frame);
+    p = hk_bench_put_u32(p, (uint32_t)d->sentry_sum);
+    p = hk_bench_put_u16(p, d->score_q16);
     *p++ = (uint8_t)(d->judged | (d->accepted << 1));
     *p++ = 0;
     return p;
@@ -140,19 +114,19 @@ static void feed(cascade_app_t *a, uint8_t type, uint8_t seq, const uint8_t *pay
             const uint32_t left = (uint32_t)len - at;
             const uint32_t n = (left < 320u ? left : 320u) / 2u;
             for (uint32_t i = 0; i < n; i++) {
-                samples[i] = (int16_t)get_u16(payload + at + 2u * i);
+                samples[i] = (int16_t)hk_bench_get_u16(payload + at + 2u * i);
             }
             hk_wake_feed(&wake, samples, n);
         }
     }
-    p = put_u32(p, cascade.frames);
-    p = put_u32(p, wake.step);
-    p = put_u32(p, a->detections);
-    p = put_u32(p, cascade.decisions);
-    p = put_u32(p, cascade.dropped);
-    p = put_u32(p, cascade.requests);
-    p = put_u32(p, cascade.retransmissions);
-    p = put_u32(p, cascade.ignored_answers);
+    p = hk_bench_put_u32(p, cascade.frames);
+    p = hk_bench_put_u32(p, wake.step);
+    p = hk_bench_put_u32(p, a->detections);
+    p = hk_bench_put_u32(p, cascade.decisions);
+    p = hk_bench_put_u32(p, cascade.dropped);
+    p = hk_bench_put_u32(p, cascade.requests);
+    p = hk_bench_put_u32(p, cascade.retransmissions);
+    p = hk_bench_put_u32(p, cascade.ignored_answers);
     *p++ = (uint8_t)a->queued;
     for (int32_t i = 0; i < a->queued; i++) {
         p = put_decision(p, &a->queue[i]);
@@ -185,7 +159,7 @@ static int judge_step(cascade_app_t *a, const hk_port_t *port, uint8_t seq, cons
 {
     const hk_model_api_t *judge = a->app->judge;
     if (len < 4) return bad_length(port, seq, HK_BENCH_JUDGE_STEP);
-    const uint32_t offset = get_u16(payload), total = get_u16(payload + 2);
+    const uint32_t offset = hk_bench_get_u16(payload), total = hk_bench_get_u16(payload + 2);
     const uint32_t n = (uint32_t)len - 4u;
     if (total != judge->input_bytes || offset + n > total || judge->output_bytes > HK_BENCH_MAX_PAYLOAD - 4) {
         return bad_length(port, seq, HK_BENCH_JUDGE_STEP);
@@ -198,7 +172,7 @@ static int judge_step(cascade_app_t *a, const hk_port_t *port, uint8_t seq, cons
     const uint32_t t0 = port->cycles();
     judge->invoke();
     const uint32_t cycles = port->cycles() - t0;
-    uint8_t *p = put_u32(hk_bench_payload(), cycles);
+    uint8_t *p = hk_bench_put_u32(hk_bench_payload(), cycles);
     memcpy(p, judge->output(), judge->output_bytes);
     hk_bench_send(port, HK_BENCH_JUDGE_STEP | HK_BENCH_REPLY, seq, 4u + judge->output_bytes);
     return 1;
@@ -212,16 +186,16 @@ static void cascade_info(cascade_app_t *a, const hk_port_t *port, uint8_t seq)
     uint8_t *start = p;
     *p++ = (uint8_t)c->placement;
     *p++ = (uint8_t)c->fallback;
-    p = put_u16(p, (uint16_t)c->channels);
-    p = put_u16(p, (uint16_t)c->frames_before);
-    p = put_u16(p, (uint16_t)c->frames_after);
-    p = put_u16(p, (uint16_t)c->timeout_frames);
-    p = put_u16(p, (uint16_t)c->retry_frames);
-    p = put_u32(p, (uint32_t)c->cutoff_q16);
-    p = put_u32(p, a->app->ring_bytes);
-    p = put_u32(p, judge ? judge->input_bytes : 0u);
-    p = put_u32(p, judge ? judge->arena_bytes : 0u);
-    p = put_u32(p, judge ? judge->weight_bytes : 0u);
+    p = hk_bench_put_u16(p, (uint16_t)c->channels);
+    p = hk_bench_put_u16(p, (uint16_t)c->frames_before);
+    p = hk_bench_put_u16(p, (uint16_t)c->frames_after);
+    p = hk_bench_put_u16(p, (uint16_t)c->timeout_frames);
+    p = hk_bench_put_u16(p, (uint16_t)c->retry_frames);
+    p = hk_bench_put_u32(p, (uint32_t)c->cutoff_q16);
+    p = hk_bench_put_u32(p, a->app->ring_bytes);
+    p = hk_bench_put_u32(p, judge ? judge->input_bytes : 0u);
+    p = hk_bench_put_u32(p, judge ? judge->arena_bytes : 0u);
+    p = hk_bench_put_u32(p, judge ? judge->weight_bytes : 0u);
     hk_bench_send(port, HK_BENCH_CASCADE | HK_BENCH_REPLY, seq, (size_t)(p - start));
 }
 
@@ -241,7 +215,7 @@ static int handle(void *context, const hk_port_t *port, uint8_t type, uint8_t se
     case HK_BENCH_JUDGE | HK_BENCH_REPLY:
         /* An answer, late, repeated or current: the cascade tells them apart by id. No reply. */
         if (len == 6) {
-            (void)hk_cascade_answer(&cascade, get_u32(payload), get_u16(payload + 4));
+            (void)hk_cascade_answer(&cascade, hk_bench_get_u32(payload), hk_bench_get_u16(payload + 4));
         }
         return 1;
     case HK_BENCH_JUDGE_STEP:

@@ -126,6 +126,33 @@ typedef struct {
 void hk_bench_rx_init(hk_bench_rx_t *rx);
 int hk_bench_rx_feed(hk_bench_rx_t *rx, uint8_t byte);
 
+/* Little-endian fields of a payload: each put returns the byte after the field. */
+static inline uint8_t *hk_bench_put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    return p + 2;
+}
+
+static inline uint8_t *hk_bench_put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+static inline uint16_t hk_bench_get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t hk_bench_get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
 #ifdef __cplusplus
 }
 #endif

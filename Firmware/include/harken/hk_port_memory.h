@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harken/hk_bench_app.h"
+
 /* The value the reset handler writes over the unused stack, so the deepest
  * overwritten word marks the high-water. */
 #define HK_STACK_PAINT 0xA5C3A5C3u
@@ -31,5 +33,21 @@ uint32_t hk_port_flash_bytes(void);
  * link, with the memory figures above; never returns. */
 void hk_port_serve(const char *board, uint32_t cpu_hz, void (*write)(const uint8_t *, size_t),
                    int (*read_byte)(void), uint32_t (*cycles)(void));
+
+/* The port as the harness takes it: its link and cycle counter, and the memory figures above. */
+static inline void hk_port_describe(hk_port_t *port, const char *board, uint32_t cpu_hz,
+                                    void (*write)(const uint8_t *, size_t), int (*read_byte)(void),
+                                    uint32_t (*cycles)(void))
+{
+    port->board = board;
+    port->cpu_hz = cpu_hz;
+    port->write = write;
+    port->read_byte = read_byte;
+    port->cycles = cycles;
+    port->stack_used = hk_port_stack_used;
+    port->stack_bytes = hk_port_stack_bytes();
+    port->static_ram_bytes = hk_port_static_ram_bytes();
+    port->flash_bytes = hk_port_flash_bytes();
+}
 
 #endif

@@ -9,14 +9,6 @@ void hk_port_serve(const char *board, uint32_t cpu_hz, void (*write)(const uint8
                    int (*read_byte)(void), uint32_t (*cycles)(void))
 {
     static hk_port_t port;
-    port.board = board;
-    port.cpu_hz = cpu_hz;
-    port.write = write;
-    port.read_byte = read_byte;
-    port.cycles = cycles;
-    port.stack_used = hk_port_stack_used;
-    port.stack_bytes = hk_port_stack_bytes();
-    port.static_ram_bytes = hk_port_static_ram_bytes();
-    port.flash_bytes = hk_port_flash_bytes();
+    hk_port_describe(&port, board, cpu_hz, write, read_byte, cycles);
     hk_bench_serve(&hk_model, &port);
 }
