@@ -8,7 +8,8 @@
 # 1. trains a Judge (SIZE device or server) on what the int8 Sentry hands over on the training
 #    voices, and chooses the Sentry's and the Judge's cutoffs together on the validation voices;
 # 2. measures the Sentry alone and the cascade at those cutoffs on the stress benchmark (held-out
-#    voices, rooms, noise, near misses, 3 h of running speech): build/judge/<phrase>-<size>/stress/.
+#    voices, rooms, noise, near misses, 3 h of running speech): build/judge/<phrase>-<size>/stress/,
+#    and prints the README's table row (Benchmarks/cascade/table.py).
 # Nothing here reads the stress benchmark before step 2.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,4 +25,4 @@ OUT="build/judge/$SLUG-$SIZE"
 JUDGE="$OUT/judge.tflite"
 [[ "$SIZE" == device ]] || JUDGE="$OUT"
 "$HARKEN" eval --model "build/models/$SLUG" --cascade "$JUDGE" --data "build/stress/$SLUG" --split test --out "$OUT/stress"
-"$HARKEN" eval --model "build/models/$SLUG" --cascade "$JUDGE" --data "build/stress/$SLUG" --split test --json > "$OUT/stress/cascade_report.json"
+python3 Benchmarks/cascade/table.py "$PHRASE" "$OUT/stress/cascade.json"

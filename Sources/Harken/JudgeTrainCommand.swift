@@ -16,9 +16,9 @@ struct JudgeTrain: ParsableCommand {
     @Option(help: "Corpus folder from harken synth.") var data: String
     @Option(help: "Output folder (model.safetensors, judge.tflite, judge_stage.json, judge_report.json).") var out: String
     @Option(help: "device (int8, ~135 k parameters) or server (float, ~620 k).") var size: JudgeSize = .device
-    @Option(help: "Training epochs.") var epochs = 12
+    @Option(help: "Training epochs.") var epochs = 20
     @Option(help: "The Sentry cutoff the hard negatives are mined at.") var miningCutoff = 0.2
-    @Option(help: "Augmented copies of each training clip passed through the Sentry.") var copies = 2
+    @Option(help: "Augmented copies of each training clip passed through the Sentry.") var copies = 4
     @Option(help: "System false accepts per hour the cutoffs are chosen for.") var targetFaPerHour = 0.5
     @Flag(help: "Continue an interrupted run in --out.") var resume = false
     @Flag(help: "Print the report as JSON.") var json = false

@@ -22,11 +22,11 @@ public struct JudgeTrainRequest: Sendable {
     public var dataDir: String
     public var outDir: String
     public var size: JudgeSize = .device
-    public var epochs = 12
+    public var epochs = 20
     /// The permissive cutoff the Sentry is mined at (its false accepts above it become negatives).
     public var miningCutoff = 0.2
     /// Augmented copies of each training clip passed through the Sentry.
-    public var copies = 2
+    public var copies = 4
     public var targetFAPerHour = 0.5
     public var resume = false
     public var seed: UInt64 = 1
