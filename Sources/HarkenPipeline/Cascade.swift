@@ -120,7 +120,7 @@ extension Pipeline {
         let jobs = clips.flatMap { r in (0..<n).map { (r, $0) } } + streams.flatMap { r in (0..<(n + 1)).map { (r, $0) } }
         let done = Counter(), progress = job.stage("mine \(split.rawValue)")
         let cancellation = job.cancellation
-        let lists = try concurrentMap(jobs) { i, item -> [JudgeExample] in
+        let lists = try concurrentMap(jobs) { _, item -> [JudgeExample] in
             if cancellation.isCancelled { throw JobCancelled() }
             let (r, copy) = item
             var rng = SplitMix64(seed: seed ^ stableHash(r.path) &+ UInt64(copy) &* 0x9E37_79B9_7F4A_7C15)
@@ -169,7 +169,6 @@ extension Pipeline {
                 for _ in 0..<max(1, steps * pass.stride / 2000) where steps > 0 {
                     out.append(example(Int(rng.next() % UInt64(steps)), 0, .speech))
                 }
-                _ = i
                 return out
             }
         }
