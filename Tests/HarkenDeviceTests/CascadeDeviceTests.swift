@@ -216,6 +216,27 @@ final class CascadeDeviceTests: XCTestCase {
         XCTAssertEqual(c1.totals.frames, f.pass.frames, "a retried FEED fed its frames once")
         XCTAssertGreaterThanOrEqual(c1.bench.retries, 2)
 
+        // The relay asking `harken judge serve` on loopback over HTTP, garbage on the serial link.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Support.harkenBinary)
+        server.arguments = ["judge", "serve", "--model", f.judgePath, "--port", "0"]
+        let serverOut = Pipe()
+        server.standardOutput = serverOut
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var banner = ""
+        while !banner.contains("\n") {
+            let d = serverOut.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            banner += String(decoding: d, as: UTF8.self)
+        }
+        let serverPort = try XCTUnwrap(Int(banner.components(separatedBy: "127.0.0.1:").last?.prefix { $0.isNumber } ?? ""), banner)
+        let remote = try RemoteJudge.connect(url: "http://127.0.0.1:\(serverPort)", timeout: 10)
+        let (c0, r0, _) = try run([.garbage, .corruptAnswers(1)], score: Pipeline.relayScore(remote))
+        assertSame(c0.decisions, f.expected, f.pass, sameTiming: false, "through harken judge serve")
+        XCTAssertEqual(r0.judged, f.expected.count)
+        server.terminate()
+
         // A server slower than the retransmission: each answer arrives twice; the second is ignored.
         let (c2, _, _) = try run([], latency: 20)
         assertSame(c2.decisions, f.expected, f.pass, sameTiming: false, "duplicate answers")
