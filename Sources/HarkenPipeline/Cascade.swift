@@ -150,7 +150,7 @@ extension Pipeline {
                 x = [Float](repeating: 0, count: 16000) + x + [Float](repeating: 0, count: 16000)
             }
             let sim = try Simulator(plan: plan, detector: DetectorSettings(cutoff: cutoff, window: detector.window, refractoryMs: detector.refractoryMs))
-            let pass = sim.pass(Audio(samples: TrainingDataAudio.int16(x)))
+            let pass = sim.pass(Audio(samples: TrainingData.quantize(x)))
             progress(Double(done.increment()) / Double(jobs.count), "")
             let triggers = rule.triggers(pass).map(\.step)
             func example(_ step: Int, _ label: Float, _ source: JudgeExample.Source) -> JudgeExample {
@@ -259,9 +259,4 @@ extension Pipeline {
         return cascadeReport(sweep, corpus: dataDir, split: split.rawValue, shipped: sentry.detector.cutoff,
                              given: (rule.sentryCutoff, rule.judgeCutoff), target: targetFAPerHour)
     }
-}
-
-/// Samples in int16 units as the int16 the frontend reads (clamped, rounded).
-enum TrainingDataAudio {
-    static func int16(_ x: [Float]) -> [Int16] { x.map { Int16(clamping: Int($0.rounded())) } }
 }

@@ -215,7 +215,7 @@ public final class TrainingData: @unchecked Sendable {
     }
 
     /// Samples to int16, clamped, rounded half to even (by the 1.5·2²³ trick, exact below 2²²).
-    static func quantize(_ x: [Float]) -> [Int16] {
+    public static func quantize(_ x: [Float]) -> [Int16] {
         [Int16](unsafeUninitializedCapacity: x.count) { out, count in
             x.withUnsafeBufferPointer { p in
                 for i in 0..<p.count {
