@@ -92,7 +92,7 @@ extension Pipeline {
                              negativeHours: p.streamHours, targetFalseAcceptsPerHour: target,
                              sentryAlone: sweep.sentryAloneMeeting(target: target), sentryShipped: shipped.map { sweep.sentryAlone($0) },
                              cascade: given.map { sweep.cascade(sentryCutoff: $0.0, judgeCutoff: $0.1) },
-                             cascadeBest: sweep.choose(target: target), sentryCurve: sentryCurve, cascadeCurve: cascadeCurve)
+                             cascadeBest: CascadeSweep.best(in: grid, target: target), sentryCurve: sentryCurve, cascadeCurve: cascadeCurve)
     }
 
     /// The int8 Sentry's plan, detector settings, phrase and training configuration.
@@ -104,12 +104,16 @@ extension Pipeline {
         return (plan, detector, saved?.phrase ?? manifest?.wake_word ?? "", try saved?.config ?? TrainConfig.preset("esp32"))
     }
 
+    /// The device detector of a Sentry's plan (its step: the frames it reads per inference).
+    static func sentryRule(_ d: DetectorSettings, plan: Plan) -> DetectionRule {
+        DetectionRule(window: d.window, refractoryMs: d.refractoryMs, stepMs: 10 * (plan.inputs[0].elementCount / max(plan.inputs[0].shape.last ?? 40, 1)))
+    }
+
     /// Examples for a Judge from one split, mined with the Sentry. `augmenter` nil: the clips as they are.
     static func judgeExamples(corpus: Corpus, split: ClipRecord.Split, plan: Plan, detector: DetectorSettings, cutoff: Double,
                               augmenter: Augmenter?, copies: Int, config: TrainConfig, jitter: Int, seed: UInt64,
                               job: Job) throws -> [JudgeExample] {
-        let rule = CascadeRule(sentry: DetectionRule(window: detector.window, refractoryMs: detector.refractoryMs,
-                                                     stepMs: 10 * (plan.inputs[0].elementCount / 40)),
+        let rule = CascadeRule(sentry: sentryRule(detector, plan: plan),
                                sentryCutoff: cutoff, judgeCutoff: 0.5)
         let before = rule.framesBefore + jitter, after = rule.framesAfter + jitter
         let clips = corpus.clips([.positive, .nearMiss, .negative], split), streams = corpus.clips([.stream], split)
@@ -212,12 +216,12 @@ extension Pipeline {
         let graph = try saved.model.int8Graph(ranges: ranges, description: "harken judge (\(request.size.rawValue)) for \(sentry.phrase)")
         let int8Path = (request.outDir as NSString).appendingPathComponent("judge.tflite")
         try writeAtomically(try graph.tfliteData(description: "harken judge"), to: int8Path)
-        let int8 = try PlanJudge(plan: try graph.lower(file: int8Path), file: int8Path)
+        let judgePlan = try graph.lower(file: int8Path)
+        let int8 = try PlanJudge(plan: judgePlan, file: int8Path)
 
         // Both cutoffs together, on the validation voices, with the int8 Judge as the device runs it.
         let passes = try self.passes(corpus: corpus, split: .validation, plan: sentry.plan, detector: sentry.detector, job: job)
-        let rule = CascadeRule(sentry: DetectionRule(window: sentry.detector.window, refractoryMs: sentry.detector.refractoryMs,
-                                                     stepMs: 10 * (sentry.plan.inputs[0].elementCount / 40)),
+        let rule = CascadeRule(sentry: sentryRule(sentry.detector, plan: sentry.plan),
                                sentryCutoff: sentry.detector.cutoff, judgeCutoff: 0.5)
         let progress = job.stage("judge")
         let sweep = try CascadeSweep(rule: rule, passes: passes, judge: int8, extraSentryCutoffs: [sentry.detector.cutoff]) { progress($0, "") }
@@ -227,7 +231,7 @@ extension Pipeline {
         let stage = JudgeStage(model: "judge.tflite", placement: request.size == .device ? .device : .server,
                                cutoff: chosen?.judgeCutoff ?? 0.5, sentryCutoff: chosen?.sentryCutoff ?? sentry.detector.cutoff)
         let result = JudgeTrainReport(phrase: sentry.phrase, size: request.size.rawValue, parameters: model.parameterCount,
-                                      macs: try graph.lower(file: int8Path).steps.reduce(0) { $0 + $1.macs },
+                                      macs: judgePlan.steps.reduce(0) { $0 + $1.macs },
                                       examples: counts(train), validationExamples: counts(validation), epochs: history,
                                       trainSeconds: seconds, validation: report, judge: stage, model: trainer.modelPath, int8Model: int8Path)
         try writeJSON(result, to: (request.outDir as NSString).appendingPathComponent("judge_report.json"))
@@ -246,8 +250,7 @@ extension Pipeline {
         let stagePath = ((judgePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("judge_stage.json")
         let stage = try? JSONDecoder().decode(JudgeStage.self, from: Data(contentsOf: URL(fileURLWithPath: stagePath)))
         let passes = try self.passes(corpus: corpus, split: split, plan: sentry.plan, detector: sentry.detector, job: job)
-        let rule = CascadeRule(sentry: DetectionRule(window: sentry.detector.window, refractoryMs: sentry.detector.refractoryMs,
-                                                     stepMs: 10 * (sentry.plan.inputs[0].elementCount / 40)),
+        let rule = CascadeRule(sentry: sentryRule(sentry.detector, plan: sentry.plan),
                                sentryCutoff: sentryCutoff ?? stage?.sentryCutoff ?? sentry.detector.cutoff,
                                judgeCutoff: judgeCutoff ?? stage?.cutoff ?? 0.5,
                                framesBefore: judge.windowFrames - (stage?.framesAfter ?? JudgeStage.defaultFramesAfter),

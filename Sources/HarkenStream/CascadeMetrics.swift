@@ -157,7 +157,12 @@ public struct CascadeSweep: Sendable {
     /// The pair with the lowest system FRR at no more than `target` false accepts per hour (fewer
     /// Judge wake-ups, then the higher cutoffs, break ties); nil when no pair meets the target.
     public func choose(target: Double, extraSentryCutoffs: [Double] = []) -> CascadePoint? {
-        grid(extraSentryCutoffs: extraSentryCutoffs).filter { $0.falseAcceptsPerHour.value <= target }.min { a, b in
+        CascadeSweep.best(in: grid(extraSentryCutoffs: extraSentryCutoffs), target: target)
+    }
+
+    /// `choose` over points already computed.
+    public static func best(in grid: [CascadePoint], target: Double) -> CascadePoint? {
+        grid.filter { $0.falseAcceptsPerHour.value <= target }.min { a, b in
             if a.falseRejectRate.value != b.falseRejectRate.value { return a.falseRejectRate.value < b.falseRejectRate.value }
             if a.judgeWakeupsPerHour != b.judgeWakeupsPerHour { return a.judgeWakeupsPerHour < b.judgeWakeupsPerHour }
             return (a.judgeCutoff ?? 0) > (b.judgeCutoff ?? 0)

@@ -80,25 +80,6 @@ public final class JudgeModel {
     }
 
     public var parameterCount: Int { net.parameters.map(\.value.count).reduce(0, +) }
-
-    public var macs: Int {
-        (try? net.windowGraph(ranges: uniformRanges, description: "count").lower(file: "judge").steps.reduce(0) { $0 + $1.macs }) ?? 0
-    }
-
-    /// Ranges for counting only (every tensor −8...8).
-    var uniformRanges: ActivationRanges {
-        var r = ActivationRanges()
-        func walk(_ c: TemporalChain) {
-            for node in c.nodes {
-                switch node {
-                case .stage(let s): for k in ["out", "pre", "hidden"] { r.ranges["\(s.name).\(k)"] = (-8, 8) }
-                case .residual(let body): walk(body); r.ranges["\(body.name).out"] = (-8, 8)
-                }
-            }
-        }
-        walk(net.chain)
-        return r
-    }
 }
 
 extension JudgeModel: WakeModel, DistillationSource, QuantizableModel {
