@@ -117,6 +117,10 @@ extension Pipeline {
             if var last = state.rounds.last, last.trainedModel == nil, r.auto || !r.inject.isEmpty {
                 let findings = try HarkenJSON.decoder().decode(MineFindingsFile.self,
                     from: Data(contentsOf: URL(fileURLWithPath: (r.project as NSString).appendingPathComponent(last.findings)))).findings
+                let unknown = r.inject.filter { id in !findings.contains { $0.id == id } }
+                guard r.auto || unknown.isEmpty else {
+                    throw CorpusError.unreadable("\((r.project as NSString).appendingPathComponent(last.findings)): no finding \(unknown.joined(separator: ", ")) (its ids run \(findings.first?.id ?? "-") to \(findings.last?.id ?? "-"))")
+                }
                 let chosen = r.auto ? findings : findings.filter { r.inject.contains($0.id) }
                 last.injected = try injectMined(chosen, round: last.round, project: r.project, dataDir: r.dataDir)
                 job.log("round \(last.round): \(last.injected!) clips added to \(r.dataDir)'s training split; fine-tuning \(r.epochs) epochs")
