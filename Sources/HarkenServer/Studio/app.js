@@ -20,11 +20,11 @@ function showError(err) {
     entry.el.querySelector('.count').textContent = `×${entry.count}`;
     return;
   }
+  const el = h('div.banner-item', h('code', code), ' ', h('span.msg', text), ' ', h('span.count'));
+  banner.insertBefore(el, banner.querySelector('.banner-close'));
   if (!banner.querySelector('.banner-close')) {
     banner.append(h('button.banner-close', { type: 'button', title: 'Dismiss', onclick: () => { banner.hidden = true; clear(banner); shown.clear(); } }, '×'));
   }
-  const el = h('div.banner-item', h('code', code), ' ', h('span.msg', text), ' ', h('span.count'));
-  banner.append(el);
   shown.set(key, { el, count: 1 });
   while (shown.size > 5) {
     const [k, v] = shown.entries().next().value;

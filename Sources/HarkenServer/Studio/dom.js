@@ -2,11 +2,13 @@
 
 /** h('tag#id.class', {attrs, on*: handlers}, ...children) */
 export function h(spec, attrs, ...children) {
-  const m = /^([a-z0-9-]+)?(?:#([\w-]+))?((?:\.[\w-]+)*)$/i.exec(spec);
-  const el = document.createElement((m && m[1]) || 'div');
-  if (m && m[2]) el.id = m[2];
-  if (m && m[3]) el.className = m[3].slice(1).replace(/\./g, ' ');
-  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+  const [tag] = spec.split(/[#.]/);
+  const el = document.createElement(tag || 'div');
+  for (const part of spec.slice(tag.length).match(/[#.][^#.]+/g) || []) {
+    if (part[0] === '#') el.id = part.slice(1);
+    else el.classList.add(part.slice(1));
+  }
+  if (attrs !== undefined && attrs !== null && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
     children.unshift(attrs);
     attrs = null;
   }

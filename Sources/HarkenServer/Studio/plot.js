@@ -37,8 +37,13 @@ function makeAxis(spec, values, lo, hi) {
     if (!(min > 0)) min = spec.floor ?? 1e-3;
     if (spec.min === undefined) min = 10 ** Math.floor(Math.log10(min));
     if (spec.max === undefined) max = 10 ** Math.ceil(Math.log10(Math.max(max, min * 10)));
-  } else if (spec.min === undefined && min > 0 && !spec.tight) {
-    min = 0;
+  } else {
+    if (spec.min === undefined && min > 0 && !spec.tight) min = 0;
+    // Round a free upper end up to the next tick so the highest point is not drawn on the frame.
+    if (spec.max === undefined && !spec.tight && max > min) {
+      const step = niceStep(max - min, spec.ticks || 5);
+      max = Math.ceil(max / step - 1e-9) * step;
+    }
   }
   if (max <= min) max = log ? min * 10 : min + 1;
   const floor = min;
@@ -72,8 +77,11 @@ export function chart(svg, opts) {
   svg.setAttribute('width', '100%');
   svg.setAttribute('height', H);
   svg.replaceChildren();
-  const m = { l: 56, r: 14, t: 14, b: 38 };
   const series = opts.series || [];
+  const named = series.filter((se) => se.name);
+  const withLegend = named.length > 1 || (opts.legend && named.length);
+  // The legend sits above the plot area so it never hides data.
+  const m = { l: 56, r: 14, t: withLegend ? 28 : 14, b: 38 };
   const xs = series.flatMap((se) => se.points.map((p) => p[0])).concat((opts.vlines || []).map((l) => l.x));
   const ys = series.flatMap((se) => se.points.map((p) => p[1])).concat((opts.hlines || []).map((l) => l.y));
   const X = makeAxis(opts.x || {}, xs, m.l, W - m.r);
@@ -138,14 +146,13 @@ export function chart(svg, opts) {
     if (mk.label) body.append(s('text', { x: px + 8, y: py - 8, class: 'ref-label', fill: mk.color || '#111827' }, mk.label));
   }
 
-  const named = series.filter((se) => se.name);
-  if (named.length > 1 || opts.legend) {
+  if (withLegend) {
     const g = s('g', { class: 'legend' });
-    let x = m.l + 8;
+    let x = m.l;
     named.forEach((se) => {
       const color = se.color || PALETTE[series.indexOf(se) % PALETTE.length];
-      g.append(s('rect', { x, y: m.t + 6, width: 10, height: 10, fill: color, rx: 2 }));
-      const t = s('text', { x: x + 14, y: m.t + 15 }, se.name);
+      g.append(s('rect', { x, y: 6, width: 10, height: 10, fill: color, rx: 2 }));
+      const t = s('text', { x: x + 14, y: 15 }, se.name);
       g.append(t);
       x += 24 + se.name.length * 6.5;
     });
