@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Firmware/ is the device runtime; the host compiles the very same files.
@@ -64,11 +66,15 @@ let package = Package(
         .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenRuntime", "HarkenSupport"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
-                dependencies: ["CPty", "HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX"]),
-        // `harken judge serve` (and, to come, Harken Studio): HTTP handlers over HarkenPipeline.
+                dependencies: ["CPty", "HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX",
+                               .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // `harken judge serve` and `harken serve` (Harken Studio): HTTP and WebSocket handlers over HarkenPipeline.
         .target(name: "HarkenServer",
-                dependencies: ["HarkenPipeline", "HarkenStream", "HarkenSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                dependencies: ["HarkenPipeline", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTrain", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                // Harken Studio's page: HTML, CSS and ES modules served as they are, no build step.
+                resources: [.copy("Studio")],
                 // Optimised like the runtime: it parses every request's window, and its tests send 10,000 of them.
                 swiftSettings: nnFlags),
         .executableTarget(

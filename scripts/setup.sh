@@ -13,7 +13,7 @@ APT_PACKAGES=(
   flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   valgrind python3-venv libelf-dev libunicorn-dev libcapstone-dev
-  libopenblas-dev
+  libopenblas-dev zlib1g-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils-xtensa-lx106
   qemu-system-misc
   # Recorded sounds and natural sentences (SoundBank, TextSources; README "Recorded sounds and texts").

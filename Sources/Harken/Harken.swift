@@ -9,7 +9,7 @@ struct Harken: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "harken",
         abstract: "Custom wake words for microcontrollers: synthesize, train, quantize, compile, simulate and ship int8 streaming models.",
-        subcommands: [Synth.self, Train.self, Eval.self, BenchAccuracy.self, Quantize.self, Export.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Demo.self, Judge.self, Mine.self]
+        subcommands: [Synth.self, Train.self, Eval.self, BenchAccuracy.self, Quantize.self, Export.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Demo.self, Judge.self, Mine.self, Serve.self]
     )
 }
 
@@ -32,10 +32,13 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// A one-line progress bar on a terminal; silent when stderr is not one.
+/// A one-line progress bar on a terminal; silent when stderr is not one, unless
+/// `HARKEN_PROGRESS_LINES=1` asks for one line per whole percent (`progress STAGE FRACTION DETAIL`),
+/// which is how Harken Studio follows the jobs it starts.
 final class ProgressBar: @unchecked Sendable {
     let label: String
-    let enabled = isatty(2) != 0
+    let lines = ProcessInfo.processInfo.environment["HARKEN_PROGRESS_LINES"] == "1"
+    lazy var enabled = isatty(2) != 0 || lines
     private var last = ""
     private let lock = NSLock()
     private let start = Date()
@@ -49,9 +52,10 @@ final class ProgressBar: @unchecked Sendable {
         let pct = Int(fraction * 100)
         let elapsed = Date().timeIntervalSince(start)
         let eta = fraction >= 0.01 && fraction < 1 ? String(format: " ETA %d:%02d", Int(elapsed / fraction - elapsed) / 60, Int(elapsed / fraction - elapsed) % 60) : ""
-        let key = "\(pct)|\(detail)|\(eta)"
+        let key = lines ? "\(pct)" : "\(pct)|\(detail)|\(eta)"
         guard key != last else { return }
         last = key
+        if lines { return FileHandle.standardError.write(Data(String(format: "progress %@ %.3f %@\n", label, fraction, detail).utf8)) }
         let filled = pct * 30 / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
         FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%\(detail.isEmpty ? "" : " " + detail)\(eta)\u{1B}[K".utf8))

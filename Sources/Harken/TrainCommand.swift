@@ -64,7 +64,7 @@ struct Eval: ParsableCommand {
     @Option(help: "False accepts per hour the chosen cutoff must meet.") var targetFaPerHour = 0.5
     @Option(help: "Outputs averaged by the detector (default: the model's).") var window: Int?
     @Option(help: "Pause after a detection, ms.") var refractoryMs = 1000
-    @Option(help: "Folder for det.json, det.svg and false_accepts.json (default: no files).") var out: String?
+    @Option(help: "Folder for det.json, det.svg, false_accepts.json and scores.json (every clip's scores, for other cutoffs later; default: no files).") var out: String?
     @Option(help: "A Judge (its folder, .safetensors or int8 .tflite): evaluate the Sentry + Judge cascade beside the Sentry alone.")
     var cascade: String?
     @Option(help: "With --cascade: the Sentry's cutoff (default: the Judge's judge_stage.json).") var sentryCutoff: Double?
@@ -88,9 +88,10 @@ struct Eval: ParsableCommand {
             return print(EvalCascade.describe(report))
         }
         let report = try guarded {
-            let r = try Pipeline.evaluate(model: model, dataDir: data, split: s, cutoff: cutoff, targetFAPerHour: targetFaPerHour,
-                                          window: window, refractoryMs: refractoryMs, job: terminalJob(quiet: json))
-            if let out { try Pipeline.writeEvaluation(r, to: out) }
+            let scores = try Pipeline.scoreModel(model, dataDir: data, split: s, window: window, refractoryMs: refractoryMs,
+                                                 job: terminalJob(quiet: json))
+            let r = scores.report(cutoff: cutoff, targetFAPerHour: targetFaPerHour)
+            if let out { try Pipeline.writeEvaluation(r, to: out, scores: scores) }
             return r
         }
         if json { return try printJSON(report) }

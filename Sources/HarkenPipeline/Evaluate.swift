@@ -61,6 +61,15 @@ extension Pipeline {
     /// `harken eval`: a trained Sentry (its folder or .safetensors) or any int8 .tflite on a corpus split.
     public static func evaluate(model path: String, dataDir: String, split: ClipRecord.Split, cutoff: Double?,
                                 targetFAPerHour: Double, window: Int?, refractoryMs: Int, job: Job = .silent) throws -> EvalReport {
+        try scoreModel(path, dataDir: dataDir, split: split, window: window, refractoryMs: refractoryMs, job: job)
+            .report(cutoff: cutoff, targetFAPerHour: targetFAPerHour)
+    }
+
+    /// Every clip of a split scored by a model, with the detector it is measured by: what
+    /// `harken eval` measures, kept so other cutoffs, windows and refractory times can be measured
+    /// without scoring again (`StoredScores`).
+    public static func scoreModel(_ path: String, dataDir: String, split: ClipRecord.Split, window: Int?, refractoryMs: Int,
+                                  job: Job = .silent) throws -> ModelScores {
         let corpus = try Corpus.load(dataDir)
         let scorer: any StreamScorer, name: String, defaultWindow: Int
         if path.hasSuffix(".tflite") {
@@ -74,13 +83,16 @@ extension Pipeline {
             name = "\(saved.phrase) (\(saved.model.spec.architecture.rawValue), float)"
             defaultWindow = saved.config?.detectorWindow ?? 5
         }
-        return try evaluate(corpus: corpus, split: split, scorer: scorer, window: window ?? defaultWindow, refractoryMs: refractoryMs,
-                            cutoff: cutoff, targetFAPerHour: targetFAPerHour, modelName: name, job: job)
+        let scored = try score(corpus: corpus, split: split, scorer: scorer, job: job)
+        return ModelScores(model: name, rule: DetectionRule(window: window ?? defaultWindow, refractoryMs: refractoryMs, stepMs: 10 * scorer.stepFrames),
+                           scored: scored)
     }
 
-    /// det.json, det.svg and false_accepts.json beside a model.
-    public static func writeEvaluation(_ r: EvalReport, to dir: String) throws {
+    /// det.json, det.svg, false_accepts.json and report.json (and scores.json when given) beside a model.
+    public static func writeEvaluation(_ r: EvalReport, to dir: String, scores: ModelScores? = nil) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let scores { try writeJSON(StoredScores(scores), to: (dir as NSString).appendingPathComponent("scores.json")) }
+        try writeJSON(r, to: (dir as NSString).appendingPathComponent("report.json"))
         try writeJSON(DETFile(report: r), to: (dir as NSString).appendingPathComponent("det.json"))
         try writeAtomically(r.detSVG(), to: (dir as NSString).appendingPathComponent("det.svg"))
         try writeJSON(FalseAcceptsFile(report: r), to: (dir as NSString).appendingPathComponent("false_accepts.json"))

@@ -72,56 +72,88 @@ public final class Simulator {
     }
 
     public func run(_ audio: Audio, keepTrace: Bool = true, progress: ((Double) -> Void)? = nil) -> SimulationReport {
-        runner.reset()
-        frontend.reset()
-        var det = hk_detector_t()
-        var cfg = detector.config(stepMs: stepMs)
-        hk_detector_init(&det, &cfg)
-        let input = runner.input().bindMemory(to: Int8.self)
-        let channels = frontend.channels
-        var pending = 0, frameIndex = 0, step = 0
-        var detections: [Detection] = []
-        var trace: [TracePoint] = []
-        var stepNs: [UInt64] = []
+        let session = SimulatorSession(self, keepTrace: keepTrace)
         let start = DispatchTime.now().uptimeNanoseconds
         let chunk = 16_000
         var offset = 0
         while offset < audio.samples.count {
             let end = min(offset + chunk, audio.samples.count)
-            frontend.process(audio.samples[offset..<end]) { features in
-                quantizer.quantize(features.baseAddress!, count: channels, into: input.baseAddress! + pending * channels)
-                pending += 1
-                frameIndex += 1
-                guard pending == stride else { return }
-                pending = 0
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                runner.invoke()
-                stepNs.append(DispatchTime.now().uptimeNanoseconds - t0)
-                let rawOut = runner.output().load(as: UInt8.self)
-                let prob8 = outputIsInt8 ? UInt8(truncatingIfNeeded: Int(Int8(bitPattern: rawOut)) + 128) : rawOut
-                let fired = hk_detector_push(&det, prob8) != 0
-                let full = hk_detector_count(&det) == Int32(detector.window)
-                let mean = full ? Double(hk_detector_sum(&det)) / Double(256 * detector.window) : 0
-                // The last frame's window ends 20 ms after its 10 ms hop starts.
-                let time = Double((frameIndex - 1) * 160 + 480) / 16000
-                if fired { detections.append(Detection(step: step, timeS: time, meanProbability: mean)) }
-                if keepTrace {
-                    let p = Double(Int(prob8) - (outputIsInt8 ? 0 : Int(outputZeroPoint))) / 256
-                    trace.append(TracePoint(step: step, timeS: time, probability: p, mean: mean, raw: prob8))
-                }
-                step += 1
-            }
+            session.feed(audio.samples[offset..<end])
             offset = end
             progress?(Double(offset) / Double(audio.samples.count))
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let sorted = stepNs.sorted()
+        let sorted = session.stepNs.sorted()
         let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count) / 1000
         let p99 = sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1000
-        return SimulationReport(audioSeconds: audio.seconds, steps: step, detections: detections, detector: detector, featureRounding: rounding,
-                                stepMs: stepMs, hostMeanStepUs: mean, hostP99StepUs: p99,
+        return SimulationReport(audioSeconds: audio.seconds, steps: session.steps, detections: session.detections, detector: detector,
+                                featureRounding: rounding, stepMs: stepMs, hostMeanStepUs: mean, hostP99StepUs: p99,
                                 realTimeFactor: wall > 0 ? audio.seconds / wall : 0,
                                 arenaBytes: runner.plan.arenaBytes, stateBytes: runner.plan.stateBytes,
-                                weightBytes: runner.plan.weightBytes, trace: keepTrace ? trace : nil)
+                                weightBytes: runner.plan.weightBytes, trace: keepTrace ? session.trace : nil)
+    }
+
+    /// The detector's per-step form of the model's raw output byte: 0...255, probability × 256.
+    func probabilityByte(_ raw: UInt8) -> UInt8 {
+        outputIsInt8 ? UInt8(truncatingIfNeeded: Int(Int8(bitPattern: raw)) + 128) : raw
+    }
+
+    func probability(_ byte: UInt8) -> Double {
+        Double(Int(byte) - (outputIsInt8 ? 0 : Int(outputZeroPoint))) / 256
+    }
+}
+
+/// One stream through a Simulator, fed in pieces of any size as audio arrives (a microphone over a
+/// socket, say): the same steps, trace and detections as `Simulator.run` on the whole audio. The
+/// simulator's model and frontend state belong to the session while it lives.
+public final class SimulatorSession {
+    public let simulator: Simulator
+    public private(set) var trace: [TracePoint] = []
+    public private(set) var detections: [Detection] = []
+    public private(set) var steps = 0
+    /// Samples fed so far.
+    public private(set) var samples = 0
+    private(set) var stepNs: [UInt64] = []
+    private let keepTrace: Bool
+    private var detector = hk_detector_t()
+    private var pending = 0, frameIndex = 0
+
+    public init(_ simulator: Simulator, keepTrace: Bool = true) {
+        self.simulator = simulator
+        self.keepTrace = keepTrace
+        simulator.runner.reset()
+        simulator.frontend.reset()
+        var cfg = simulator.detector.config(stepMs: simulator.stepMs)
+        hk_detector_init(&detector, &cfg)
+    }
+
+    /// Streams `audio` through; returns the steps it completed (their trace points and detections).
+    @discardableResult
+    public func feed(_ audio: ArraySlice<Int16>) -> (points: ArraySlice<TracePoint>, detections: ArraySlice<Detection>) {
+        let s = simulator
+        let firstPoint = trace.count, firstDetection = detections.count
+        let input = s.runner.input().bindMemory(to: Int8.self)
+        let channels = s.frontend.channels
+        s.frontend.process(audio) { features in
+            s.quantizer.quantize(features.baseAddress!, count: channels, into: input.baseAddress! + pending * channels)
+            pending += 1
+            frameIndex += 1
+            guard pending == s.stride else { return }
+            pending = 0
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            s.runner.invoke()
+            stepNs.append(DispatchTime.now().uptimeNanoseconds - t0)
+            let prob8 = s.probabilityByte(s.runner.output().load(as: UInt8.self))
+            let fired = hk_detector_push(&detector, prob8) != 0
+            let full = hk_detector_count(&detector) == Int32(s.detector.window)
+            let mean = full ? Double(hk_detector_sum(&detector)) / Double(256 * s.detector.window) : 0
+            // The last frame's window ends 20 ms after its 10 ms hop starts.
+            let time = Double((frameIndex - 1) * 160 + 480) / 16000
+            if fired { detections.append(Detection(step: steps, timeS: time, meanProbability: mean)) }
+            if keepTrace { trace.append(TracePoint(step: steps, timeS: time, probability: s.probability(prob8), mean: mean, raw: prob8)) }
+            steps += 1
+        }
+        samples += audio.count
+        return (keepTrace ? trace[firstPoint...] : [], detections[firstDetection...])
     }
 }

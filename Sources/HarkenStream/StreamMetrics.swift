@@ -57,6 +57,20 @@ public struct DetectionRule: Sendable, Equatable {
         }
     }
 
+    /// The detector's window mean at every step (-1 until the window is full), as it compares them with the cutoff.
+    public func windowMeans(_ trace: ScoreTrace) -> [Double] {
+        switch trace {
+        case .probabilities(let p): return floatMeans(p)
+        case .device(let b):
+            var sum = 0
+            return b.indices.map { i in
+                sum += Int(b[i])
+                if i >= window { sum -= Int(b[i - window]) }
+                return i >= window - 1 ? Double(sum) / Double(256 * window) : -1
+            }
+        }
+    }
+
     /// The largest window mean of the trace (0 when it is shorter than the window).
     public func peak(_ trace: ScoreTrace) -> Double {
         switch trace {

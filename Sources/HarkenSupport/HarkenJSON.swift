@@ -1,18 +1,20 @@
 import Foundation
 
 /// Harken's one JSON policy: every report, `--json` output and file it writes has snake_case keys,
-/// sorted, pretty-printed, and a `schema_version` (checked against the JSON Schemas in `Schemas/`).
+/// sorted, pretty-printed, times in ISO 8601, and a `schema_version` (checked against the JSON Schemas in `Schemas/`).
 public enum HarkenJSON {
     public static func encoder(pretty: Bool = true) -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         e.keyEncodingStrategy = .convertToSnakeCase
+        e.dateEncodingStrategy = .iso8601
         return e
     }
 
     public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
+        d.dateDecodingStrategy = .iso8601
         return d
     }
 

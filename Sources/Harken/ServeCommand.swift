@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import HarkenServer
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Harken Studio: the local web UI and its JSON/WebSocket API over a project folder the CLI reads too.")
+
+    @Option(help: "Project folder (corpus, runs, models, evaluations, uploads, jobs); created when missing.") var project = "."
+    @Option(help: "Address to listen on; any but loopback needs --token.") var host = JudgeServerConfig.defaultHost
+    @Option(help: "Port to listen on (0: any free port).") var port = StudioServerConfig.defaultPort
+    @Option(help: "Token every /api request must carry (Bearer header or ?token=; default: $HARKEN_TOKEN).") var token: String?
+    @Option(help: "Largest upload in MiB (413 above).") var maxUploadMb = 200
+
+    func run() throws {
+        let token = self.token ?? ProcessInfo.processInfo.environment["HARKEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let config = StudioServerConfig(project: project, host: host, port: port, token: token, maxUploadBytes: maxUploadMb << 20)
+        try guarded { try config.validate() }
+        let server = try guarded { try StudioServer(config: config) }
+        let done = DispatchSemaphore(value: 0)
+        let failure = Failure()
+        let root = server.project.root
+        Task {
+            do {
+                try await server.run(handleSignals: true) { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    let query = token.map { "/?token=\($0)" } ?? "/"
+                    // Unbuffered, so that a script waiting for the address sees it at once.
+                    FileHandle.standardOutput.write(Data("harken serve: Harken Studio on http://\(shown):\(port)\(query) (project \(root))\n".utf8))
+                }
+            } catch { failure.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error {
+            FileHandle.standardError.write(Data("error: cannot serve on \(host):\(port): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private final class Failure: @unchecked Sendable { var error: (any Error)? }
+}

@@ -1,0 +1,172 @@
+// StudioRuns.swift: the project's training runs and models as Studio lists them: a summary per
+// run (read once per report change, so a search's thousands of runs page quickly), notes and
+// tags kept beside each run, and the models Evaluate, Deploy and Listen can use.
+
+import Foundation
+import HarkenGraph
+import HarkenSupport
+import HarkenTrain
+
+public struct StudioRun: Codable, Sendable, Equatable {
+    public var name: String
+    public var phrase: String
+    public var architecture: String
+    public var parameters: Int
+    public var epochsDone: Int
+    public var epochsTotal: Int
+    /// done (report written), partial (stopped between epochs: resumable), empty.
+    public var state: String
+    public var validationFrr: Double?
+    public var validationFaPerHour: Double?
+    public var testFrr: Double?
+    public var testFaPerHour: Double?
+    public var cutoff: Double?
+    public var modified: Date
+    public var notes: String
+    public var tags: [String]
+}
+
+public struct StudioRunReply: Codable, Sendable {
+    public var schemaVersion = 1
+    public var run: StudioRun
+
+    public init(run: StudioRun) { self.run = run }
+}
+
+public struct StudioRunPage: Codable, Sendable {
+    public var schemaVersion = 1
+    public var total: Int
+    public var offset: Int
+    public var runs: [StudioRun]
+}
+
+/// notes.json beside a run: what the user wrote about it.
+public struct StudioRunNotes: Codable, Sendable {
+    public var schemaVersion = 1
+    public var notes: String
+    public var tags: [String]
+
+    public init(notes: String, tags: [String]) { self.notes = notes; self.tags = tags }
+}
+
+public struct StudioModel: Codable, Sendable, Equatable {
+    public var name: String
+    /// run (a harken train folder, int8 by its saved ranges) or tflite (an imported int8 model).
+    public var kind: String
+    public var path: String
+    public var phrase: String
+    public var cutoff: Double?
+    public var window: Int?
+    public var int8: Bool
+}
+
+/// Run summaries cached by the modification time of the files they come from.
+public final class StudioRunIndex: @unchecked Sendable {
+    private var cache: [String: (stamp: [Date?], run: StudioRun)] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func runs(_ project: StudioProject) -> [StudioRun] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: project.runsDir)) ?? []).filter { !$0.hasPrefix(".") }
+        return names.compactMap { name in
+            let dir = (project.runsDir as NSString).appendingPathComponent(name)
+            let files = ["report.json", "metrics.jsonl", "config.json", "notes.json", "model.json"].map { (dir as NSString).appendingPathComponent($0) }
+            let stamp = files.map(StudioProject.modified)
+            guard stamp[0] != nil || stamp[1] != nil || stamp[2] != nil else { return nil }
+            if let hit = lock.withLock({ cache[name] }), hit.stamp == stamp { return hit.run }
+            let run = Self.summary(name: name, dir: dir, stamp: stamp)
+            lock.withLock { cache[name] = (stamp, run) }
+            return run
+        }
+    }
+
+    static func summary(name: String, dir: String, stamp: [Date?]) -> StudioRun {
+        func file(_ f: String) -> Data? { FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(f)) }
+        let report = file("report.json").flatMap { try? HarkenJSON.decoder().decode(TrainReport.self, from: $0) }
+        let config = file("config.json").flatMap { try? TrainConfig.fromJSON(String(decoding: $0, as: UTF8.self)) }
+        let notes = file("notes.json").flatMap { try? HarkenJSON.decoder().decode(StudioRunNotes.self, from: $0) }
+        let epochs = file("metrics.jsonl").map { String(decoding: $0, as: UTF8.self).split(separator: "\n").count } ?? 0
+        let saved = report == nil ? (try? SavedSentry.load(dir)) : nil
+        return StudioRun(name: name, phrase: report?.phrase ?? saved?.phrase ?? "",
+                         architecture: report?.architecture ?? config?.architecture.rawValue ?? "",
+                         parameters: report?.parameters ?? 0, epochsDone: report?.epochs.count ?? epochs,
+                         epochsTotal: config?.epochs ?? report?.epochs.count ?? epochs,
+                         state: report != nil ? "done" : (epochs > 0 ? "partial" : "empty"),
+                         validationFrr: report?.validation?.falseRejectRate, validationFaPerHour: report?.validation?.falseAcceptsPerHour,
+                         testFrr: report?.test?.falseRejectRate, testFaPerHour: report?.test?.falseAcceptsPerHour,
+                         cutoff: report?.validation?.cutoff, modified: stamp.compactMap { $0 }.max() ?? Date(timeIntervalSince1970: 0),
+                         notes: notes?.notes ?? "", tags: notes?.tags ?? [])
+    }
+
+    /// One page of runs: sorted by `sort` (a StudioRun key), filtered by a case-insensitive
+    /// substring of name, architecture, notes or tags.
+    public func page(_ project: StudioProject, sort: String, ascending: Bool, filter: String, offset: Int, limit: Int) throws -> StudioRunPage {
+        guard offset >= 0, (1...1000).contains(limit) else { throw StudioError.badRequest("offset must be ≥ 0 and limit 1...1000") }
+        let keys: [String: (StudioRun, StudioRun) -> Bool] = [
+            "name": { $0.name < $1.name }, "architecture": { $0.architecture < $1.architecture },
+            "parameters": { $0.parameters < $1.parameters }, "epochs_done": { $0.epochsDone < $1.epochsDone },
+            "validation_frr": { ($0.validationFrr ?? 2) < ($1.validationFrr ?? 2) },
+            "validation_fa_per_hour": { ($0.validationFaPerHour ?? .infinity) < ($1.validationFaPerHour ?? .infinity) },
+            "test_frr": { ($0.testFrr ?? 2) < ($1.testFrr ?? 2) },
+            "test_fa_per_hour": { ($0.testFaPerHour ?? .infinity) < ($1.testFaPerHour ?? .infinity) },
+            "modified": { $0.modified < $1.modified },
+        ]
+        guard let less = keys[sort] else {
+            throw StudioError.badRequest("sort '\(sort)': expected one of \(keys.keys.sorted().joined(separator: ", "))")
+        }
+        let needle = filter.lowercased()
+        var all = runs(project)
+        if !needle.isEmpty {
+            all = all.filter { r in
+                ([r.name, r.architecture, r.notes] + r.tags).contains { $0.lowercased().contains(needle) }
+            }
+        }
+        all.sort { a, b in less(a, b) ? ascending : (less(b, a) ? !ascending : a.name < b.name) }
+        return StudioRunPage(total: all.count, offset: offset, runs: Array(all.dropFirst(offset).prefix(limit)))
+    }
+
+    public func saveNotes(_ project: StudioProject, run name: String, notes: StudioRunNotes) throws -> StudioRun {
+        try StudioProject.checkName(name, field: "run")
+        let dir = (project.runsDir as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: dir) else { throw StudioError.notFound("run '\(name)': no such run") }
+        guard notes.notes.count <= 10_000, notes.tags.count <= 32, notes.tags.allSatisfy({ !$0.isEmpty && $0.count <= 40 }) else {
+            throw StudioError.unprocessable("notes: at most 10,000 characters; tags: at most 32, each 1 to 40 characters")
+        }
+        try Pipeline.writeJSON(notes, to: (dir as NSString).appendingPathComponent("notes.json"))
+        guard let run = runs(project).first(where: { $0.name == name }) else { throw StudioError.notFound("run '\(name)': no such run") }
+        return run
+    }
+}
+
+extension StudioProject {
+    public func runs() -> [StudioRun] { StudioRunIndex().runs(self) }
+
+    /// Every model the project can evaluate, deploy or listen with: finished runs and imported
+    /// .tflite files in models/ (a manifest beside one gives its cutoff and window).
+    public func models() -> [StudioModel] {
+        var out: [StudioModel] = []
+        for run in runs() where run.state == "done" {
+            let dir = (runsDir as NSString).appendingPathComponent(run.name)
+            let manifest = try? ModelManifest.load(path: ModelManifest.besideModel(dir))
+            out.append(StudioModel(name: run.name, kind: "run", path: "runs/" + run.name, phrase: run.phrase,
+                                   cutoff: manifest?.micro.probability_cutoff ?? run.cutoff, window: manifest?.micro.sliding_window_size, int8: true))
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDir)) ?? []).filter { $0.hasSuffix(".tflite") }.sorted()
+        for f in files {
+            let file = (modelsDir as NSString).appendingPathComponent(f)
+            let manifest = try? ModelManifest.load(path: ModelManifest.besideModel(file))
+            out.append(StudioModel(name: (f as NSString).deletingPathExtension, kind: "tflite", path: "models/" + f,
+                                   phrase: manifest?.wake_word ?? "", cutoff: manifest?.micro.probability_cutoff,
+                                   window: manifest?.micro.sliding_window_size, int8: true))
+        }
+        return out
+    }
+
+    public func model(named name: String) throws -> StudioModel {
+        guard let m = models().first(where: { $0.name == name }) else {
+            throw StudioError.notFound("model '\(name)': no finished run or models/*.tflite of that name")
+        }
+        return m
+    }
+}

@@ -1,0 +1,135 @@
+// StudioSockets.swift: the two WebSockets. A job's live feed follows its files (state, epochs,
+// log) and its process (telemetry), so every tab, and a server restarted mid-job, sees the same.
+// Listen streams a microphone's samples through the exact device pipeline and answers each chunk
+// with its probabilities and detections.
+
+import Foundation
+import HarkenPipeline
+import HarkenStream
+import HarkenSupport
+import Hummingbird
+import HummingbirdWebSocket
+
+private let compact = HarkenJSON.encoder(pretty: false)
+
+private func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try compact.encode(value), as: UTF8.self) }
+
+private struct SocketError: Encodable {
+    var type = "error"
+    var error: JudgeErrorReply.Body
+    init(_ code: String, _ message: String) { error = .init(code: code, message: message) }
+}
+
+/// Messages a client sent that the socket refuses, answered on the writer's next turn.
+private final class Refusals: @unchecked Sendable {
+    private var pending: [SocketError] = []
+    private let lock = NSLock()
+    func add(_ e: SocketError) { lock.withLock { pending.append(e) } }
+    func take() -> [SocketError] { lock.withLock { defer { pending = [] }; return pending } }
+}
+
+struct JobFeed {
+    let jobs: StudioJobs
+    let id: String
+
+    struct State: Encodable { var type = "state"; var job: StudioJob }
+    struct Epoch: Encodable { var type = "epoch"; var epoch: StudioEpoch }
+    struct Telemetry: Encodable {
+        var type = "telemetry"
+        var cpuPercent: Double, rssBytes: Int, samplesPerSecond: Double, etaS: Double?, progress: Double
+    }
+    struct Log: Encodable { var type = "log"; var line: String }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let refusals = Refusals()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The client has nothing to say on this socket: anything it sends is answered as an error.
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    refusals.add(SocketError("studio.bad_message", "this socket only sends (\(message.description.prefix(40))...): nothing to receive"))
+                }
+            }
+            group.addTask { try await self.feed(outbound, refusals: refusals) }
+            // Whichever ends first (the client leaving) ends the other.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func feed(_ outbound: WebSocketOutboundWriter, refusals: Refusals) async throws {
+        var lastJob: StudioJob?, sentEpochs = 0, logOffset = 0, tick = 0
+        while !Task.isCancelled {
+            let job = try jobs.job(id)
+            if job != lastJob {
+                try await outbound.write(.text(try text(State(job: job))))
+                lastJob = job
+            }
+            let epochs = jobs.epochs(job.output)
+            if job.kind == "train" || job.kind == "retrain" {
+                for e in epochs.dropFirst(sentEpochs) { try await outbound.write(.text(try text(Epoch(epoch: StudioEpoch(e))))) }
+                sentEpochs = max(sentEpochs, epochs.count)
+            }
+            let (log, next) = try jobs.log(id, from: logOffset)
+            logOffset = next
+            for line in log.split(separator: "\n") where !line.hasPrefix("progress ") {
+                try await outbound.write(.text(try text(Log(line: String(line)))))
+            }
+            if tick % 4 == 0 {
+                let t = try jobs.telemetry(id)
+                try await outbound.write(.text(try text(Telemetry(cpuPercent: t.cpuPercent, rssBytes: t.rssBytes, samplesPerSecond: t.samplesPerSecond,
+                                                                  etaS: t.etaS, progress: t.progress))))
+            }
+            for e in refusals.take() { try await outbound.write(.text(try text(e))) }
+            tick += 1
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+    }
+}
+
+struct ListenFeed {
+    let project: StudioProject
+    let model: String
+
+    struct Chunk: Encodable {
+        var type = "trace"
+        var points: [StudioListenPoint]
+        var detections: [StudioListenDetection]
+        /// Samples received so far: the client matches replies to what it sent by this.
+        var samples: Int
+    }
+
+    struct Reset: Decodable { var type: String }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let sim = try project.listener(model: model)
+        var session = SimulatorSession(sim)
+        var ready = Chunk(points: [], detections: [], samples: 0)
+        ready.type = "ready"
+        try await outbound.write(.text(try text(ready)))
+        for try await message in inbound.messages(maxSize: 1 << 20) {
+            switch message {
+            case .binary(let buffer):
+                guard buffer.readableBytes % 2 == 0 else {
+                    try await outbound.write(.text(try text(SocketError("studio.bad_audio",
+                        "binary message of \(buffer.readableBytes) bytes: expected int16 little-endian samples (an even byte count); ignored"))))
+                    continue
+                }
+                var samples = [Int16](repeating: 0, count: buffer.readableBytes / 2)
+                buffer.withUnsafeReadableBytes { raw in
+                    for i in samples.indices { samples[i] = Int16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)) }
+                }
+                let (points, detections) = session.feed(samples[...])
+                let t = StudioProject.trace(model, sim, points, detections, seconds: 0)
+                try await outbound.write(.text(try text(Chunk(points: t.points, detections: t.detections, samples: session.samples))))
+            case .text(let s):
+                if let r = try? JSONDecoder().decode(Reset.self, from: Data(s.utf8)), r.type == "reset" {
+                    session = SimulatorSession(sim)
+                    try await outbound.write(.text(try text(ready)))
+                } else {
+                    try await outbound.write(.text(try text(SocketError("studio.bad_message",
+                        "text message '\(s.prefix(60))': expected {\"type\":\"reset\"}; audio goes in binary messages"))))
+                }
+            }
+        }
+    }
+}
