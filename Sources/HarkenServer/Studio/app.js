@@ -1,5 +1,5 @@
 // Navigation, the error banner and the sidebar's step badges. Screens load on first visit.
-import { onError } from './api.js';
+import { onError, apiUrl } from './client.js';
 import { h, clear } from './dom.js';
 import { onProject, refreshProject, updateProject } from './project.js';
 
@@ -59,6 +59,7 @@ function renderProject(p) {
   }
 }
 onProject(renderProject);
+document.getElementById('api-doc-link').href = apiUrl('/api/openapi.yaml');
 
 // ---- routing
 function route() {

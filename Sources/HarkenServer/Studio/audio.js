@@ -1,7 +1,7 @@
 // Audio on the page: WAV decode/encode, our own FFT and spectrogram, playback of server
 // clips, and microphone capture delivered as 16 kHz int16 chunks whatever the device rate.
 
-import { api, apiUrl } from './api.js';
+import { api, apiUrl } from './client.js';
 
 export const RATE = 16000;
 

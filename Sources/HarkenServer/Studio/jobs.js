@@ -1,6 +1,6 @@
 // Background jobs (synth, train, evaluate, retrain, bench): start them, find them again, and a
 // panel that follows one live over its WebSocket so every tab shows the same progress.
-import { api, socket } from './api.js';
+import { api, socket } from './client.js';
 import { h, clear, fmt } from './dom.js';
 import { refreshProject } from './project.js';
 

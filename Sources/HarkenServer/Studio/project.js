@@ -1,5 +1,5 @@
 // The project summary (phrase, preset, step states) shared by the sidebar and the screens.
-import { api } from './api.js';
+import { api } from './client.js';
 
 let current = null;
 const subscribers = new Set();

@@ -1,5 +1,5 @@
 // Data: what the corpus holds, listening to any clip, synthesizing more, and adding your own audio.
-import { api, guard } from '../api.js';
+import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
 import { drawWaveform, drawSpectrogram } from '../plot.js';
 import { loadClip, playClip, spectrogram, startMicrophone, encodeWav, decodeWav, RATE } from '../audio.js';
@@ -12,9 +12,9 @@ const SYNTH_FIELDS = [
   ['variations', 'Variations', 'int', 'renditions per speaker'],
   ['near_misses', 'Near misses', 'int', 'similar-sounding phrases'],
   ['negatives', 'Negatives', 'int', 'other speech clips'],
-  ['train_minutes', 'Train stream', 'number', 'minutes of background'],
-  ['validation_minutes', 'Validation stream', 'number', 'minutes'],
-  ['test_minutes', 'Test stream', 'number', 'minutes'],
+  ['train_minutes', 'Train stream (min)', 'int', 'minutes of background audio'],
+  ['validation_minutes', 'Validation stream (min)', 'int', 'minutes of background audio'],
+  ['test_minutes', 'Test stream (min)', 'int', 'minutes of background audio'],
   ['seed', 'Seed', 'int', 'for a repeatable corpus'],
 ];
 const UPLOAD_KINDS = [

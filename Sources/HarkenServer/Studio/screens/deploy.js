@@ -1,6 +1,6 @@
 // Deploy: what a model costs on a board (per layer, before anything is flashed), the files to
 // take away, and a benchmark on a board over a serial port.
-import { api, apiUrl, guard } from '../api.js';
+import { api, apiUrl, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
 import { jobPanel, latestJob, startJob } from '../jobs.js';
 

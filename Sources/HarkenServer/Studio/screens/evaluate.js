@@ -1,6 +1,6 @@
 // Evaluate: run a model over a held-out split, then move the cutoff and see FRR, false accepts
 // per hour and near-miss accepts (each with its 95 % interval), the DET curve, and every error.
-import { api, guard } from '../api.js';
+import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, debounce, svg } from '../dom.js';
 import { chart } from '../plot.js';
 import { playClip } from '../audio.js';
@@ -13,7 +13,7 @@ let root, els = {}, panel, evaluations = [], op = null, seq = 0, traceFor = null
 function mount(r) {
   root = r;
   els.model = h('select#eval-model');
-  els.split = h('select#eval-split', h('option', { value: 'test' }, 'test'), h('option', { value: 'validation' }, 'validation'));
+  els.split = h('select#eval-split', h('option', { value: 'validation' }, 'validation'), h('option', { value: 'test' }, 'test'));
   els.start = h('button#eval-start', { type: 'button' }, 'Evaluate');
   panel = jobPanel('eval', { hooks: { onDone: (job) => loadEvaluations(job).catch(() => {}) } });
   els.start.addEventListener('click', guard(async () => {

@@ -1,5 +1,5 @@
 // Listen: speak to a model through the microphone (or give it a file) and watch its score live.
-import { api, socket, guard } from '../api.js';
+import { api, socket, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, svg } from '../dom.js';
 import { chart } from '../plot.js';
 import { startMicrophone, RATE } from '../audio.js';

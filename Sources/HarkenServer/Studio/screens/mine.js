@@ -1,6 +1,6 @@
 // Mine: the errors an evaluation found, added to the corpus as negatives or positives, then a
 // fine-tuning run on the corpus with them.
-import { api, guard } from '../api.js';
+import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
 import { playClip } from '../audio.js';
 import { jobPanel, latestJob, startJob } from '../jobs.js';
@@ -12,7 +12,7 @@ let root, els = {}, panel, evaluations = [], findings = null;
 function mount(r) {
   root = r;
   els.eval = h('select#mine-eval');
-  els.eval.addEventListener('change', guard(loadFindings));
+  els.eval.addEventListener('change', guard(() => { els.note.textContent = ''; return loadFindings(); }));
   els.kind = h('select#mine-kind', h('option', { value: '' }, 'all kinds'), Object.entries(KIND_LABEL).map(([k, v]) => h('option', { value: k }, v)));
   els.kind.addEventListener('change', renderFindings);
   els.addAllNeg = h('button#add-all-negative.secondary', { type: 'button', onclick: guard(() => addMany('negative')) }, 'Add all false accepts as negatives');
@@ -20,7 +20,10 @@ function mount(r) {
   els.total = h('div#mine-corpus-total.v', '–');
   els.mined = h('div#mine-corpus-mined.v', '–');
   els.note = h('div#mine-status.notice');
+  els.splitNote = h('div#mine-split-note.muted', { hidden: true },
+    'This evaluation is on the test split: its clips stay out of training so the test figures stay honest. Mine a validation evaluation.');
   els.epochs = h('input#retrain-epochs', { type: 'number', min: 1, step: 1, placeholder: 'default' });
+  els.name = h('input#retrain-name', { type: 'text', size: 22, placeholder: 'MODEL-retrained' });
   els.retrain = h('button#retrain-start', { type: 'button', onclick: guard(retrain) }, 'Fine-tune with mined clips');
   els.retrainModel = h('span#retrain-model.mono', '–');
   panel = jobPanel('retrain', { hooks: { onDone: () => refreshProject({ quiet: true }).catch(() => {}) } });
@@ -32,12 +35,12 @@ function mount(r) {
       h('div.card.wide', h('h2', 'Findings'),
         h('div.toolbar', h('label.field.grow', h('span', 'Evaluation'), els.eval), h('label.field', h('span', 'Show'), els.kind)),
         h('div.toolbar', els.addAllNeg, h('span.spacer')),
-        els.note, els.table),
+        els.splitNote, els.note, els.table),
       h('div.card', h('h2', 'Corpus'),
         h('div.stat-row', h('div.stat', els.total, h('div.k', 'clips')), h('div.stat', els.mined, h('div.k', 'mined clips')))),
       h('div.card', h('h2', 'Retrain'),
         h('p.muted', 'Fine-tunes the evaluated run into a new run on the corpus with its mined clips.'),
-        h('div.form-row', h('div.field', h('span', 'From run'), els.retrainModel), h('label.field', h('span', 'Epochs'), els.epochs), els.retrain),
+        h('div.form-row', h('div.field', h('span', 'From run'), els.retrainModel), h('label.field', h('span', 'New run name'), els.name), h('label.field', h('span', 'Epochs'), els.epochs), els.retrain),
         panel.el)));
 }
 
@@ -45,11 +48,14 @@ function currentEvaluation() {
   return evaluations.find((e) => e.id === els.eval.value);
 }
 
+// Mining test clips into training would make the test figures dishonest: the server refuses it.
+const minable = () => currentEvaluation()?.split !== 'test';
+
 function renderFindings() {
   const items = (findings?.items || []).filter((it) => !els.kind.value || it.kind === els.kind.value);
   const rows = items.map((it) => {
     const add = (as, cls, text) => {
-      const b = h(`button.${cls}.secondary`, { type: 'button', disabled: it.added, title: `Add this clip to the corpus as a ${as}` }, text);
+      const b = h(`button.${cls}.secondary`, { type: 'button', disabled: it.added || !minable(), title: minable() ? `Add this clip to the corpus as a ${as}` : 'An evaluation on the test split cannot be mined' }, text);
       b.addEventListener('click', guard(() => addItems([it.id], as)));
       return b;
     };
@@ -64,7 +70,8 @@ function renderFindings() {
     h('thead', h('tr', h('th', ''), h('th', 'kind'), h('th', 'clip'), h('th.num', 'at'), h('th.num', 'score'), h('th', 'add to corpus'))),
     h('tbody', rows.length ? rows : h('tr', h('td', { colspan: 6, class: 'muted' }, findings ? 'Nothing to mine here.' : 'Run an evaluation first.')))));
   const open = (findings?.items || []).filter((it) => it.kind === 'false_accept' && !it.added).length;
-  els.addAllNeg.disabled = !open;
+  els.addAllNeg.disabled = !open || !minable();
+  els.splitNote.hidden = !findings || minable();
   els.addAllNeg.textContent = `Add all ${open} false accept${open === 1 ? '' : 's'} as negatives`;
 }
 
@@ -103,6 +110,7 @@ async function retrain() {
   const options = { model: ev.model };
   const n = parseInt(els.epochs.value, 10);
   if (n > 0) options.epochs = n;
+  if (els.name.value.trim()) options.name = els.name.value.trim();
   await panel.attach(await startJob('retrain', options));
 }
 
@@ -111,7 +119,12 @@ async function show() {
     api('/corpus').then(renderCorpus),
     api('/evaluations').then(async (r) => {
       evaluations = r.evaluations.sort((a, b) => String(b.created).localeCompare(String(a.created)));
-      setOptions(els.eval, evaluations, { key: (e) => e.id, label: (e) => `${e.model} · ${e.split} · ${fmt.date(e.created)}` });
+      const before = els.eval.value;
+      setOptions(els.eval, evaluations, {
+        key: (e) => e.id,
+        label: (e) => `${e.model} · ${e.split}${e.split === 'test' ? ' (not minable)' : ''} · ${fmt.date(e.created)}`,
+        value: before || evaluations.find((e) => e.split !== 'test')?.id || evaluations[0]?.id,
+      });
       await loadFindings();
     }),
     latestJob('retrain').then((j) => { if (j && (!panel.job || panel.job.id !== j.id)) return panel.attach(j); }),

@@ -1,10 +1,12 @@
 // Search: every run in the project, sorted, filtered and paged by the server, with notes and
 // tags, and the accuracy trade-off between runs on a scatter plot.
-import { api, guard } from '../api.js';
+import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, debounce, svg } from '../dom.js';
 import { chart } from '../plot.js';
 
 const PAGE = 25;
+// The keys GET /runs sorts by; other columns are shown but not sortable.
+const SORTABLE = new Set(['name', 'modified', 'parameters', 'epochs_done', 'validation_frr', 'validation_fa_per_hour', 'test_frr', 'test_fa_per_hour']);
 const COLUMNS = [
   { key: 'name', text: 'run' },
   { key: 'architecture', text: 'architecture' },
@@ -47,11 +49,13 @@ function mount(r) {
 }
 
 function headerCell(c) {
+  if (!SORTABLE.has(c.key)) return h(c.num ? 'th.num' : 'th', c.text);
   const cls = ['sortable', c.num ? 'num' : '', q.sort === c.key ? `sorted-${q.order}` : ''].filter(Boolean).join(' ');
   const th = h('th', { class: cls, 'data-sort': c.key, title: 'Sort' }, c.text);
   th.addEventListener('click', guard(() => {
     if (q.sort === c.key) q.order = q.order === 'asc' ? 'desc' : 'asc';
-    else { q.sort = c.key; q.order = c.num ? 'asc' : 'asc'; }
+    // Dates read best newest first; names and error rates lowest first.
+    else { q.sort = c.key; q.order = c.key === 'modified' ? 'desc' : 'asc'; }
     q.offset = 0;
     return load();
   }));

@@ -1,5 +1,5 @@
 // Train: start a run, follow it live (any tab attaches to the same job), and the expert settings.
-import { api, guard } from '../api.js';
+import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, svg } from '../dom.js';
 import { chart } from '../plot.js';
 import { jobPanel, latestJob, startJob, ACTIVE } from '../jobs.js';
@@ -104,6 +104,7 @@ function renderTelemetry(t) {
   if (typeof t.rss_bytes === 'number') set('tele-rss', fmt.bytes(t.rss_bytes));
   if (typeof t.samples_per_second === 'number') set('tele-sps', `${fmt.int(t.samples_per_second)} samples/s`);
   if (typeof t.eta_s === 'number') set('tele-eta', fmt.seconds(t.eta_s));
+  else if (t.eta_s === null) set('tele-eta', 'estimating…');
 }
 
 function runName(job) {

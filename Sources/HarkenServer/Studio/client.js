@@ -1,4 +1,5 @@
 // The one door to the Harken server: token handling, JSON calls, links and WebSockets.
+// (Named client.js, not api.js: the server guards every path starting with /api.)
 // Every failure reaches the error banner unless the caller asks to handle it itself.
 
 const TOKEN_KEY = 'harken.studio.token';
@@ -75,7 +76,8 @@ export async function api(path, { method = 'GET', params, body, raw = false, qui
   const init = { method, headers: headers(), signal };
   if (body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
     init.body = body;
-    init.headers['Content-Type'] = (body instanceof Blob && body.type) || 'application/octet-stream';
+    // Audio routes take audio/* or octet-stream; a picked file's type may be empty or something else.
+    init.headers['Content-Type'] = body instanceof Blob && body.type.startsWith('audio/') ? body.type : 'application/octet-stream';
   } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
