@@ -52,10 +52,10 @@ function renderProject(p) {
   if (!input) {
     const phrase = h('input#project-phrase', { type: 'text', value: p.phrase || '', placeholder: 'wake phrase', title: 'The wake phrase this project trains' });
     phrase.addEventListener('change', () => updateProject({ phrase: phrase.value.trim() }).catch(() => { phrase.value = p.phrase || ''; }));
-    clear(info, h('label', { for: 'project-phrase' }, 'Phrase'), phrase, h('div#project-root.root', { title: p.root }, p.root || ''));
+    clear(info, h('label', { for: 'project-phrase' }, 'Phrase'), phrase, h('div#project-root.root', { title: p.root }, h('bdi', p.root || '')));
   } else if (document.activeElement !== input) {
     input.value = p.phrase || '';
-    info.querySelector('#project-root').textContent = p.root || '';
+    info.querySelector('#project-root bdi').textContent = p.root || '';
   }
 }
 onProject(renderProject);

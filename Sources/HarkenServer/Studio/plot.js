@@ -58,7 +58,7 @@ function makeAxis(spec, values, lo, hi) {
   if (log) {
     for (let e = Math.ceil(Math.log10(min) - 1e-9); e <= Math.floor(Math.log10(max) + 1e-9); e++) ticks.push(10 ** e);
   } else {
-    const step = niceStep(max - min, spec.ticks || 5);
+    const step = spec.integer ? Math.max(1, Math.round(niceStep(max - min, spec.ticks || 5))) : niceStep(max - min, spec.ticks || 5);
     for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(+v.toPrecision(12));
   }
   return { map, invert, ticks, min, max, format: spec.format || formatTick };

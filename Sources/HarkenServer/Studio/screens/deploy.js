@@ -11,7 +11,7 @@ const FORMATS = [
   ['c', 'C source', 'plain C, no interpreter: model, frontend and detector'],
   ['firmware', 'Firmware', 'a project for the chosen board'],
 ];
-let root, els = {}, panel, models = [], targets = [], seq = 0;
+let root, els = {}, panel, models = [], targets = [], seq = 0, costShown = false;
 
 function mount(r) {
   root = r;
@@ -106,7 +106,21 @@ async function update() {
     if (mine === seq) clear(els.cost, h('p.muted', 'No cost for this model on this board (see the message above).'));
     throw e;
   });
-  if (mine === seq) renderCost(cost);
+  if (mine === seq) { renderCost(cost); costShown = true; }
+}
+
+// Not every board has calibrated cost coefficients for every kernel: on first look, start on the
+// first board that can cost this model rather than on an error. A user's choice is kept after that.
+async function pickCostableTarget() {
+  const m = els.model.value;
+  if (!m) return;
+  for (const t of targets) {
+    try {
+      await api(`/models/${encodeURIComponent(m)}/cost`, { params: { target: t.name }, quiet: true });
+      els.target.value = t.name;
+      return;
+    } catch (_) { /* try the next board; update() reports the chosen one's error if none works */ }
+  }
 }
 
 async function loadPorts() {
@@ -130,6 +144,7 @@ async function show() {
     loadPorts(),
     latestJob('bench').then((j) => { if (j && (!panel.job || panel.job.id !== j.id)) return panel.attach(j); }),
   ]);
+  if (!costShown) await pickCostableTarget();
   await update().catch(() => {});
   ready(root);
 }

@@ -146,7 +146,7 @@ async function openRun(run) {
   const { epochs } = await api(`/runs/${encodeURIComponent(run.name)}/metrics`);
   if (selected !== run.name) return;
   chart(els.curve, {
-    x: { label: 'epoch', tight: true }, y: { label: 'validation', min: 0 }, height: 200,
+    x: { label: 'epoch', tight: true, integer: true }, y: { label: 'validation', min: 0 }, height: 200,
     series: [
       { name: 'FRR', points: epochs.filter((e) => typeof e.validation_frr === 'number').map((e) => [e.epoch, e.validation_frr]), color: '#dc2626' },
       { name: 'loss', points: epochs.filter((e) => typeof e.validation_loss === 'number').map((e) => [e.epoch, e.validation_loss]), color: '#2563eb' },

@@ -54,6 +54,7 @@ function mount(r) {
   els.loss = svg('curve-loss');
   els.frr = svg('curve-frr');
   els.fa = svg('curve-fa');
+  els.curvesOf = h('span#curves-of.hint', '');
 
   els.expert = h('div#expert-panel');
   els.configNote = h('div#config-status.notice');
@@ -64,9 +65,11 @@ function mount(r) {
     h('p.lede', 'Trains a streaming Sentry on the corpus, your recordings, noise and rooms; validation FRR and false accepts per hour after every epoch.'),
     h('div.cards',
       h('div.card.wide', h('h2', 'New run'), form, panel.el, els.telemetry),
-      h('div.card', h('h2', 'Loss', h('span.hint', 'training and validation')), els.loss),
-      h('div.card', h('h2', 'Validation false rejects'), els.frr),
-      h('div.card', h('h2', 'Validation false accepts', h('span.hint', 'per hour of background')), els.fa),
+      h('div.card.wide', h('h2', 'Curves', els.curvesOf),
+        h('div.three',
+          h('div', h('h3', 'Loss ', h('span.muted', 'training and validation')), els.loss),
+          h('div', h('h3', 'Validation false rejects'), els.frr),
+          h('div', h('h3', 'Validation false accepts ', h('span.muted', 'per hour of background')), els.fa))),
       h('div.card.wide', h('details.expert', { open: false },
         h('summary', 'Expert settings (harken.yaml)'),
         h('p.muted', 'Every training setting with its default and range. Changed values are saved to harken.yaml, which the CLI reads too.'),
@@ -87,10 +90,11 @@ function addEpoch(e) {
 function drawCurves() {
   const list = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
   const pts = (key) => list.filter((e) => typeof e[key] === 'number').map((e) => [e.epoch, e[key]]);
-  const x = { label: 'epoch', tight: true, min: list.length ? Math.min(1, list[0].epoch) : 0 };
+  const x = { label: 'epoch', tight: true, integer: true, min: list.length ? Math.min(1, list[0].epoch) : 0 };
+  const none = list.length ? 'Not reported by this run' : 'No epochs yet';
   chart(els.loss, { x, y: { label: 'loss' }, series: [{ name: 'training', points: pts('loss'), mode: 'line' }, { name: 'validation', points: pts('validation_loss'), mode: 'line' }], empty: 'No epochs yet' });
-  chart(els.frr, { x, y: { label: 'FRR', min: 0, format: (v) => `${+(v * 100).toPrecision(3)} %` }, series: [{ name: 'validation FRR', points: pts('validation_frr'), color: '#dc2626', mode: 'line' }], empty: 'No epochs yet' });
-  chart(els.fa, { x, y: { label: 'FA per hour', min: 0 }, series: [{ name: 'validation FA/h', points: pts('validation_fa_per_hour'), color: '#d97706', mode: 'line' }], empty: 'No epochs yet' });
+  chart(els.frr, { x, y: { label: 'FRR', min: 0, format: (v) => `${+(v * 100).toPrecision(3)} %` }, series: [{ name: 'validation FRR', points: pts('validation_frr'), color: '#dc2626', mode: 'line' }], empty: none });
+  chart(els.fa, { x, y: { label: 'FA per hour', min: 0 }, series: [{ name: 'validation FA/h', points: pts('validation_fa_per_hour'), color: '#d97706', mode: 'line' }], empty: none });
   for (const svg of [els.loss, els.frr, els.fa]) svg.setAttribute('data-points', String(list.length));
   const last = list[list.length - 1];
   if (last && panel.job && ACTIVE.has(panel.job.state) && typeof last.samples_per_second === 'number') {
@@ -114,6 +118,7 @@ function runName(job) {
 async function loadRunMetrics(job) {
   const name = runName(job);
   if (!name) return;
+  els.curvesOf.textContent = `run ${name}`;
   const { epochs: list } = await api(`/runs/${encodeURIComponent(name)}/metrics`, { quiet: true });
   for (const e of list) epochs.set(e.epoch, e);
   drawCurves();
@@ -123,6 +128,7 @@ async function attach(job) {
   const same = panel.job && panel.job.id === job.id;
   if (!same) {
     epochs = new Map();
+    els.curvesOf.textContent = runName(job) ? `run ${runName(job)}` : '';
     drawCurves();
     for (const id of ['tele-cpu', 'tele-rss', 'tele-sps', 'tele-eta']) document.getElementById(id).textContent = '–';
   }
@@ -210,8 +216,14 @@ async function show() {
   }
   await Promise.allSettled([
     config ? null : api('/config').then(renderConfig),
-    latestJob('train').then((j) => {
-      if (!j) return;
+    latestJob('train').then(async (j) => {
+      if (!j) {
+        // No job from this page yet: show the newest run (one the CLI trained, say) so the curves are not empty.
+        if (epochs.size) return;
+        const { runs } = await api('/runs', { params: { sort: 'modified', order: 'desc', limit: 1 } });
+        if (runs[0]) await loadRunMetrics({ options: { name: runs[0].name } }).catch(() => {});
+        return;
+      }
       if (panel.job && panel.job.id === j.id) return;
       // Keep following a job started from here (e.g. a resumed one) unless a newer one is live.
       if (panel.job && ACTIVE.has(panel.job.state) && !ACTIVE.has(j.state)) return;
