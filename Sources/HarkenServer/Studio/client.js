@@ -94,6 +94,7 @@ export async function api(path, { method = 'GET', params, body, raw = false, qui
   if (!res.ok) {
     const err = await errorFrom(res);
     err.message = `${method} ${path}: ${err.message}`;
+    if (res.status === 401) err.message += ' (open the address harken serve printed, with its ?token=)';
     if (!quiet) reportError(err);
     throw err;
   }

@@ -209,7 +209,9 @@ function renderEmpty() {
 async function saveOperatingPoint() {
   if (!op) return;
   const cutoff = +(+els.slider.value).toFixed(3), window = parseInt(els.window.value, 10) || op.window;
-  const model = await api(`/evaluations/${encodeURIComponent(op.evaluation)}/operating-point`, { method: 'POST', body: { cutoff, window } });
+  const reply = await api(`/evaluations/${encodeURIComponent(op.evaluation)}/operating-point`, { method: 'POST', body: { cutoff, window } });
+  // The contract answers the Model itself; tolerate it wrapped as {model: Model} too.
+  const model = reply.model && typeof reply.model === 'object' ? reply.model : reply;
   els.saved.textContent = `Saved to ${model.name}: cutoff ${model.cutoff}, window ${model.window} frames.`;
   refreshProject({ quiet: true }).catch(() => {});
 }

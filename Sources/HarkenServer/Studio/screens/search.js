@@ -70,8 +70,9 @@ function editable(run, field) {
     const notes = field === 'notes' ? input.value : run.notes || '';
     const tags = field === 'tags' ? input.value.split(',').map((t) => t.trim()).filter(Boolean) : run.tags || [];
     if (notes === (run.notes || '') && JSON.stringify(tags) === JSON.stringify(run.tags || [])) return;
-    const saved = await api(`/runs/${encodeURIComponent(run.name)}/notes`, { method: 'PUT', body: { notes, tags } });
-    Object.assign(run, saved);
+    const reply = await api(`/runs/${encodeURIComponent(run.name)}/notes`, { method: 'PUT', body: { notes, tags } });
+    // The contract answers the Run itself; tolerate it wrapped as {run: Run} too.
+    Object.assign(run, { notes, tags }, reply.run || reply);
     input.classList.add('saved');
     setTimeout(() => input.classList.remove('saved'), 1200);
   }));
