@@ -15,7 +15,7 @@ APT_PACKAGES=(
   valgrind python3-venv libelf-dev libunicorn-dev libcapstone-dev
   libopenblas-dev zlib1g-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils-xtensa-lx106
-  qemu-system-misc
+  qemu-system-misc chromium chromium-driver
   # Recorded sounds and natural sentences (SoundBank, TextSources; README "Recorded sounds and texts").
   a7xpg-data chromium-bsu-data extremetuxracer-data frozen-bubble-data gunroar-data mu-cade-data noiz2sa-data
   parsec47-data rrootage-data titanion-data torus-trooper-data tumiki-fighters-data
