@@ -28,20 +28,18 @@ export function reportError(err) {
   for (const fn of listeners) fn(err);
 }
 
+// Built by hand rather than with URLSearchParams, which writes a space as "+": a server reading
+// the query as a URI (not a form) would see the "+" itself, and a filter for "two words" would miss.
 function query(params) {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params || {})) {
-    if (v === undefined || v === null || v === '') continue;
-    q.set(k, String(v));
-  }
-  return q;
+  return Object.entries(params || {})
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
 }
 
 /** A URL for places that cannot send headers (links, <audio>, downloads): the token rides in the query. */
 export function apiUrl(path, params) {
-  const q = query(params);
-  if (token) q.set('token', token);
-  const s = q.toString();
+  const s = query({ ...params, token });
   return s ? `${path}?${s}` : path;
 }
 
@@ -71,7 +69,7 @@ async function errorFrom(res) {
  * to the banner unless `quiet`).
  */
 export async function api(path, { method = 'GET', params, body, raw = false, quiet = false, signal } = {}) {
-  const q = query(params).toString();
+  const q = query(params);
   const url = `/api/v1${path}${q ? `?${q}` : ''}`;
   const init = { method, headers: headers(), signal };
   if (body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {

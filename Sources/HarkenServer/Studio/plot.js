@@ -143,7 +143,9 @@ export function chart(svg, opts) {
   for (const mk of opts.markers || []) {
     const px = X.map(mk.x), py = Y.map(mk.y);
     body.append(s('circle', { cx: px, cy: py, r: 6, fill: 'none', stroke: mk.color || '#111827', 'stroke-width': 2 }));
-    if (mk.label) body.append(s('text', { x: px + 8, y: py - 8, class: 'ref-label', fill: mk.color || '#111827' }, mk.label));
+    // Below and to the side away from the nearer edge, so it clears reference-line labels at the top right.
+    const left = px > (m.l + W - m.r) / 2;
+    if (mk.label) body.append(s('text', { x: left ? px - 9 : px + 9, y: Math.min(H - m.b - 4, py + 18), 'text-anchor': left ? 'end' : 'start', class: 'ref-label', fill: mk.color || '#111827' }, mk.label));
   }
 
   if (withLegend) {
