@@ -253,6 +253,7 @@ class Studio:
         self.screenshot("train-second-tab")
         self.driver.close()
         self.driver.switch_to.window(main)
+        after = self.text("job-state")
         final = self.wait("#job-state to be done", lambda d: self.text("job-state") if self.text("job-state") in ("done", "failed", "cancelled", "interrupted") else None,
                           timeout=a.train_timeout)
         if final != "done":
@@ -261,7 +262,7 @@ class Studio:
         self.screenshot("train-done")
         self.check_banner()
         self.out["train"] = {"job_id": job_id, "state_while_open": first["state"], "states_seen": sorted(seen_states), "final_state": final,
-                             "curve_points": first_points, "second_tab": second}
+                             "state_after_second_tab": after, "curve_points": first_points, "second_tab": second}
 
     def evaluate(self):
         a = self.args
