@@ -70,12 +70,25 @@ function makeAxis(spec, values, lo, hi) {
  *        dash, width, title(point,i), onClick(point,i)}], hlines:[{y,label,color}], vlines:[{x,label,color}],
  *        markers:[{x,y,label,color}], onPick(series,index), height, empty}
  */
+// Charts are drawn in pixels at their current width (so text keeps its size); when the width
+// changes (window resize, a hidden screen shown) they are drawn again from the options kept.
+const resized = typeof ResizeObserver === 'function' ? new ResizeObserver((entries) => {
+  for (const e of entries) {
+    const svg = e.target;
+    const w = Math.round(e.contentRect.width);
+    if (svg.__chart && w > 0 && Math.abs(w - svg.__chart.width) > 2) chart(svg, svg.__chart.opts);
+  }
+}) : null;
+
 export function chart(svg, opts) {
-  const W = Math.max(280, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 640));
-  const H = opts.height || Math.round(svg.clientHeight) || 240;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const H = opts.height || 240;
   svg.setAttribute('width', '100%');
   svg.setAttribute('height', H);
+  const measured = Math.round(svg.getBoundingClientRect().width);
+  const W = Math.max(280, measured || 640);
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  if (!svg.__chart && resized) resized.observe(svg);
+  svg.__chart = { opts, width: measured };
   svg.replaceChildren();
   const series = opts.series || [];
   const named = series.filter((se) => se.name);
@@ -110,7 +123,9 @@ export function chart(svg, opts) {
   defs.append(cp);
   svg.append(defs);
   const body = s('g', { 'clip-path': `url(#${clip})` });
-  svg.append(body);
+  // Points stay unclipped: one on the frame (a zero on a log axis) must still be whole and clickable.
+  const dots = s('g', { class: 'points' });
+  svg.append(body, dots);
 
   for (const l of opts.hlines || []) {
     const py = Y.map(l.y);
@@ -134,15 +149,15 @@ export function chart(svg, opts) {
       pts.forEach((p, j) => {
         const c = s('circle', { cx: X.map(p[0]), cy: Y.map(p[1]), r: se.radius || 4, fill: p[2]?.color || color, class: se.onClick ? 'point clickable' : 'point' });
         if (se.title) c.append(s('title', {}, se.title(p, j)));
-        if (se.onClick) c.addEventListener('click', () => se.onClick(p, j));
-        body.append(c);
+        if (se.onClick) c.addEventListener('click', (ev) => { ev.stopPropagation(); se.onClick(p, j); });
+        dots.append(c);
       });
     }
   });
 
   for (const mk of opts.markers || []) {
     const px = X.map(mk.x), py = Y.map(mk.y);
-    body.append(s('circle', { cx: px, cy: py, r: 6, fill: 'none', stroke: mk.color || '#111827', 'stroke-width': 2 }));
+    dots.append(s('circle', { cx: px, cy: py, r: 6, fill: 'none', stroke: mk.color || '#111827', 'stroke-width': 2 }));
     // Below and to the side away from the nearer edge, so it clears reference-line labels at the top right.
     const left = px > (m.l + W - m.r) / 2;
     if (mk.label) body.append(s('text', { x: left ? px - 9 : px + 9, y: Math.min(H - m.b - 4, py + 18), 'text-anchor': left ? 'end' : 'start', class: 'ref-label', fill: mk.color || '#111827' }, mk.label));
