@@ -4,7 +4,7 @@ import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, debounce, svg } from '../dom.js';
 import { chart } from '../plot.js';
 import { playClip } from '../audio.js';
-import { jobPanel, latestJob, startJob } from '../jobs.js';
+import { jobPanel, latestJob, startJob, ACTIVE } from '../jobs.js';
 import { refreshProject } from '../project.js';
 
 const LIST_LIMIT = 200;
@@ -23,6 +23,8 @@ function mount(r) {
     if (w > 0) options.window = w;
     if (r >= 0) options.refractory_ms = r;
     await panel.attach(await startJob('evaluate', options));
+    // A job that ended before its live socket opened sends no change: pick up its evaluation now.
+    if (!ACTIVE.has(panel.job.state)) await loadEvaluations(panel.job);
   }));
 
   els.select = h('select#eval-select');
