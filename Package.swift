@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "HarkenPipelineTests",
                     dependencies: ["HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
         .testTarget(name: "HarkenServerTests",
-                    dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
+                    dependencies: ["HarkenAudio", "HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDeviceTests",
                     dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenCost", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline",
                                    "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),

@@ -32,6 +32,7 @@ extension StudioError {
 func studioResponse(for error: any Error, request: Request) -> Response {
     switch error {
     case let e as StudioError: return studioError(e.status, code: e.code, message: e.description)
+    case StudioSocketRefusal.unauthorized(let reason): return studioError(401, code: "studio.unauthorized", message: reason)
     case let e as any HTTPResponseError:
         switch e.status.code {
         case 404: return studioError(404, code: "studio.not_found", message: "\(request.method.rawValue) \(request.uri.path.prefix(200)): no such route")
@@ -69,36 +70,41 @@ extension String {
     }
 }
 
-/// Checks the token on /api routes (header or `token` query parameter: a WebSocket or a download
-/// link cannot set headers) and answers every error as JSON.
+/// Why a request may not use the API, or nil: a token in the header or in the `token` query
+/// parameter (a WebSocket or a download link cannot set headers).
+func authProblem(_ request: Request, token: String?) -> String? {
+    guard let token else { return nil }
+    let given: String
+    if let header = request.headers[.authorization] {
+        guard header.hasPrefix("Bearer ") else { return "the Authorization header is not a Bearer token" }
+        given = String(header.dropFirst(7))
+    } else if let query = request.uri.queryParameters.get("token") {
+        given = query
+    } else {
+        return "no token: send Authorization: Bearer <token> or ?token="
+    }
+    return constantTimeEqual(Array(given.utf8), Array(token.utf8)) ? nil : "wrong token"
+}
+
+/// Checks the token on /api routes and answers every error as JSON. WebSocket handshakes pass:
+/// a refused handshake reaches a browser as a bare failure, so their handlers accept, say what
+/// is wrong in a message and close with 4000 + the HTTP status (`refuseSocket`).
 struct StudioMiddleware: RouterMiddleware {
     typealias Context = BasicWebSocketRequestContext
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let token, request.uri.path.hasPrefix("/api") {
-            let header = request.headers[.authorization]
-            let given: String?
-            if let header {
-                guard header.hasPrefix("Bearer ") else { return unauthorized("the Authorization header is not a Bearer token") }
-                given = String(header.dropFirst(7))
-            } else {
-                given = request.uri.queryParameters.get("token")
-            }
-            guard let given else { return unauthorized("no token: send Authorization: Bearer <token> or ?token=") }
-            guard constantTimeEqual(Array(given.utf8), Array(token.utf8)) else { return unauthorized("wrong token") }
+        let socket = request.headers[.upgrade]?.lowercased() == "websocket"
+        if request.uri.path.hasPrefix("/api"), !socket, let problem = authProblem(request, token: token) {
+            var r = studioError(401, code: "studio.unauthorized", message: problem)
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return r
         }
         do {
             return try await next(request, context)
         } catch {
             return studioResponse(for: error, request: request)
         }
-    }
-
-    func unauthorized(_ reason: String) -> Response {
-        var r = studioError(401, code: "studio.unauthorized", message: reason)
-        r.headers[.wwwAuthenticate] = "Bearer"
-        return r
     }
 }
 

@@ -161,14 +161,17 @@ public final class StudioServer: @unchecked Sendable {
             return bytes(Data(text.utf8), type: "text/plain; charset=utf-8")
         }
         on(router, .post, "/api/v1/jobs/{id}/cancel") { _, context in try json(try jobs.cancel(try context.parameters.require("id"))) }
-        on(router, .post, "/api/v1/jobs/{id}/resume") { _, context in try json(try jobs.resume(try context.parameters.require("id")), status: 202) }
+        on(router, .post, "/api/v1/jobs/{id}/resume") { _, context in
+            let (job, existing) = try jobs.resume(try context.parameters.require("id"))
+            return try json(job, status: existing ? 200 : 202)
+        }
         noteWebSocket("/api/v1/jobs/{id}/live")
-        router.ws("/api/v1/jobs/{id}/live", shouldUpgrade: { _, context in
-            _ = try jobs.job(try context.parameters.require("id"))
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        let token = config.token
+        router.ws("/api/v1/jobs/{id}/live", onUpgrade: { inbound, outbound, context in
             let id = try context.requestContext.parameters.require("id")
-            try await JobFeed(jobs: jobs, id: id).run(inbound: inbound, outbound: outbound)
+            try await guardedSocket(context.request, token: token, outbound: outbound, check: { _ = try jobs.job(id) }) {
+                try await JobFeed(jobs: jobs, id: id).run(inbound: inbound, outbound: outbound)
+            }
         })
     }
 
@@ -179,7 +182,7 @@ public final class StudioServer: @unchecked Sendable {
         on(router, .get, "/api/v1/runs") { request, _ in
             let q = Query(request)
             let order = q.string("order") ?? "asc"
-            guard order == "asc" || order == "desc" else { throw StudioError.badRequest("order '\(order)': expected asc or desc") }
+            guard order == "asc" || order == "desc" else { throw StudioError.unprocessable("order '\(order)': expected asc or desc") }
             return try json(try runs.page(project, sort: q.string("sort") ?? "name", ascending: order == "asc", filter: q.string("filter") ?? "",
                                           offset: try q.int("offset") ?? 0, limit: try q.int("limit") ?? 50))
         }
@@ -191,8 +194,8 @@ public final class StudioServer: @unchecked Sendable {
         }
         on(router, .put, "/api/v1/runs/{name}/notes") { request, context in
             let notes: NotesUpdate = try await decode(request, limit: 64 << 10)
-            return try json(StudioRunReply(run: try runs.saveNotes(project, run: try context.parameters.require("name"),
-                                                                   notes: StudioRunNotes(notes: notes.notes, tags: notes.tags))))
+            return try json(Versioned(try runs.saveNotes(project, run: try context.parameters.require("name"),
+                                                         notes: StudioRunNotes(notes: notes.notes, tags: notes.tags))))
         }
         on(router, .get, "/api/v1/models") { _, _ in try json(StudioModels(models: project.models())) }
         on(router, .get, "/api/v1/evaluations") { _, _ in try json(StudioEvaluationList(evaluations: project.evaluations())) }
@@ -209,8 +212,8 @@ public final class StudioServer: @unchecked Sendable {
         }
         on(router, .post, "/api/v1/evaluations/{id}/operating-point") { request, context in
             let p: OperatingPointUpdate = try await decode(request, limit: 64 << 10)
-            return try json(StudioModelReply(model: try evaluations.saveOperatingPoint(project, id: try context.parameters.require("id"),
-                                                                                         cutoff: p.cutoff, window: p.window)))
+            return try json(Versioned(try evaluations.saveOperatingPoint(project, id: try context.parameters.require("id"),
+                                                                           cutoff: p.cutoff, window: p.window)))
         }
         on(router, .get, "/api/v1/findings") { request, _ in
             guard let id = Query(request).string("evaluation") else { throw StudioError.badRequest("evaluation: required (an evaluation id)") }
@@ -218,6 +221,10 @@ public final class StudioServer: @unchecked Sendable {
         }
         on(router, .post, "/api/v1/findings/add") { request, _ in
             let r: FindingsAdd = try await decode(request, limit: 1 << 20)
+            guard !r.items.isEmpty else { throw StudioError.unprocessable("items: empty; expected the findings to add") }
+            if let synth = jobs.list().first(where: { $0.kind == "synth" && ($0.state == .running || $0.state == .queued) }) {
+                throw StudioError.conflict("job \(synth.id) is writing the corpus; add findings when it has finished")
+            }
             let added = try evaluations.addFindings(project, id: r.evaluation, items: r.items.map { ($0.id, $0.as) })
             return try json(FindingsAdded(added: added, corpus: project.corpusSummary()))
         }
@@ -245,13 +252,15 @@ public final class StudioServer: @unchecked Sendable {
             return try json(try project.listen(model: model, audio: try await body(request, limit: limit)))
         }
         noteWebSocket("/api/v1/listen")
-        router.ws("/api/v1/listen", shouldUpgrade: { request, _ in
-            guard let model = Query(request).string("model") else { throw StudioError.badRequest("model: required (a model from /api/v1/models)") }
-            _ = try project.model(named: model)
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        let token = config.token
+        router.ws("/api/v1/listen", onUpgrade: { inbound, outbound, context in
             let model = Query(context.request).string("model") ?? ""
-            try await ListenFeed(project: project, model: model).run(inbound: inbound, outbound: outbound)
+            try await guardedSocket(context.request, token: token, outbound: outbound, check: {
+                guard !model.isEmpty else { throw StudioError.badRequest("model: required (a model from /api/v1/models)") }
+                _ = try project.model(named: model)
+            }) {
+                try await ListenFeed(project: project, model: model).run(inbound: inbound, outbound: outbound)
+            }
         })
     }
 }
@@ -273,6 +282,17 @@ extension StudioConfigUpdate: StrictBody { static let keys: Set<String> = ["valu
 struct FindingsAdded: Codable { var schemaVersion = 1; var added: Int; var corpus: StudioCorpusSummary }
 struct SerialPorts: Codable { var schemaVersion = 1; var ports: [String] }
 struct StudioModels: Codable { var schemaVersion = 1; var models: [StudioModel] }
-struct StudioModelReply: Codable { var schemaVersion = 1; var model: StudioModel }
+/// A value's own keys and `schema_version` beside them: a list's item answered alone.
+struct Versioned<T: Encodable>: Encodable {
+    enum Key: String, CodingKey { case schemaVersion }
+    let value: T
+    init(_ value: T) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(1, forKey: .schemaVersion)
+    }
+}
 struct StudioEvaluationList: Codable { var schemaVersion = 1; var evaluations: [StudioEvaluation] }
 struct StudioEpochs: Codable { var schemaVersion = 1; var epochs: [StudioEpoch] }

@@ -28,6 +28,32 @@ private final class Refusals: @unchecked Sendable {
     func take() -> [SocketError] { lock.withLock { defer { pending = [] }; return pending } }
 }
 
+/// A socket's request refused after the handshake: the error as a message, then a close with
+/// 4000 + the HTTP status it would have had (4401, 4404, ...) and the reason.
+func refuseSocket(_ error: any Error, request: Request, outbound: WebSocketOutboundWriter) async throws {
+    let response = studioResponse(for: error, request: request)
+    let status = Int(response.status.code)
+    let reply: JudgeErrorReply.Body
+    if case let e as StudioError = error { reply = .init(code: e.code, message: e.description) }
+    else { reply = .init(code: "studio.refused", message: "\(error)") }
+    try await outbound.write(.text(try text(SocketError(reply.code, reply.message))))
+    try await outbound.close(.unknown(UInt16(4000 + status)), reason: String(reply.message.prefix(120)))
+}
+
+/// Runs a socket's handler once its request has passed the token and `check`.
+func guardedSocket(_ request: Request, token: String?, outbound: WebSocketOutboundWriter, check: () throws -> Void,
+                   run: () async throws -> Void) async throws {
+    do {
+        if let problem = authProblem(request, token: token) { throw StudioSocketRefusal.unauthorized(problem) }
+        try check()
+    } catch {
+        return try await refuseSocket(error, request: request, outbound: outbound)
+    }
+    try await run()
+}
+
+enum StudioSocketRefusal: Error { case unauthorized(String) }
+
 struct JobFeed {
     let jobs: StudioJobs
     let id: String

@@ -123,13 +123,14 @@ extension StudioProject {
             case .string(let s): plain = s
             }
             if let choices = k.choices {
-                guard case .string(let s) = value, choices.contains(s) else { throw StudioError.unprocessable("values.\(key): expected one of \(choices.joined(separator: ", ")), got \(value)") }
+                guard case .string(let s) = value else { throw StudioError.badRequest("values.\(key): expected a string, got \(value)") }
+                guard choices.contains(s) else { throw StudioError.unprocessable("values.\(key): expected one of \(choices.joined(separator: ", ")), got \(value)") }
             } else {
                 let number: Double
                 switch value {
                 case .int(let i): number = Double(i)
                 case .number(let d): number = d
-                default: throw StudioError.unprocessable("values.\(key): expected a number, got \(value)")
+                default: throw StudioError.badRequest("values.\(key): expected a number, got \(value)")
                 }
                 if let lo = k.min, number < lo { throw StudioError.unprocessable("values.\(key): \(value) is below the minimum \(lo)") }
                 if let hi = k.max, number > hi { throw StudioError.unprocessable("values.\(key): \(value) is above the maximum \(hi)") }

@@ -136,12 +136,14 @@ public final class StudioEvaluations: @unchecked Sendable {
         case .probabilities(let p): probabilities = p.map(Double.init)
         case .device(let b): probabilities = b.map { Double($0) / 256 }
         }
-        let means = rule.windowMeans(c.trace)
+        let means = rule.windowMeans(c.trace).map { max(0, $0) }
         // Step i's time is (i + 1) steps + 20 ms, as the false accepts' times.
         let stepS = Double(rule.stepMs) / 1000
-        let first = max(0, Int((((from ?? 0) - 0.02) / stepS).rounded(.down)) - 1)
-        let last = min(probabilities.count, Int((((to ?? .greatestFiniteMagnitude / 2) - 0.02) / stepS).rounded(.up)))
-        guard first <= last else { throw StudioError.badRequest("from_s is after to_s") }
+        let span = Double(probabilities.count + 1) * stepS + 0.02
+        let from = min(max(from ?? 0, 0), span), to = min(max(to ?? span, 0), span)
+        guard from <= to else { throw StudioError.unprocessable("from_s \(from) is after to_s \(to)") }
+        let first = max(0, Int(((from - 0.02) / stepS).rounded(.down)) - 1)
+        let last = max(first, min(probabilities.count, Int(((to - 0.02) / stepS).rounded(.up))))
         return StudioTrace(clip: "corpus/" + path, stepMs: rule.stepMs, startS: Double(first + 1) * stepS + 0.02,
                            probabilities: Array(probabilities[first..<last]), means: Array(means[first..<last]))
     }

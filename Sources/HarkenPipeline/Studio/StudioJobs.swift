@@ -158,6 +158,9 @@ public final class StudioJobs: @unchecked Sendable {
             if let same = jobs.values.first(where: { ($0.state == .running || $0.state == .queued) && $0.kind == request.kind && $0.output == output }) {
                 return (same, true)
             }
+            if output.hasPrefix("runs/") && previous == nil && FileManager.default.fileExists(atPath: project.path(output)) {
+                throw StudioError.conflict("options.name: run '\(output.dropFirst(5))' exists; choose another name or resume its job")
+            }
             var job = StudioJob(id: id, kind: request.kind, state: .queued, options: request.options ?? [:], created: Date(), progress: 0,
                                 message: "queued", output: output, resumable: false, arguments: arguments, resumes: previous?.id)
             if request.kind == "evaluate" {
@@ -185,12 +188,13 @@ public final class StudioJobs: @unchecked Sendable {
         let settings = project.settings()
         func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let v = options[key] else { return nil }
-            guard case .int(let i) = v, range.contains(i) else { throw StudioError.unprocessable("options.\(key): expected an integer in \(range.lowerBound)...\(range.upperBound), got \(v)") }
+            guard case .int(let i) = v else { throw StudioError.badRequest("options.\(key): expected an integer, got \(v)") }
+            guard range.contains(i) else { throw StudioError.unprocessable("options.\(key): \(i) is outside \(range.lowerBound)...\(range.upperBound)") }
             return i
         }
         func string(_ key: String) throws -> String? {
             guard let v = options[key] else { return nil }
-            guard case .string(let s) = v else { throw StudioError.unprocessable("options.\(key): expected a string, got \(v)") }
+            guard case .string(let s) = v else { throw StudioError.badRequest("options.\(key): expected a string, got \(v)") }
             return s
         }
         func only(_ keys: Set<String>) throws {
@@ -229,9 +233,6 @@ public final class StudioJobs: @unchecked Sendable {
             }
             guard TrainConfig.presets.contains(preset) else { throw StudioError.unprocessable("options.preset '\(preset)': expected one of \(TrainConfig.presets.joined(separator: ", "))") }
             output = "runs/" + name
-            if !resume && FileManager.default.fileExists(atPath: project.path(output)) {
-                throw StudioError.conflict("options.name: run '\(name)' exists; choose another name or resume it")
-            }
             args = ["train", "--phrase", settings.phrase, "--preset", preset, "--data", "corpus", "--out", output]
             if let e = try int("epochs", 1...1000) { args += ["--epochs", "\(e)"] }
             for (folder, flag) in [("recordings", "--positives"), ("noise", "--noise"), ("rirs", "--rir")] where project.uploadCount(folder) > 0 {
@@ -243,7 +244,7 @@ public final class StudioJobs: @unchecked Sendable {
             let split = try string("split") ?? "validation"
             guard ["train", "validation", "test"].contains(split) else { throw StudioError.unprocessable("options.split '\(split)': expected train, validation or test") }
             output = "evaluations/" + id
-            args = ["eval", "--model", try modelPath(), "--data", "corpus", "--split", split, "--out", output, "--cutoff", "0.5"]
+            args = ["eval", "--model", try modelPath(), "--data", "corpus", "--split", split, "--out", output]
             if let w = try int("window", 1...100) { args += ["--window", "\(w)"] }
             if let r = try int("refractory_ms", 0...60_000) { args += ["--refractory-ms", "\(r)"] }
         case "bench":
@@ -371,8 +372,12 @@ public final class StudioJobs: @unchecked Sendable {
     }
 
     /// A new job continuing a stopped training job from its last finished epoch.
-    public func resume(_ id: String) throws -> StudioJob {
+    public func resume(_ id: String) throws -> (job: StudioJob, existing: Bool) {
         let old = try job(id)
+        if let running = list().first(where: { ($0.state == .running || $0.state == .queued) && $0.output == old.output && $0.kind == old.kind && $0.id != id }),
+           old.kind == "train" || old.kind == "retrain" {
+            return (running, true)
+        }
         guard old.kind == "train" || old.kind == "retrain", [.interrupted, .cancelled, .failed].contains(old.state) else {
             throw StudioError.conflict("job '\(id)' is a \(old.kind) job that is \(old.state.rawValue); only a stopped training job resumes")
         }
@@ -384,13 +389,13 @@ public final class StudioJobs: @unchecked Sendable {
         job.arguments = args; job.message = "queued (resuming \(id))"; job.resumes = id; job.resumable = false
         job.progress = progressOf(old)
         return try lock.withLock {
-            if let same = jobs.values.first(where: { ($0.state == .running || $0.state == .queued) && $0.output == job.output }) { return same }
+            if let same = jobs.values.first(where: { ($0.state == .running || $0.state == .queued) && $0.output == job.output }) { return (same, true) }
             var o = old
             o.resumable = false
             jobs[id] = o; try save(o)
             jobs[newID] = job
             try save(job)
-            return try startNextLocked().flatMap { $0.id == newID ? $0 : nil } ?? job
+            return (try startNextLocked().flatMap { $0.id == newID ? $0 : nil } ?? job, false)
         }
     }
 

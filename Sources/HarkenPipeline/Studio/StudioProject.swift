@@ -115,6 +115,12 @@ public struct StudioProject: Sendable {
         }
     }
 
+    /// Paging parameters every listing takes.
+    public static func checkPage(offset: Int, limit: Int) throws {
+        guard offset >= 0 else { throw StudioError.unprocessable("offset \(offset): expected 0 or more") }
+        guard (1...500).contains(limit) else { throw StudioError.unprocessable("limit \(limit): expected 1...500") }
+    }
+
     /// The project-relative form of an absolute path inside it.
     public func relative(_ absolute: String) -> String {
         absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : absolute
@@ -270,11 +276,8 @@ extension StudioProject {
     }
 
     public func clips(split: String?, kind: String?, offset: Int, limit: Int) throws -> StudioClipPage {
-        if let split, ClipRecord.Split(rawValue: split) == nil { throw StudioError.badRequest("split '\(split)': expected train, validation or test") }
-        if let kind, ClipRecord.Kind(rawValue: kind) == nil {
-            throw StudioError.badRequest("kind '\(kind)': expected positive, near_miss, negative, noise or stream")
-        }
-        guard offset >= 0, (1...1000).contains(limit) else { throw StudioError.badRequest("offset must be ≥ 0 and limit 1...1000") }
+        if let split, ClipRecord.Split(rawValue: split) == nil { throw StudioError.unprocessable("split '\(split)': expected train, validation or test") }
+        try Self.checkPage(offset: offset, limit: limit)
         let all = (corpus()?.records ?? []).filter { (split == nil || $0.split.rawValue == split) && (kind == nil || $0.kind.rawValue == kind) }
         let page = all.dropFirst(offset).prefix(limit).map {
             StudioClip(path: "corpus/" + $0.path, kind: $0.kind.rawValue, split: $0.split.rawValue, engine: $0.engine, voice: $0.voice,
@@ -287,8 +290,10 @@ extension StudioProject {
     public func audioWAV(_ relative: String, from: Double?, to: Double?) throws -> Data {
         let file = try resolve(relative)
         let audio = try Audio.read(file)
-        let a = max(0, Int(((from ?? 0) * 16000).rounded())), b = min(audio.samples.count, Int(((to ?? audio.seconds) * 16000).rounded()))
-        guard a <= b else { throw StudioError.badRequest("from_s \(from ?? 0) is after to_s \(to ?? 0)") }
+        // Clamped to the file first: a request's numbers never reach an integer conversion unbounded.
+        let from = min(max(from ?? 0, 0), audio.seconds), to = min(max(to ?? audio.seconds, 0), audio.seconds)
+        guard from < to || audio.samples.isEmpty else { throw StudioError.unprocessable("from_s \(from) is at or after to_s \(to) (the file lasts \(audio.seconds) s)") }
+        let a = Int((from * 16000).rounded()), b = max(a, min(audio.samples.count, Int((to * 16000).rounded())))
         return try Pipeline.wavData(Audio(samples: Array(audio.samples[a..<b])))
     }
 
@@ -326,8 +331,7 @@ extension StudioProject {
         if stem.isEmpty { stem = "upload" }
         let target: String
         if kind == "recordings" {
-            let trimmed = Self.trimSilence(audio)
-            guard trimmed.samples.count >= 1600 else { throw StudioError.unprocessable("\(name): no speech found (under 0.1 s above the silence floor)") }
+            guard let trimmed = Self.trimSilence(audio), trimmed.samples.count >= 1600 else { throw StudioError.unprocessable("\(name): no speech found (under 0.1 s above the silence floor)") }
             target = kind + "/" + stem + ".wav"
             try Pipeline.writeAtomically(try Pipeline.wavData(trimmed), to: path(target))
         } else {
@@ -338,17 +342,19 @@ extension StudioProject {
     }
 
     /// Cuts leading and trailing stretches quieter than 40 dB below the loudest 10 ms, keeping
-    /// 100 ms of margin.
-    static func trimSilence(_ a: Audio) -> Audio {
+    /// 100 ms of margin; nil when nothing is louder than -60 dBFS (no speech at all).
+    static func trimSilence(_ a: Audio) -> Audio? {
         let hop = 160
         let frames = a.samples.count / hop
-        guard frames > 0 else { return a }
+        guard frames > 0 else { return nil }
         let energy = (0..<frames).map { f -> Double in
             var s = 0.0
             for i in f * hop..<(f + 1) * hop { let v = Double(a.samples[i]); s += v * v }
             return s / Double(hop)
         }
-        let floor = (energy.max() ?? 0) * 1e-4
+        let loudest = energy.max() ?? 0
+        guard loudest > 32768.0 * 32768.0 * 1e-6 else { return nil }
+        let floor = loudest * 1e-4
         guard let first = energy.firstIndex(where: { $0 > floor }), let last = energy.lastIndex(where: { $0 > floor }) else { return a }
         let start = max(0, (first - 10) * hop), end = min(a.samples.count, (last + 11) * hop)
         return Audio(samples: Array(a.samples[start..<end]))

@@ -26,13 +26,6 @@ public struct StudioRun: Codable, Sendable, Equatable {
     public var tags: [String]
 }
 
-public struct StudioRunReply: Codable, Sendable {
-    public var schemaVersion = 1
-    public var run: StudioRun
-
-    public init(run: StudioRun) { self.run = run }
-}
-
 public struct StudioRunPage: Codable, Sendable {
     public var schemaVersion = 1
     public var total: Int
@@ -102,7 +95,7 @@ public final class StudioRunIndex: @unchecked Sendable {
     /// One page of runs: sorted by `sort` (a StudioRun key), filtered by a case-insensitive
     /// substring of name, architecture, notes or tags.
     public func page(_ project: StudioProject, sort: String, ascending: Bool, filter: String, offset: Int, limit: Int) throws -> StudioRunPage {
-        guard offset >= 0, (1...1000).contains(limit) else { throw StudioError.badRequest("offset must be ≥ 0 and limit 1...1000") }
+        try StudioProject.checkPage(offset: offset, limit: limit)
         let keys: [String: (StudioRun, StudioRun) -> Bool] = [
             "name": { $0.name < $1.name }, "architecture": { $0.architecture < $1.architecture },
             "parameters": { $0.parameters < $1.parameters }, "epochs_done": { $0.epochsDone < $1.epochsDone },
@@ -113,7 +106,7 @@ public final class StudioRunIndex: @unchecked Sendable {
             "modified": { $0.modified < $1.modified },
         ]
         guard let less = keys[sort] else {
-            throw StudioError.badRequest("sort '\(sort)': expected one of \(keys.keys.sorted().joined(separator: ", "))")
+            throw StudioError.unprocessable("sort '\(sort)': expected one of \(keys.keys.sorted().joined(separator: ", "))")
         }
         let needle = filter.lowercased()
         var all = runs(project)
