@@ -178,7 +178,8 @@ final class StudioBrowserTests: XCTestCase {
         let id = try XCTUnwrap(job["id"] as? String)
         let metricsFile = project.appendingPathComponent("runs/kill-run/metrics.jsonl")
         try poll("an epoch of \(id) in the metrics", timeout: 300) {
-            (try server.get("/api/v1/runs/kill-run/metrics")["epochs"] as? [Any])?.isEmpty == false
+            // 404 until the run folder exists.
+            ((try? server.get("/api/v1/runs/kill-run/metrics"))?["epochs"] as? [Any])?.isEmpty == false
         }
         let child = try jobPID(project: project, id: id, server: server)
 
@@ -299,10 +300,12 @@ final class StudioBrowserTests: XCTestCase {
 final class StudioServerProcess {
     let process = Process()
     let url: String
+    let project: URL
     private let output = Pipe()
     private var stopped = false
 
     init(project: URL) throws {
+        self.project = project
         process.executableURL = URL(fileURLWithPath: Support.harkenBinary)
         process.arguments = ["serve", "--project", project.path, "--port", "0"]
         process.standardOutput = output
@@ -345,11 +348,30 @@ final class StudioServerProcess {
         stopped = true
     }
 
+    /// SIGTERM, as Ctrl-C would; then any job process the server left running is stopped too, so
+    /// that no test leaves a `harken train` behind (a train child still preparing its data when
+    /// asked to stop goes on until its next step).
     func stop() {
         guard !stopped else { return }
         stopped = true
+        let children = jobPIDs()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(5)
+        while children.contains(where: StudioBrowserTests.alive), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        for pid in children where StudioBrowserTests.alive(pid) {
+            print("studio: job process \(pid) outlived the server by 5 s; stopping it")
+            kill(pid, SIGKILL)
+        }
+    }
+
+    /// The pids of the project's running jobs, from jobs/ID.json (the server's own record).
+    func jobPIDs() -> [Int32] {
+        let dir = project.appendingPathComponent("jobs")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".json") }.compactMap { name in
+            let job = (try? Data(contentsOf: dir.appendingPathComponent(name))).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            return (job?["pid"] as? Int).map(Int32.init)
+        }
     }
 
     func get(_ path: String) throws -> [String: Any] { try request("GET", path, nil, status: 200) }
