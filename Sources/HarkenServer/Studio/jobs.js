@@ -150,8 +150,27 @@ export function jobPanel(prefix, { console: withConsole = true, hooks = {} } = {
     try { await attach(await api(`/jobs/${encodeURIComponent(job.id)}/resume`, { method: 'POST' })); } catch (_) { render(); }
   });
 
+  /**
+   * Starts a job from this panel: the old job is let go at once (synchronously, before the request),
+   * so nothing (a person, a test waiting on data-job-id) mistakes it for the new one.
+   */
+  async function start(kind, options) {
+    close();
+    const previous = job;
+    job = null;
+    render();
+    try {
+      const next = await startJob(kind, options);
+      await attach(next);
+      return next;
+    } catch (e) {
+      if (!job && previous) { job = previous; render(); }
+      throw e;
+    }
+  }
+
   render();
-  return { el, attach, close, get job() { return job; } };
+  return { el, attach, start, close, get job() { return job; } };
 }
 
 export function describeJob(job) {

@@ -3,7 +3,7 @@ import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
 import { drawWaveform, drawSpectrogram } from '../plot.js';
 import { loadClip, playClip, spectrogram, startMicrophone, encodeWav, decodeWav, RATE } from '../audio.js';
-import { jobPanel, latestJob, startJob } from '../jobs.js';
+import { jobPanel, latestJob } from '../jobs.js';
 import { refreshProject } from '../project.js';
 
 const PAGE = 50;
@@ -65,7 +65,7 @@ function mount(r) {
       const v = els.synthForm.elements[name].value.trim();
       if (v !== '') options[name] = type === 'int' ? parseInt(v, 10) : parseFloat(v);
     }
-    synth.attach(await startJob('synth', options));
+    await synth.start('synth', options);
   }));
 
   // Own audio

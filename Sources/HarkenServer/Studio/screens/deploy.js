@@ -2,7 +2,7 @@
 // take away, and a benchmark on a board over a serial port.
 import { api, apiUrl, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
-import { jobPanel, latestJob, startJob } from '../jobs.js';
+import { jobPanel, latestJob } from '../jobs.js';
 
 const FORMATS = [
   ['tflite', 'int8 .tflite', 'the quantized model'],
@@ -131,7 +131,7 @@ async function loadPorts() {
 
 async function bench() {
   if (!els.port.value) throw new Error('Connect a board: no serial port is chosen.');
-  await panel.attach(await startJob('bench', { model: els.model.value, port: els.port.value, board: els.target.value }));
+  await panel.start('bench', { model: els.model.value, port: els.port.value, board: els.target.value });
 }
 
 async function show() {

@@ -4,7 +4,7 @@ import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, debounce, svg } from '../dom.js';
 import { chart } from '../plot.js';
 import { playClip } from '../audio.js';
-import { jobPanel, latestJob, startJob, ACTIVE } from '../jobs.js';
+import { jobPanel, latestJob, ACTIVE } from '../jobs.js';
 import { refreshProject } from '../project.js';
 
 const LIST_LIMIT = 200;
@@ -22,7 +22,7 @@ function mount(r) {
     const w = parseInt(els.window.value, 10), r = parseInt(els.refractory.value, 10);
     if (w > 0) options.window = w;
     if (r >= 0) options.refractory_ms = r;
-    await panel.attach(await startJob('evaluate', options));
+    await panel.start('evaluate', options);
     // A job that ended before its live socket opened sends no change: pick up its evaluation now.
     if (!ACTIVE.has(panel.job.state)) await loadEvaluations(panel.job);
   }));

@@ -3,7 +3,7 @@
 import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions } from '../dom.js';
 import { playClip } from '../audio.js';
-import { jobPanel, latestJob, startJob } from '../jobs.js';
+import { jobPanel, latestJob } from '../jobs.js';
 import { refreshProject } from '../project.js';
 
 const KIND_LABEL = { false_accept: 'false accept', false_reject: 'false reject', near_miss: 'near miss' };
@@ -111,7 +111,7 @@ async function retrain() {
   const n = parseInt(els.epochs.value, 10);
   if (n > 0) options.epochs = n;
   if (els.name.value.trim()) options.name = els.name.value.trim();
-  await panel.attach(await startJob('retrain', options));
+  await panel.start('retrain', options);
 }
 
 async function show() {

@@ -2,7 +2,7 @@
 import { api, guard } from '../client.js';
 import { h, clear, fmt, ready, setOptions, svg } from '../dom.js';
 import { chart } from '../plot.js';
-import { jobPanel, latestJob, startJob, ACTIVE } from '../jobs.js';
+import { jobPanel, latestJob, ACTIVE } from '../jobs.js';
 import { project, refreshProject, updateProject } from '../project.js';
 
 let root, els = {}, panel, epochs = new Map(), drawPending = false, config = null;
@@ -35,8 +35,12 @@ function mount(r) {
     const options = { name: els.name.value.trim() || defaultRunName(), preset: els.preset.value };
     const n = parseInt(els.epochs.value, 10);
     if (n > 0) options.epochs = n;
-    const job = await startJob('train', options);
-    await attach(job);
+    epochs = new Map();
+    drawCurves();
+    for (const id of ['tele-cpu', 'tele-rss', 'tele-sps', 'tele-eta']) document.getElementById(id).textContent = '–';
+    els.curvesOf.textContent = `run ${options.name}`;
+    await panel.start('train', options);
+    if (!ACTIVE.has(panel.job.state)) await loadRunMetrics(panel.job).catch(() => {});
     els.name.value = defaultRunName();
   }));
 
