@@ -1,4 +1,5 @@
 import Foundation
+import HarkenAudio
 import HarkenData
 import HarkenGraph
 import HarkenStream
@@ -74,6 +75,35 @@ extension Pipeline {
     /// `harken train`: synthesizes the corpus when the folder has none, trains a Sentry on it, then
     /// evaluates it on the held-out voices: the false-reject rate at the lowest cutoff meeting the
     /// target false accepts per hour, on the validation and on the test voices.
+    /// The curve a run shows while it trains: FRR and false accepts per hour at cutoff 0.5 after
+    /// every epoch, on at most 200 validation positives and 5 minutes of validation speech (a
+    /// trend, cheap enough for every epoch; the validation report after training uses all of it).
+    static func epochProbe(corpus: Corpus, config: TrainConfig, stride: Int) throws -> (any WakeModel) throws -> (frr: Double, faPerHour: Double)? {
+        let pad = [Int16](repeating: 0, count: 16000)
+        let positives = try corpus.clips([.positive], .validation).prefix(200).map { r in
+            (r.path, Audio(samples: pad + (try corpus.audio(r)).samples + pad))
+        }
+        var left = 5 * 60 * 16000
+        var streams: [(String, Audio)] = []
+        for r in corpus.clips([.stream], .validation) where left > 0 {
+            let samples = try corpus.audio(r).samples.prefix(left)
+            left -= samples.count
+            streams.append((r.path, Audio(samples: Array(samples))))
+        }
+        guard !positives.isEmpty, !streams.isEmpty else { return { _ in nil } }
+        let rule = DetectionRule(window: config.detectorWindow, refractoryMs: config.refractoryMs, stepMs: 10 * stride)
+        return { trained in
+            guard let model = trained as? SentryModel else { return nil }
+            let scorer = WindowScorer(model: model)
+            func scored(_ items: [(String, Audio)]) throws -> [ScoredSplit.Clip] {
+                try items.map { ScoredSplit.Clip(path: $0.0, seconds: $0.1.seconds, trace: try scorer.scores($0.1)) }
+            }
+            let r = rule.evaluate(ScoredSplit(split: "validation", positives: try scored(positives), nearMisses: [], streams: try scored(streams)),
+                                  cutoff: 0.5, targetFAPerHour: config.targetFalseAcceptsPerHour, model: "")
+            return (r.falseRejectRate, r.falseAcceptsPerHour)
+        }
+    }
+
     public static func train(_ request: TrainRequest, job: Job = .silent) throws -> TrainReport {
         let config = try trainConfig(preset: request.preset, yaml: configFile(explicit: request.configFile, projectDir: request.projectDir),
                                      epochs: request.epochs)
@@ -93,6 +123,7 @@ extension Pipeline {
                                     rirs: try folder(request.userRIRs))
         job.log("\(data.positives.count) positives, \(data.negatives.count) negatives, \(data.backgrounds.count) backgrounds; \(data.validation.y.count) validation windows")
         let trainer = Trainer(config: config, data: data, outDir: outDir, phrase: request.phrase)
+        trainer.afterEpoch = try epochProbe(corpus: corpus, config: config, stride: spec.inputStride)
         try writeConfig(config, outDir: outDir)
         let t0 = Date()
         let epochs = try trainer.run(resume: request.resume, job: job)

@@ -168,9 +168,9 @@ struct Query {
     }
 }
 
-/// An epoch of a run as the Train screen plots it: the trainer's metrics, and the validation
-/// windows' miss rate as FRR. False accepts per hour need running speech, which only the
-/// evaluation after training streams: null here.
+/// An epoch of a run as the Train screen plots it: the trainer's metrics with the detector's FRR
+/// and false accepts per hour after the epoch (`Pipeline.epochProbe`; runs from before it had
+/// them show the validation windows' miss rate as FRR and no false accepts).
 struct StudioEpoch: Codable {
     var epoch: Int
     var loss: Double
@@ -186,7 +186,7 @@ struct StudioEpoch: Codable {
 
     init(_ m: EpochMetrics) {
         epoch = m.epoch; loss = m.loss; accuracy = m.accuracy; validationLoss = m.validationLoss; validationAccuracy = m.validationAccuracy
-        validationRecall = m.validationRecall; validationFrr = 1 - m.validationRecall; validationFaPerHour = nil
+        validationRecall = m.validationRecall; validationFrr = m.validationFrr ?? 1 - m.validationRecall; validationFaPerHour = m.validationFaPerHour
         learningRate = m.learningRate; seconds = m.seconds; samplesPerSecond = m.samplesPerSecond
     }
 }

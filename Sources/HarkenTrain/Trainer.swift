@@ -19,6 +19,10 @@ public struct EpochMetrics: Codable, Sendable {
     public var learningRate: Double
     public var seconds: Double
     public var samplesPerSecond: Double
+    /// The detector's false rejects and false accepts per hour at cutoff 0.5 on (part of) the
+    /// validation voices' clips and running speech, when the run measures them each epoch.
+    public var validationFrr: Double? = nil
+    public var validationFaPerHour: Double? = nil
 }
 
 /// Where the Trainer's windows come from: the corpus's augmented windows for a Sentry
@@ -49,6 +53,8 @@ public final class Trainer {
 
     /// Called before each epoch with its 0-based index (QAT freezes its ranges this way).
     public var beforeEpoch: (Int) -> Void = { _ in }
+    /// Measures the model after each epoch: (FRR, false accepts per hour), or nil.
+    public var afterEpoch: (any WakeModel) throws -> (frr: Double, faPerHour: Double)? = { _ in nil }
 
     /// Learn from a teacher as well as the labels (QAT keeps the int8 model's decisions near the
     /// float model's this way).
@@ -107,9 +113,11 @@ public final class Trainer {
             }
             let (vLoss, vAcc, vRecall) = validate()
             let seconds = Date().timeIntervalSince(t0)
+            let probe = try afterEpoch(model)
             let m = EpochMetrics(epoch: epoch, loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)),
                                  validationLoss: vLoss, validationAccuracy: vAcc, validationRecall: vRecall,
-                                 learningRate: Double(lr), seconds: seconds, samplesPerSecond: Double(seen) / seconds)
+                                 learningRate: Double(lr), seconds: seconds, samplesPerSecond: Double(seen) / seconds,
+                                 validationFrr: probe?.frr, validationFaPerHour: probe?.faPerHour)
             history.append(m)
             if vLoss < best {
                 best = vLoss
