@@ -207,7 +207,7 @@ function fitCanvas(canvas, height) {
 }
 
 /** Min/max envelope per pixel column, so a long clip stays honest at any width. */
-export function drawWaveform(canvas, samples, { height = 110, color = '#2563eb' } = {}) {
+export function drawWaveform(canvas, samples, { height = 90, color = '#2563eb' } = {}) {
   const { ctx, w, h } = fitCanvas(canvas, height);
   ctx.fillStyle = '#f8fafc';
   ctx.fillRect(0, 0, w, h);
@@ -236,7 +236,7 @@ function ramp(t) {
 }
 
 /** spec: {frames, bins, data: Float32Array of dB frames×bins, sampleRate} from audio.spectrogram(). */
-export function drawSpectrogram(canvas, spec, { height = 160, floorDb = -90 } = {}) {
+export function drawSpectrogram(canvas, spec, { height = 130, floorDb = -90 } = {}) {
   const { ctx, w, h } = fitCanvas(canvas, height);
   ctx.fillStyle = '#0d0823';
   ctx.fillRect(0, 0, w, h);
