@@ -6,7 +6,7 @@ import { jobPanel, latestJob } from '../jobs.js';
 
 const FORMATS = [
   ['tflite', 'int8 .tflite', 'the quantized model'],
-  ['esphome', 'ESPHome', 'a micro_wake_word folder with its manifest'],
+  ['esphome', 'micro_wake_word folder', 'the int8 model with its manifest, as microWakeWord firmware loads it'],
   ['onnx', 'ONNX', 'the float model'],
   ['c', 'C source', 'plain C, no interpreter: model, frontend and detector'],
   ['firmware', 'Firmware', 'a project for the chosen board'],

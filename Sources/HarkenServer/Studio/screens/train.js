@@ -107,6 +107,8 @@ function drawCurves() {
 }
 
 function renderTelemetry(t) {
+  // The last sample after a job ends reads as zeros; keep the figures it ran with.
+  if (!panel.job || !ACTIVE.has(panel.job.state)) return;
   const set = (id, v) => { document.getElementById(id).textContent = v; };
   if (typeof t.cpu_percent === 'number') set('tele-cpu', `${t.cpu_percent.toFixed(0)} %`);
   if (typeof t.rss_bytes === 'number') set('tele-rss', fmt.bytes(t.rss_bytes));
