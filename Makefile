@@ -25,6 +25,9 @@ install: build
 install-files:
 	install -d "$(PREFIX)/bin" "$(PREFIX)/share/harken"
 	install -m 755 "$(BINARY)" "$(PREFIX)/bin/harken"
+	# Harken Studio's page is the server module's package resources, found beside the binary.
+	rm -rf "$(PREFIX)/bin/Harken_HarkenServer.resources"
+	cp -R "$(dir $(BINARY))Harken_HarkenServer.resources" "$(PREFIX)/bin/"
 	rm -rf "$(PREFIX)/share/harken/Targets" "$(PREFIX)/share/harken/Templates" "$(PREFIX)/share/harken/Firmware"
 	cp -R Targets Templates Firmware "$(PREFIX)/share/harken/"
 

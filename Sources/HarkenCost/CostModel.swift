@@ -20,6 +20,8 @@ public struct LayerCost: Codable, Sendable {
     public var microseconds: Double
     /// Cycles the simulator counted for this layer, with `--measure`.
     public var measuredCycles: Double?
+    /// Flash this layer's constants (weights, biases, tables) take; RAM is the arena all layers share.
+    public var flashBytes: Int = 0
 }
 
 public struct ModelCost: Codable, Sendable {
@@ -73,8 +75,11 @@ public struct CostModel: Sendable {
         for (i, step) in plan.steps.enumerated() {
             let f = LayerFeatures(step: step, variant: variant)
             let c = try cycles(f)
+            let flash = step.inputs.reduce(0) { sum, s in
+                if case .constant(let k)? = s { return sum + plan.constants[k].count } else { return sum }
+            }
             layers.append(LayerCost(index: i, op: step.opName, kernel: f.kernel, macs: step.macs, cycles: c,
-                                    microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil))
+                                    microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil, flashBytes: flash))
         }
         let total = layers.reduce(0) { $0 + $1.cycles }
         return ModelCost(target: target, clockHz: clockHz, layers: layers, totalCycles: total,

@@ -88,11 +88,11 @@ extension Pipeline {
                            scored: scored)
     }
 
-    /// det.json, det.svg, false_accepts.json and report.json (and scores.json when given) beside a model.
+    /// det.json, det.svg, false_accepts.json and eval_report.json (and scores.json when given) beside a model.
     public static func writeEvaluation(_ r: EvalReport, to dir: String, scores: ModelScores? = nil) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if let scores { try writeJSON(StoredScores(scores), to: (dir as NSString).appendingPathComponent("scores.json")) }
-        try writeJSON(r, to: (dir as NSString).appendingPathComponent("report.json"))
+        try writeJSON(r, to: (dir as NSString).appendingPathComponent("eval_report.json"))
         try writeJSON(DETFile(report: r), to: (dir as NSString).appendingPathComponent("det.json"))
         try writeAtomically(r.detSVG(), to: (dir as NSString).appendingPathComponent("det.svg"))
         try writeJSON(FalseAcceptsFile(report: r), to: (dir as NSString).appendingPathComponent("false_accepts.json"))

@@ -298,6 +298,10 @@ final class StudioAPITests: XCTestCase {
         try JSONSerialization.data(withJSONObject: server.server.routes.map { ["method": $0.method, "path": $0.path] }).write(to: URL(fileURLWithPath: routes))
         try server.stop()
 
+        // Every JSON file the server and its jobs wrote into the project has its schema.
+        let walk = try Support.run(Support.python, [Support.oracle("validate_json.py"), "--walk", root], check: false)
+        XCTAssertEqual(walk.status, 0, walk.stdout + walk.stderr)
+
         let doc = Support.repo.appendingPathComponent("Sources/HarkenServer/Studio/openapi.yaml").path
         for args in [["validate-doc", doc], ["routes", doc, routes], ["exchanges", "--require-all", doc, log.file]] {
             let r = try Support.run(Support.python, [Support.oracle("openapi_check.py")] + args, check: false)

@@ -31,6 +31,11 @@ FILE_SCHEMAS = {
     "cascade.json": "cascade_report",
     "mine.json": "mine_state",
     "findings.json": "mine_findings",
+    "scores.json": "stored_scores",
+    "eval_report.json": "eval_report",
+    "evaluation.json": "studio_evaluation",
+    "studio.json": "studio_settings",
+    "notes.json": "run_notes",
 }
 
 
@@ -48,6 +53,9 @@ def schema_for(path):
     name = os.path.basename(path)
     if name in FILE_SCHEMAS:
         return FILE_SCHEMAS[name]
+    # A Studio project's jobs/ID.json.
+    if os.path.basename(os.path.dirname(path)) == "jobs" and name.endswith(".json"):
+        return "studio_job"
     # An exported manifest sits beside its model as <name>.json.
     if name.endswith(".json"):
         stem = path[:-len(".json")]

@@ -234,7 +234,7 @@ extension StudioProject {
             let dir = (evaluationsDir as NSString).appendingPathComponent(id)
             guard let meta = try? evaluationMeta(id),
                   let created = StudioProject.modified((dir as NSString).appendingPathComponent("scores.json")) else { return nil }
-            let report = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("report.json"))
+            let report = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("eval_report.json"))
                 .flatMap { try? HarkenJSON.decoder().decode(EvalReport.self, from: $0) }
             return StudioEvaluation(id: id, model: meta.model, split: meta.split, created: created, positives: report?.positives ?? 0,
                                     nearMisses: report?.nearMisses ?? 0, negativeHours: report?.negativeHours ?? 0)
