@@ -48,8 +48,9 @@ function mount(r) {
   els.page = h('span#clips-page.muted', '');
   els.clipTable = h('div.scroll');
   els.clipInfo = h('div#clip-info.muted', 'Choose a clip to see and hear it.');
-  els.wave = h('canvas#clip-waveform');
-  els.spec = h('canvas#clip-spectrogram');
+  // Hidden until there is something to draw: an empty spectrogram is a large dark block.
+  els.wave = h('canvas#clip-waveform', { hidden: true });
+  els.spec = h('canvas#clip-spectrogram', { hidden: true });
 
   // Synthesis
   const inputs = SYNTH_FIELDS.map(([name, label, type, hint]) => h('label.field', h('span', label),
@@ -105,6 +106,7 @@ function mount(r) {
 
 function countTable(id, obj, label) {
   const rows = Object.entries(obj || {}).map(([k, n]) => h('tr', { 'data-key': k }, h('td', k), h('td.num', fmt.int(n))));
+  if (!rows.length) rows.push(h('tr', h('td.muted', { colspan: 2 }, 'none yet')));
   return h(`table#${id}.grid`, h('thead', h('tr', h('th', label), h('th.num', 'clips'))), h('tbody', rows));
 }
 
@@ -154,6 +156,8 @@ async function showClip(c) {
 }
 
 function drawAudio(samples, rate) {
+  els.wave.hidden = false;
+  els.spec.hidden = false;
   drawWaveform(els.wave, samples);
   drawSpectrogram(els.spec, spectrogram(samples, rate));
 }
