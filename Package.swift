@@ -103,10 +103,10 @@ let package = Package(
         .testTarget(name: "HarkenPipelineTests",
                     dependencies: ["HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
         .testTarget(name: "HarkenServerTests",
-                    dependencies: ["HarkenAudio", "HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
+                    dependencies: ["HarkenPipeline", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTestSupport"]),
         .testTarget(name: "HarkenDeviceTests",
                     dependencies: ["HarkenAudio", "HarkenBench", "HarkenCodegen", "HarkenCost", "HarkenData", "HarkenGraph", "HarkenNN", "HarkenPipeline",
-                                   "HarkenRuntime", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
+                                   "HarkenRuntime", "HarkenServer", "HarkenStream", "HarkenSupport", "HarkenTargets", "HarkenTestSupport", "HarkenTrain"]),
     ],
     cLanguageStandard: .c99,
     cxxLanguageStandard: .cxx17

@@ -7,7 +7,7 @@ there is any. System modules (Foundation, Dispatch, XCTest, Glibc ...) are not d
 """
 import json, os, re, subprocess, sys, tempfile
 
-SYSTEM = {"Foundation", "FoundationEssentials", "Dispatch", "XCTest", "Glibc", "Darwin", "PackageDescription", "Testing"}
+SYSTEM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "XCTest", "Glibc", "Darwin", "PackageDescription", "Testing"}
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
