@@ -214,6 +214,7 @@ def measure(a):
     out = {
         "schema_version": 1,
         "browser": "chromium headless",
+        "harken": a.harken,
         "runs": a.runs,
         "evaluate_2h_load_ms": {"runs_ms": ev, "median_ms": statistics.median(ev), "first_ms": ev[0],
                                 "goal_ms": GOALS["evaluate_2h_load_ms"], "met": statistics.median(ev) < GOALS["evaluate_2h_load_ms"]},
@@ -258,6 +259,7 @@ def main():
     m.add_argument("--latency-chunks", type=int, default=300)
     m.add_argument("--latency-warmup", type=int, default=10)
     m.add_argument("--timeout", type=float, default=180)
+    m.add_argument("--harken", default="", help="the harken binary the servers run (recorded: a debug build is slower)")
     m.add_argument("--json")
     a = p.parse_args()
     {"stream-corpus": stream_corpus, "make-runs": make_runs, "measure": measure}[a.cmd](a)

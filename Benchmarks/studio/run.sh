@@ -99,4 +99,4 @@ EV_URL=$(address "$WORK/serve-evaluate.log")
 SE_URL=$(address "$WORK/serve-search.log")
 
 "$PY" "$HERE/page_load.py" measure --evaluate-url "$EV_URL" --search-url "$SE_URL" --listen-url "$EV_URL" \
-  --search-runs 10000 --fake-audio "$LISTEN_WAV" ${JSON:+--json "$JSON"}
+  --search-runs 10000 --fake-audio "$LISTEN_WAV" --harken "$HARKEN" ${JSON:+--json "$JSON"}
