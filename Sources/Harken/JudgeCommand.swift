@@ -44,26 +44,10 @@ struct Judge: ParsableCommand {
             try guarded { try config.validate() }
             let server = try guarded { try JudgeServer(service: try Pipeline.judgeService(model: model, cutoff: cutoff), config: config) }
             let info = server.info
-            let done = DispatchSemaphore(value: 0)
-            let failure = Failure()
-            Task {
-                do {
-                    try await server.run(handleSignals: true) { host, port in
-                        let shown = host.contains(":") ? "[\(host)]" : host
-                        // Unbuffered, so that a script waiting for the address sees it at once.
-                        FileHandle.standardOutput.write(Data("harken judge serve: listening on http://\(shown):\(port) (\(info.model): \(info.windowFrames) frames × \(info.channels) channels, cutoff \(info.cutoff) from \(info.cutoffSource), \(token == nil ? "no token" : "token required"))\n".utf8))
-                    }
-                } catch { failure.error = error }
-                done.signal()
-            }
-            done.wait()
-            if let error = failure.error {
-                FileHandle.standardError.write(Data("error: cannot serve on \(host):\(port): \(error)\n".utf8))
-                throw ExitCode(1)
+            try serveUntilStopped(host: host, port: port, { onStart in try await server.run(handleSignals: true, onStart: onStart) }) { url in
+                "harken judge serve: listening on \(url) (\(info.model): \(info.windowFrames) frames × \(info.channels) channels, cutoff \(info.cutoff) from \(info.cutoffSource), \(token == nil ? "no token" : "token required"))"
             }
         }
-
-        private final class Failure: @unchecked Sendable { var error: (any Error)? }
     }
 
     struct Probe: ParsableCommand {

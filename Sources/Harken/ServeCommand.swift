@@ -17,26 +17,9 @@ struct Serve: ParsableCommand {
         let config = StudioServerConfig(project: project, host: host, port: port, token: token, maxUploadBytes: maxUploadMb << 20)
         try guarded { try config.validate() }
         let server = try guarded { try StudioServer(config: config) }
-        let done = DispatchSemaphore(value: 0)
-        let failure = Failure()
         let root = server.project.root
-        Task {
-            do {
-                try await server.run(handleSignals: true) { host, port in
-                    let shown = host.contains(":") ? "[\(host)]" : host
-                    let query = token.map { "/?token=\($0)" } ?? "/"
-                    // Unbuffered, so that a script waiting for the address sees it at once.
-                    FileHandle.standardOutput.write(Data("harken serve: Harken Studio on http://\(shown):\(port)\(query) (project \(root))\n".utf8))
-                }
-            } catch { failure.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.error {
-            FileHandle.standardError.write(Data("error: cannot serve on \(host):\(port): \(error)\n".utf8))
-            throw ExitCode(1)
+        try serveUntilStopped(host: host, port: port, { onStart in try await server.run(handleSignals: true, onStart: onStart) }) { url in
+            "harken serve: Harken Studio on \(url)\(token.map { "/?token=\($0)" } ?? "/") (project \(root))"
         }
     }
-
-    private final class Failure: @unchecked Sendable { var error: (any Error)? }
 }

@@ -86,7 +86,7 @@ func authProblem(_ request: Request, token: String?) -> String? {
     return constantTimeEqual(Array(given.utf8), Array(token.utf8)) ? nil : "wrong token"
 }
 
-/// Checks the token on /api routes and answers every error as JSON. WebSocket handshakes pass:
+/// Checks the token on /api/ routes and answers every error as JSON. WebSocket handshakes pass:
 /// a refused handshake reaches a browser as a bare failure, so their handlers accept, say what
 /// is wrong in a message and close with 4000 + the HTTP status (`refuseSocket`).
 struct StudioMiddleware: RouterMiddleware {
@@ -95,7 +95,7 @@ struct StudioMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let socket = request.headers[.upgrade]?.lowercased() == "websocket"
-        if request.uri.path.hasPrefix("/api"), !socket, let problem = authProblem(request, token: token) {
+        if request.uri.path.hasPrefix("/api/"), !socket, let problem = authProblem(request, token: token) {
             var r = studioError(401, code: "studio.unauthorized", message: problem)
             r.headers[.wwwAuthenticate] = "Bearer"
             return r

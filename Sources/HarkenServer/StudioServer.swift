@@ -64,7 +64,7 @@ public final class StudioServer: @unchecked Sendable {
         var logger = Logger(label: "harken.studio")
         logger.logLevel = .warning
         let host = config.host
-        let router = buildRouter()
+        let router = buildRouter(logger: logger)
         let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "harken-studio"),
                               onServerRunning: { channel in onStart(host, channel.localAddress?.port ?? 0) },
@@ -83,10 +83,10 @@ public final class StudioServer: @unchecked Sendable {
 
     typealias Context = BasicWebSocketRequestContext
 
-    func buildRouter() -> Router<Context> {
+    func buildRouter(logger: Logger) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: StudioMiddleware(token: config.token))
-        router.add(middleware: FileMiddleware(Self.studioFolder, searchForIndexHtml: true))
+        router.add(middleware: FileMiddleware(Self.studioFolder, searchForIndexHtml: true, logger: logger))
         routes = []
         addProjectRoutes(router)
         addJobRoutes(router)

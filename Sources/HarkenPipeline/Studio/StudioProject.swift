@@ -259,7 +259,8 @@ extension StudioProject {
 
     public func corpusSummary() -> StudioCorpusSummary {
         let records = corpus()?.records ?? []
-        var bySplit = ["train": 0, "validation": 0, "test": 0], byKind: [String: Int] = [:], byEngine: [String: Int] = [:]
+        var bySplit = ["train": 0, "validation": 0, "test": 0], byEngine: [String: Int] = [:]
+        var byKind = ["positive": 0, "near_miss": 0, "negative": 0, "stream": 0]
         var voices: [String: (engine: String, clips: Int)] = [:]
         for r in records {
             bySplit[r.split.rawValue, default: 0] += 1
