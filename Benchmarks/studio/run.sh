@@ -10,12 +10,13 @@
 # again: a small synthesized corpus, microWakeWord's hey_jarvis, `harken eval --out` of that model
 # on a copy of the corpus whose test split streams 120 minutes (its own test speakers repeated with
 # varied gain and noise by ../make_hour.py), a tiny trained run, and 10,000 run folders shaped
-# like it. HARKEN (default .build/debug/harken) and HARKEN_PYTHON (default .venv/bin/python) choose
+# like it. HARKEN (default .build/release/harken: the product as users run it; make build) and
+# HARKEN_PYTHON (default .venv/bin/python) choose
 # the binary and the Python with selenium.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
-HARKEN=${HARKEN:-$REPO/.build/debug/harken}
+HARKEN=${HARKEN:-$REPO/.build/release/harken}
 PY=${HARKEN_PYTHON:-$REPO/.venv/bin/python}
 HERE=$REPO/Benchmarks/studio
 JSON=""
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--json OUT.json] [--work DIR]" >&2; exit 2 ;;
   esac
 done
-[ -x "$HARKEN" ] || { echo "$HARKEN: build it first (swift build --product harken)" >&2; exit 1; }
+[ -x "$HARKEN" ] || { echo "$HARKEN: build it first (make build, or swift build -c release --product harken)" >&2; exit 1; }
 WORK=${WORK:-$(mktemp -d /tmp/harken-studio-bench-XXXXXX)}
 mkdir -p "$WORK"
 echo "studio bench: inputs in $WORK"

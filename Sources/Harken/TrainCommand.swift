@@ -64,7 +64,7 @@ struct Eval: ParsableCommand {
     @Option(help: "False accepts per hour the chosen cutoff must meet.") var targetFaPerHour = 0.5
     @Option(help: "Outputs averaged by the detector (default: the model's).") var window: Int?
     @Option(help: "Pause after a detection, ms.") var refractoryMs = 1000
-    @Option(help: "Folder for det.json, det.svg, false_accepts.json and scores.json (every clip's scores, for other cutoffs later; default: no files).") var out: String?
+    @Option(help: "Folder for det.json, det.svg, false_accepts.json, eval_report.json and scores.json (every clip's scores, for other cutoffs later; default: no files).") var out: String?
     @Option(help: "A Judge (its folder, .safetensors or int8 .tflite): evaluate the Sentry + Judge cascade beside the Sentry alone.")
     var cascade: String?
     @Option(help: "With --cascade: the Sentry's cutoff (default: the Judge's judge_stage.json).") var sentryCutoff: Double?

@@ -40,7 +40,7 @@ public final class StudioServer: @unchecked Sendable {
     public let config: StudioServerConfig
     public let project: StudioProject
     public let jobs: StudioJobs
-    let runs = StudioRunIndex()
+    let runs = StudioRunIndex.shared
     let evaluations = StudioEvaluations()
     let home: HarkenHome
     /// Every route the API registers, as OpenAPI writes them (tests compare the two).

@@ -91,7 +91,7 @@ struct JobFeed {
                 lastJob = job
             }
             let epochs = jobs.epochs(job.output)
-            if job.kind == "train" || job.kind == "retrain" {
+            if StudioJobs.isTraining(job.kind) {
                 for e in epochs.dropFirst(sentEpochs) { try await outbound.write(.text(try text(Epoch(epoch: StudioEpoch(e))))) }
                 sentEpochs = max(sentEpochs, epochs.count)
             }

@@ -74,8 +74,8 @@ public struct ModelScores: Sendable {
 
     /// What `harken eval` reports at `cutoff` (nil: the lowest meeting the target), with this
     /// detector or another window and refractory time.
-    public func report(cutoff: Double?, targetFAPerHour: Double, rule other: DetectionRule? = nil) -> EvalReport {
-        (other ?? rule).evaluate(scored, cutoff: cutoff, targetFAPerHour: targetFAPerHour, model: model)
+    public func report(cutoff: Double?, targetFAPerHour: Double, rule other: DetectionRule? = nil, det: [DETPoint]? = nil) -> EvalReport {
+        (other ?? rule).evaluate(scored, cutoff: cutoff, targetFAPerHour: targetFAPerHour, model: model, det: det)
     }
 }
 

@@ -197,7 +197,18 @@ extension DetectionRule {
 
     /// FRR, false accepts per hour and near-miss acceptance at `cutoff`, or (nil) at the lowest
     /// cutoff of the sweep meeting `targetFAPerHour` on this split's negative audio.
-    public func evaluate(_ scored: ScoredSplit, cutoff fixed: Double?, targetFAPerHour: Double, model: String) -> EvalReport {
+    /// The DET curve alone: what every cutoff of the sweep gives on this split.
+    public func det(_ scored: ScoredSplit) -> [DETPoint] {
+        let hours = scored.streams.map(\.seconds).reduce(0, +) / 3600
+        let positives = scored.positives.map { windowed($0.trace) }
+        let nearMisses = scored.nearMisses.map { windowed($0.trace) }
+        let streams = scored.streams.map { windowed($0.trace) }
+        return DetectionRule.sweep.map { detPoint($0, positives: positives, nearMisses: nearMisses, streams: streams, hours: hours) }
+    }
+
+    /// `evaluate` with the DET curve `det(scored)` already computed (a threshold slider moving over
+    /// the same scores recomputes only its own cutoff).
+    public func evaluate(_ scored: ScoredSplit, cutoff fixed: Double?, targetFAPerHour: Double, model: String, det known: [DETPoint]? = nil) -> EvalReport {
         let hours = scored.streams.map(\.seconds).reduce(0, +) / 3600
         // Each clip's window means once, for every cutoff of the sweep.
         let positives = scored.positives.map { windowed($0.trace) }
@@ -205,7 +216,7 @@ extension DetectionRule {
         let streams = scored.streams.map { windowed($0.trace) }
         func accepted(_ w: Windowed, _ c: Double) -> Bool { !detections(w, cutoff: c, firstOnly: true).isEmpty }
         func point(_ c: Double) -> DETPoint { detPoint(c, positives: positives, nearMisses: nearMisses, streams: streams, hours: hours) }
-        let det = DetectionRule.sweep.map(point)
+        let det = known ?? DetectionRule.sweep.map(point)
         let chosen: Double, reason: String
         if let fixed {
             chosen = fixed; reason = "given"

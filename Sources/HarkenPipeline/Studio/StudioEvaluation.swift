@@ -74,7 +74,8 @@ public struct StudioFindings: Codable, Sendable {
 /// Stored scores loaded once per evaluation, and each detector's DET sweep once.
 public final class StudioEvaluations: @unchecked Sendable {
     private var scores: [String: ModelScores] = [:]
-    private var reports: [String: EvalReport] = [:]
+    /// DET curves by evaluation, window and refractory time.
+    private var curves: [String: [DETPoint]] = [:]
     private let lock = NSLock()
 
     public init() {}
@@ -103,7 +104,10 @@ public final class StudioEvaluations: @unchecked Sendable {
         rule.refractoryMs = refractoryMs ?? rule.refractoryMs
         let manifestCutoff = (try? project.modelManifest(s.model, evaluation: id))?.micro.probability_cutoff
         let chosen = cutoff ?? manifestCutoff
-        let r = s.report(cutoff: chosen, targetFAPerHour: 0.5, rule: rule)
+        let key = "\(id)|\(rule.window)|\(rule.refractoryMs)"
+        let det = lock.withLock { curves[key] } ?? rule.det(s.scored)
+        lock.withLock { curves[key] = det }
+        let r = s.report(cutoff: chosen, targetFAPerHour: 0.5, rule: rule, det: det)
         let positives = s.scored.positives.count, nearMisses = s.scored.nearMisses.count
         let streamPaths = Set(s.scored.streams.map(\.path))
         let peaks = Dictionary(uniqueKeysWithValues: s.scored.positives.map { ($0.path, rule.peak($0.trace)) })

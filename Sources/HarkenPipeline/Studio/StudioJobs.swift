@@ -113,7 +113,7 @@ public final class StudioJobs: @unchecked Sendable {
                 job.message = "the server stopped while it ran; resume continues from what it saved"
                 job.finished = Date()
                 job.pid = nil
-                job.resumable = job.kind == "train"
+                job.resumable = Self.isTraining(job.kind)
                 try? save(job)
             }
             jobs[job.id] = job
@@ -302,22 +302,32 @@ public final class StudioJobs: @unchecked Sendable {
                     continue
                 }
                 processes[id] = nil
-                job.finished = Date(); job.pid = nil
-                if cancelled.remove(id) != nil {
-                    job.state = .cancelled; job.message = "cancelled"
-                } else if p.terminationStatus == 0 {
-                    job.state = .done; job.progress = 1; job.message = "done"
-                } else {
-                    job.state = .failed
-                    job.message = lastErrorLine(id) ?? "exited with status \(p.terminationStatus)"
-                }
-                job.resumable = job.kind == "train" && job.state != .done
-                jobs[id] = job
-                try? save(job)
+                finish(job, process: p, interrupted: false)
             }
             _ = try? startNextLocked()
         }
     }
+
+    /// Records how a job's process ended. Called with the lock held.
+    private func finish(_ job: StudioJob, process p: Process, interrupted: Bool) {
+        var job = job
+        job.finished = Date(); job.pid = nil
+        if interrupted {
+            job.state = .interrupted; job.message = "the server stopped while it ran; resume continues from what it saved"
+        } else if cancelled.remove(job.id) != nil {
+            job.state = .cancelled; job.message = "cancelled"
+        } else if p.terminationStatus == 0 {
+            job.state = .done; job.progress = 1; job.message = "done"
+        } else {
+            job.state = .failed
+            job.message = lastErrorLine(job.id) ?? "exited with status \(p.terminationStatus)"
+        }
+        job.resumable = Self.isTraining(job.kind) && job.state != .done
+        jobs[job.id] = job
+        try? save(job)
+    }
+
+    public static func isTraining(_ kind: String) -> Bool { kind == "train" || kind == "retrain" }
 
     func lastErrorLine(_ id: String) -> String? {
         let text = (try? String(contentsOfFile: logPath(id), encoding: .utf8)) ?? ""
@@ -326,7 +336,7 @@ public final class StudioJobs: @unchecked Sendable {
 
     /// Training: finished epochs of the total; anything else: its last progress line.
     func progressOf(_ job: StudioJob) -> Double {
-        if job.kind == "train" || job.kind == "retrain" {
+        if Self.isTraining(job.kind) {
             let total = Double(job.arguments.firstIndex(of: "--epochs").map { Int(job.arguments[$0 + 1]) ?? 1 } ?? configuredEpochs(job))
             return min(1, Double(epochs(job.output).count) / max(total, 1))
         }
@@ -375,10 +385,10 @@ public final class StudioJobs: @unchecked Sendable {
     public func resume(_ id: String) throws -> (job: StudioJob, existing: Bool) {
         let old = try job(id)
         if let running = list().first(where: { ($0.state == .running || $0.state == .queued) && $0.output == old.output && $0.kind == old.kind && $0.id != id }),
-           old.kind == "train" || old.kind == "retrain" {
+           Self.isTraining(old.kind) {
             return (running, true)
         }
-        guard old.kind == "train" || old.kind == "retrain", [.interrupted, .cancelled, .failed].contains(old.state) else {
+        guard Self.isTraining(old.kind), [.interrupted, .cancelled, .failed].contains(old.state) else {
             throw StudioError.conflict("job '\(id)' is a \(old.kind) job that is \(old.state.rawValue); only a stopped training job resumes")
         }
         var args = old.arguments
@@ -399,16 +409,20 @@ public final class StudioJobs: @unchecked Sendable {
         }
     }
 
-    /// Stops every running job (the server is shutting down): they become interrupted.
+    /// Stops every running job (the server is shutting down): Ctrl-C, and 5 s later a kill for one
+    /// still running, so that none outlives the server to race a resume. They become interrupted.
     public func stopAll() {
         lock.withLock {
-            for (id, p) in processes where p.isRunning {
-                p.interrupt()
-                if var job = jobs[id] {
-                    job.state = .interrupted; job.finished = Date(); job.pid = nil; job.resumable = job.kind == "train"
-                    job.message = "the server stopped while it ran; resume continues from what it saved"
-                    jobs[id] = job; try? save(job)
-                }
+            let running = processes.values.filter(\.isRunning)
+            running.forEach { $0.interrupt() }
+            let deadline = Date().addingTimeInterval(5)
+            while running.contains(where: \.isRunning), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            for p in running where p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+            for (id, p) in processes {
+                if let job = jobs[id] { finish(job, process: p, interrupted: running.contains { $0 === p }) }
             }
             processes.removeAll()
         }
@@ -438,7 +452,7 @@ public final class StudioJobs: @unchecked Sendable {
                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
                let kb = Int(line.split(separator: " ").dropFirst().first ?? "") { rss = kb * 1024 }
         }
-        let epochs = job.kind == "train" || job.kind == "retrain" ? self.epochs(job.output) : []
+        let epochs = Self.isTraining(job.kind) ? self.epochs(job.output) : []
         let progress = job.state == .running ? progressOf(job) : job.progress
         var eta: Double?
         if job.state == .running, let started = job.started, progress > 0.001 {

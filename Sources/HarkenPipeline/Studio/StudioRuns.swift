@@ -53,24 +53,32 @@ public struct StudioModel: Codable, Sendable, Equatable {
     public var int8: Bool
 }
 
-/// Run summaries cached by the modification time of the files they come from.
+/// Run summaries cached by the modification time of the files they come from: a search's
+/// thousands of runs are read once, then only the ones that change.
 public final class StudioRunIndex: @unchecked Sendable {
-    private var cache: [String: (stamp: [Date?], run: StudioRun)] = [:]
+    private var cache: [String: (stamp: [Date?], run: StudioRun, manifest: ModelManifest?)] = [:]
     private let lock = NSLock()
+
+    /// One per process: every request of every project shares it (keys are whole paths).
+    public static let shared = StudioRunIndex()
 
     public init() {}
 
-    public func runs(_ project: StudioProject) -> [StudioRun] {
+    public func runs(_ project: StudioProject) -> [StudioRun] { entries(project).map(\.run) }
+
+    /// Each run with the manifest beside it (a finished run's cutoff and window).
+    func entries(_ project: StudioProject) -> [(run: StudioRun, manifest: ModelManifest?)] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: project.runsDir)) ?? []).filter { !$0.hasPrefix(".") }
-        return names.compactMap { name in
+        return names.sorted().compactMap { name in
             let dir = (project.runsDir as NSString).appendingPathComponent(name)
             let files = ["report.json", "metrics.jsonl", "config.json", "notes.json", "model.json"].map { (dir as NSString).appendingPathComponent($0) }
             let stamp = files.map(StudioProject.modified)
             guard stamp[0] != nil || stamp[1] != nil || stamp[2] != nil else { return nil }
-            if let hit = lock.withLock({ cache[name] }), hit.stamp == stamp { return hit.run }
+            if let hit = lock.withLock({ cache[dir] }), hit.stamp == stamp { return (hit.run, hit.manifest) }
             let run = Self.summary(name: name, dir: dir, stamp: stamp)
-            lock.withLock { cache[name] = (stamp, run) }
-            return run
+            let manifest = stamp[4] == nil ? nil : try? ModelManifest.load(path: files[4])
+            lock.withLock { cache[dir] = (stamp, run, manifest) }
+            return (run, manifest)
         }
     }
 
@@ -133,15 +141,13 @@ public final class StudioRunIndex: @unchecked Sendable {
 }
 
 extension StudioProject {
-    public func runs() -> [StudioRun] { StudioRunIndex().runs(self) }
+    public func runs() -> [StudioRun] { StudioRunIndex.shared.runs(self) }
 
     /// Every model the project can evaluate, deploy or listen with: finished runs and imported
     /// .tflite files in models/ (a manifest beside one gives its cutoff and window).
     public func models() -> [StudioModel] {
         var out: [StudioModel] = []
-        for run in runs() where run.state == "done" {
-            let dir = (runsDir as NSString).appendingPathComponent(run.name)
-            let manifest = try? ModelManifest.load(path: ModelManifest.besideModel(dir))
+        for (run, manifest) in StudioRunIndex.shared.entries(self) where run.state == "done" {
             out.append(StudioModel(name: run.name, kind: "run", path: "runs/" + run.name, phrase: run.phrase,
                                    cutoff: manifest?.micro.probability_cutoff ?? run.cutoff, window: manifest?.micro.sliding_window_size, int8: true))
         }

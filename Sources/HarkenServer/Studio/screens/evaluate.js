@@ -13,7 +13,9 @@ let root, els = {}, panel, evaluations = [], op = null, seq = 0, traceFor = null
 function mount(r) {
   root = r;
   els.model = h('select#eval-model');
-  els.split = h('select#eval-split', h('option', { value: 'validation' }, 'validation'), h('option', { value: 'test' }, 'test'));
+  // train: the split whose findings may be mined into training (test findings never are).
+  els.split = h('select#eval-split', h('option', { value: 'validation' }, 'validation'), h('option', { value: 'test' }, 'test'),
+    h('option', { value: 'train' }, 'train (to mine)'));
   els.start = h('button#eval-start', { type: 'button' }, 'Evaluate');
   panel = jobPanel('eval', { hooks: { onDone: (job) => loadEvaluations(job).catch(() => {}) } });
   els.start.addEventListener('click', guard(async () => {
