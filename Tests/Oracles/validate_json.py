@@ -36,6 +36,7 @@ FILE_SCHEMAS = {
     "evaluation.json": "studio_evaluation",
     "studio.json": "studio_settings",
     "notes.json": "run_notes",
+    ".studio-index.json": "studio_run_index",
 }
 
 

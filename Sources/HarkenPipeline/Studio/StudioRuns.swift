@@ -53,10 +53,27 @@ public struct StudioModel: Codable, Sendable, Equatable {
     public var int8: Bool
 }
 
-/// Run summaries cached by the modification time of the files they come from: a search's
-/// thousands of runs are read once, then only the ones that change.
+/// runs/.studio-index.json: every run's summary and the modification times it was read at, so a
+/// restarted server (or a search of thousands of runs) reads only the runs that changed since.
+public struct StudioRunIndexFile: Codable, Sendable {
+    public struct Entry: Codable, Sendable {
+        public var name: String
+        /// Seconds since 1970 of report.json, metrics.jsonl, config.json, notes.json, model.json (null: absent).
+        public var stamp: [Double?]
+        public var run: StudioRun
+        /// The manifest's detection cutoff and window, for the models list.
+        public var cutoff: Double?
+        public var window: Int?
+    }
+    public var schemaVersion = 1
+    public var runs: [Entry]
+}
+
+/// Run summaries cached by the modification times of the files they come from: a search's
+/// thousands of runs are read once, then only the ones that change, also across restarts.
 public final class StudioRunIndex: @unchecked Sendable {
-    private var cache: [String: (stamp: [Date?], run: StudioRun, manifest: ModelManifest?)] = [:]
+    private var cache: [String: StudioRunIndexFile.Entry] = [:]
+    private var loaded: Set<String> = []
     private let lock = NSLock()
 
     /// One per process: every request of every project shares it (keys are whole paths).
@@ -64,22 +81,45 @@ public final class StudioRunIndex: @unchecked Sendable {
 
     public init() {}
 
+    public static let indexName = ".studio-index.json"
+
     public func runs(_ project: StudioProject) -> [StudioRun] { entries(project).map(\.run) }
 
-    /// Each run with the manifest beside it (a finished run's cutoff and window).
-    func entries(_ project: StudioProject) -> [(run: StudioRun, manifest: ModelManifest?)] {
+    /// Each run with its manifest's cutoff and window.
+    func entries(_ project: StudioProject) -> [StudioRunIndexFile.Entry] {
+        let indexFile = (project.runsDir as NSString).appendingPathComponent(Self.indexName)
+        lock.withLock {
+            guard loaded.insert(project.runsDir).inserted, let data = FileManager.default.contents(atPath: indexFile),
+                  let file = try? HarkenJSON.decoder().decode(StudioRunIndexFile.self, from: data) else { return }
+            for e in file.runs { cache[(project.runsDir as NSString).appendingPathComponent(e.name)] = e }
+        }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: project.runsDir)) ?? []).filter { !$0.hasPrefix(".") }
-        return names.sorted().compactMap { name in
+        var changed = false
+        let entries = names.sorted().compactMap { name -> StudioRunIndexFile.Entry? in
             let dir = (project.runsDir as NSString).appendingPathComponent(name)
             let files = ["report.json", "metrics.jsonl", "config.json", "notes.json", "model.json"].map { (dir as NSString).appendingPathComponent($0) }
-            let stamp = files.map(StudioProject.modified)
-            guard stamp[0] != nil || stamp[1] != nil || stamp[2] != nil else { return nil }
-            if let hit = lock.withLock({ cache[dir] }), hit.stamp == stamp { return (hit.run, hit.manifest) }
-            let run = Self.summary(name: name, dir: dir, stamp: stamp)
-            let manifest = stamp[4] == nil ? nil : try? ModelManifest.load(path: files[4])
-            lock.withLock { cache[dir] = (stamp, run, manifest) }
-            return (run, manifest)
+            let dates = files.map(StudioProject.modified)
+            guard dates[0] != nil || dates[1] != nil || dates[2] != nil else { return nil }
+            let stamp = dates.map { $0?.timeIntervalSince1970 }
+            if let hit = lock.withLock({ cache[dir] }), hit.stamp == stamp { return hit }
+            let manifest = dates[4] == nil ? nil : try? ModelManifest.load(path: files[4])
+            let entry = StudioRunIndexFile.Entry(name: name, stamp: stamp, run: Self.summary(name: name, dir: dir, stamp: dates),
+                                                 cutoff: manifest?.micro.probability_cutoff, window: manifest?.micro.sliding_window_size)
+            lock.withLock { cache[dir] = entry }
+            changed = true
+            return entry
         }
+        let present = Set(entries.map { (project.runsDir as NSString).appendingPathComponent($0.name) })
+        let removed = lock.withLock {
+            let gone = cache.keys.filter { ($0 as NSString).deletingLastPathComponent == project.runsDir && !present.contains($0) }
+            gone.forEach { cache[$0] = nil }
+            return !gone.isEmpty
+        }
+        if changed || removed {
+            // A cache, not a record: a project whose runs/ cannot be written still lists its runs.
+            try? Pipeline.writeJSON(StudioRunIndexFile(runs: entries), to: indexFile)
+        }
+        return entries
     }
 
     static func summary(name: String, dir: String, stamp: [Date?]) -> StudioRun {
@@ -147,9 +187,9 @@ extension StudioProject {
     /// .tflite files in models/ (a manifest beside one gives its cutoff and window).
     public func models() -> [StudioModel] {
         var out: [StudioModel] = []
-        for (run, manifest) in StudioRunIndex.shared.entries(self) where run.state == "done" {
-            out.append(StudioModel(name: run.name, kind: "run", path: "runs/" + run.name, phrase: run.phrase,
-                                   cutoff: manifest?.micro.probability_cutoff ?? run.cutoff, window: manifest?.micro.sliding_window_size, int8: true))
+        for e in StudioRunIndex.shared.entries(self) where e.run.state == "done" {
+            out.append(StudioModel(name: e.run.name, kind: "run", path: "runs/" + e.run.name, phrase: e.run.phrase,
+                                   cutoff: e.cutoff ?? e.run.cutoff, window: e.window, int8: true))
         }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDir)) ?? []).filter { $0.hasSuffix(".tflite") }.sorted()
         for f in files {
