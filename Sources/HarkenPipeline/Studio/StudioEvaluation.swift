@@ -102,7 +102,7 @@ public final class StudioEvaluations: @unchecked Sendable {
         var rule = s.rule
         rule.window = window ?? rule.window
         rule.refractoryMs = refractoryMs ?? rule.refractoryMs
-        let manifestCutoff = (try? project.modelManifest(s.model, evaluation: id))?.micro.probability_cutoff
+        let manifestCutoff = (try? project.modelManifest(evaluation: id))?.micro.probability_cutoff
         let chosen = cutoff ?? manifestCutoff
         let key = "\(id)|\(rule.window)|\(rule.refractoryMs)"
         let det = lock.withLock { curves[key] } ?? rule.det(s.scored)
@@ -226,7 +226,8 @@ extension StudioProject {
         return try HarkenJSON.decoder().decode(StudioEvaluationMeta.self, from: data)
     }
 
-    func modelManifest(_ name: String, evaluation id: String) throws -> ModelManifest {
+    /// The manifest of the model an evaluation scored, as it is now (its saved operating point).
+    func modelManifest(evaluation id: String) throws -> ModelManifest {
         let model = try self.model(named: try evaluationMeta(id).model)
         return try ModelManifest.load(path: ModelManifest.besideModel(path(model.path)))
     }

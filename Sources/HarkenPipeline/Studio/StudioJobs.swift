@@ -148,21 +148,21 @@ public final class StudioJobs: @unchecked Sendable {
 
     /// Queues a job; the same job (kind and output) already queued or running is returned instead,
     /// with `existing` true, so a second browser tab never starts another.
-    public func submit(_ request: StudioJobRequest, resumes previous: StudioJob? = nil) throws -> (job: StudioJob, existing: Bool) {
+    public func submit(_ request: StudioJobRequest) throws -> (job: StudioJob, existing: Bool) {
         guard Self.kinds.contains(request.kind) else {
             throw StudioError.unprocessable("kind '\(request.kind)': expected one of \(Self.kinds.joined(separator: ", "))")
         }
         let id = Self.newID()
-        let (arguments, output) = try plan(request.kind, options: request.options ?? [:], id: id, resume: previous != nil)
+        let (arguments, output) = try plan(request.kind, options: request.options ?? [:], id: id)
         return try lock.withLock {
             if let same = jobs.values.first(where: { ($0.state == .running || $0.state == .queued) && $0.kind == request.kind && $0.output == output }) {
                 return (same, true)
             }
-            if output.hasPrefix("runs/") && previous == nil && FileManager.default.fileExists(atPath: project.path(output)) {
+            if output.hasPrefix("runs/") && FileManager.default.fileExists(atPath: project.path(output)) {
                 throw StudioError.conflict("options.name: run '\(output.dropFirst(5))' exists; choose another name or resume its job")
             }
             var job = StudioJob(id: id, kind: request.kind, state: .queued, options: request.options ?? [:], created: Date(), progress: 0,
-                                message: "queued", output: output, resumable: false, arguments: arguments, resumes: previous?.id)
+                                message: "queued", output: output, resumable: false, arguments: arguments)
             if request.kind == "evaluate" {
                 let dir = project.path(output)
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -184,7 +184,7 @@ public final class StudioJobs: @unchecked Sendable {
     }
 
     /// The command line of a job and the folder it writes, from its options (each checked).
-    func plan(_ kind: String, options: [String: StudioValue], id: String, resume: Bool) throws -> ([String], String) {
+    func plan(_ kind: String, options: [String: StudioValue], id: String) throws -> ([String], String) {
         let settings = project.settings()
         func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let v = options[key] else { return nil }
@@ -238,7 +238,6 @@ public final class StudioJobs: @unchecked Sendable {
             for (folder, flag) in [("recordings", "--positives"), ("noise", "--noise"), ("rirs", "--rir")] where project.uploadCount(folder) > 0 {
                 args += [flag, folder]
             }
-            if resume { args.append("--resume") }
         case "evaluate":
             try only(["model", "split", "window", "refractory_ms"])
             let split = try string("split") ?? "validation"

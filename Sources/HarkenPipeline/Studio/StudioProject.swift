@@ -79,7 +79,7 @@ public struct StudioProject: Sendable {
 
     /// A project-relative path from a request, resolved to an absolute one that stays inside the
     /// project: no `..`, no absolute path, no symlink out. `field` names the parameter in errors.
-    public func resolve(_ relative: String, field: String = "path", mustExist: Bool = true) throws -> String {
+    public func resolve(_ relative: String, field: String = "path") throws -> String {
         guard !relative.isEmpty else { throw StudioError.badRequest("\(field): empty; expected a path relative to the project") }
         guard !relative.hasPrefix("/"), !relative.contains("\\"), !relative.contains("\0") else {
             throw StudioError.badRequest("\(field) '\(relative)': expected a relative path inside the project")
@@ -89,20 +89,10 @@ public struct StudioProject: Sendable {
             throw StudioError.badRequest("\(field) '\(relative)': '..', '.' and empty components are not allowed")
         }
         let full = path(relative)
-        if mustExist {
-            guard FileManager.default.fileExists(atPath: full) else { throw StudioError.notFound("\(field) '\(relative)': no such file in the project") }
-            let real = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
-            guard real == root || real.hasPrefix(root + "/") else {
-                throw StudioError.badRequest("\(field) '\(relative)': resolves outside the project")
-            }
-        } else {
-            // The deepest existing ancestor must not lead out through a symlink either.
-            var dir = (full as NSString).deletingLastPathComponent
-            while !FileManager.default.fileExists(atPath: dir) { dir = (dir as NSString).deletingLastPathComponent }
-            let real = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
-            guard real == root || real.hasPrefix(root + "/") else {
-                throw StudioError.badRequest("\(field) '\(relative)': resolves outside the project")
-            }
+        guard FileManager.default.fileExists(atPath: full) else { throw StudioError.notFound("\(field) '\(relative)': no such file in the project") }
+        let real = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+        guard real == root || real.hasPrefix(root + "/") else {
+            throw StudioError.badRequest("\(field) '\(relative)': resolves outside the project")
         }
         return full
     }
@@ -119,11 +109,6 @@ public struct StudioProject: Sendable {
     public static func checkPage(offset: Int, limit: Int) throws {
         guard offset >= 0 else { throw StudioError.unprocessable("offset \(offset): expected 0 or more") }
         guard (1...500).contains(limit) else { throw StudioError.unprocessable("limit \(limit): expected 1...500") }
-    }
-
-    /// The project-relative form of an absolute path inside it.
-    public func relative(_ absolute: String) -> String {
-        absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : absolute
     }
 
     // MARK: settings
