@@ -54,8 +54,11 @@ const minable = () => currentEvaluation()?.split !== 'test';
 function renderFindings() {
   const items = (findings?.items || []).filter((it) => !els.kind.value || it.kind === els.kind.value);
   const rows = items.map((it) => {
+    // A false reject is usually the phrase, anything else usually is not: that action leads; the
+    // other stays for a clip whose label is wrong.
+    const natural = it.kind === 'false_reject' ? 'positive' : 'negative';
     const add = (as, cls, text) => {
-      const b = h(`button.${cls}.secondary`, { type: 'button', disabled: it.added || !minable(), title: minable() ? `Add this clip to the corpus as a ${as}` : 'An evaluation on the test split cannot be mined' }, text);
+      const b = h(`button.${cls}${as === natural ? '' : '.secondary'}`, { type: 'button', disabled: it.added || !minable(), title: minable() ? `Add this clip to the corpus as a ${as}` : 'An evaluation on the test split cannot be mined' }, text);
       b.addEventListener('click', guard(() => addItems([it.id], as)));
       return b;
     };
@@ -64,7 +67,9 @@ function renderFindings() {
     return h(`tr${it.added ? '.added' : ''}`, { 'data-id': it.id, 'data-kind': it.kind },
       h('td', play), h('td', KIND_LABEL[it.kind] || it.kind), h('td.clip-path', { title: it.clip }, it.clip),
       h('td.num', typeof it.time_s === 'number' ? fmt.seconds(it.time_s) : '–'), h('td.num', fmt.fixed(it.score, 3)),
-      h('td', it.added ? h('span.muted.added-mark', 'added') : [add('negative', 'add-negative', '+ negative'), ' ', add('positive', 'add-positive', '+ positive')]));
+      h('td', it.added ? h('span.muted.added-mark', 'added') : (natural === 'negative'
+        ? [add('negative', 'add-negative', '+ negative'), ' ', add('positive', 'add-positive', '+ positive')]
+        : [add('positive', 'add-positive', '+ positive'), ' ', add('negative', 'add-negative', '+ negative')])));
   });
   clear(els.table, h('table#findings-table.grid',
     h('thead', h('tr', h('th', ''), h('th', 'kind'), h('th', 'clip'), h('th.num', 'at'), h('th.num', 'score'), h('th', 'add to corpus'))),
