@@ -48,7 +48,7 @@ func studioResponse(for error: any Error, request: Request) -> Response {
 /// "field.path: what was wrong" from a JSON decoding error.
 func describe(_ e: DecodingError) -> String {
     func path(_ c: [any CodingKey]) -> String {
-        let p = c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue.snakeCasedKey }.joined(separator: ".")
+        let p = c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue.snakeCased }.joined(separator: ".")
         return p.isEmpty ? "body" : p.replacingOccurrences(of: ".[", with: "[")
     }
     switch e {
@@ -57,16 +57,6 @@ func describe(_ e: DecodingError) -> String {
     case let .keyNotFound(key, c): return "\(path(c.codingPath + [key])): required"
     case let .dataCorrupted(c): return "\(path(c.codingPath)): \(c.debugDescription)"
     @unknown default: return "body: \(e)"
-    }
-}
-
-extension String {
-    var snakeCasedKey: String {
-        var out = ""
-        for ch in self {
-            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
-        }
-        return out
     }
 }
 

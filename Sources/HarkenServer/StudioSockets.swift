@@ -60,9 +60,15 @@ struct JobFeed {
 
     struct State: Encodable { var type = "state"; var job: StudioJob }
     struct Epoch: Encodable { var type = "epoch"; var epoch: StudioEpoch }
+    /// The telemetry's own keys beside `"type": "telemetry"`.
     struct Telemetry: Encodable {
-        var type = "telemetry"
-        var cpuPercent: Double, rssBytes: Int, samplesPerSecond: Double, etaS: Double?, progress: Double
+        enum Key: String, CodingKey { case type }
+        let telemetry: StudioTelemetry
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode("telemetry", forKey: .type)
+            try telemetry.encode(to: encoder)
+        }
     }
     struct Log: Encodable { var type = "log"; var line: String }
 
@@ -83,15 +89,18 @@ struct JobFeed {
     }
 
     private func feed(_ outbound: WebSocketOutboundWriter, refusals: Refusals) async throws {
-        var lastJob: StudioJob?, sentEpochs = 0, logOffset = 0, tick = 0
+        var lastJob: StudioJob?, sentEpochs = 0, metricsBytes = -1, logOffset = 0, tick = 0
         while !Task.isCancelled {
             let job = try jobs.job(id)
             if job != lastJob {
                 try await outbound.write(.text(try text(State(job: job))))
                 lastJob = job
             }
-            let epochs = jobs.epochs(job.output)
-            if StudioJobs.isTraining(job.kind) {
+            // metrics.jsonl only grows, an epoch at a time: read again when its size changes.
+            let size = (try? FileManager.default.attributesOfItem(atPath: jobs.project.path(job.output + "/metrics.jsonl")))?[.size] as? Int ?? 0
+            if StudioJobs.isTraining(job.kind), size != metricsBytes {
+                metricsBytes = size
+                let epochs = jobs.epochs(job.output)
                 for e in epochs.dropFirst(sentEpochs) { try await outbound.write(.text(try text(Epoch(epoch: StudioEpoch(e))))) }
                 sentEpochs = max(sentEpochs, epochs.count)
             }
@@ -101,9 +110,7 @@ struct JobFeed {
                 try await outbound.write(.text(try text(Log(line: String(line)))))
             }
             if tick % 4 == 0 {
-                let t = try jobs.telemetry(id)
-                try await outbound.write(.text(try text(Telemetry(cpuPercent: t.cpuPercent, rssBytes: t.rssBytes, samplesPerSecond: t.samplesPerSecond,
-                                                                  etaS: t.etaS, progress: t.progress))))
+                try await outbound.write(.text(try text(Telemetry(telemetry: try jobs.telemetry(id)))))
             }
             for e in refusals.take() { try await outbound.write(.text(try text(e))) }
             tick += 1
@@ -145,8 +152,8 @@ struct ListenFeed {
                     for i in samples.indices { samples[i] = Int16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)) }
                 }
                 let (points, detections) = session.feed(samples[...])
-                let t = StudioProject.trace(model, sim, points, detections, seconds: 0)
-                try await outbound.write(.text(try text(Chunk(points: t.points, detections: t.detections, samples: session.samples))))
+                try await outbound.write(.text(try text(Chunk(points: points.map(StudioListenPoint.init),
+                                                              detections: detections.map(StudioListenDetection.init), samples: session.samples))))
             case .text(let s):
                 if let r = try? JSONDecoder().decode(Reset.self, from: Data(s.utf8)), r.type == "reset" {
                     session = SimulatorSession(sim)

@@ -29,11 +29,15 @@ public struct StudioListenPoint: Codable, Sendable {
     public var timeS: Double
     public var probability: Double
     public var mean: Double
+
+    public init(_ p: TracePoint) { timeS = p.timeS; probability = p.probability; mean = p.mean }
 }
 
 public struct StudioListenDetection: Codable, Sendable {
     public var timeS: Double
     public var meanProbability: Double
+
+    public init(_ d: Detection) { timeS = d.timeS; meanProbability = d.meanProbability }
 }
 
 public struct StudioListenTrace: Codable, Sendable {
@@ -127,13 +131,8 @@ extension StudioProject {
         let sim = try listener(model: name)
         let session = SimulatorSession(sim)
         session.feed(audio.samples[...])
-        return Self.trace(name, sim, session.trace[...], session.detections[...], seconds: audio.seconds)
-    }
-
-    public static func trace(_ model: String, _ sim: Simulator, _ points: ArraySlice<TracePoint>, _ detections: ArraySlice<Detection>,
-                             seconds: Double) -> StudioListenTrace {
-        StudioListenTrace(model: model, audioSeconds: seconds, stepMs: sim.stepMs, cutoff: sim.detector.cutoff, window: sim.detector.window,
-                          points: points.map { StudioListenPoint(timeS: $0.timeS, probability: $0.probability, mean: $0.mean) },
-                          detections: detections.map { StudioListenDetection(timeS: $0.timeS, meanProbability: $0.meanProbability) })
+        return StudioListenTrace(model: name, audioSeconds: audio.seconds, stepMs: sim.stepMs, cutoff: sim.detector.cutoff,
+                                 window: sim.detector.window, points: session.trace.map(StudioListenPoint.init),
+                                 detections: session.detections.map(StudioListenDetection.init))
     }
 }

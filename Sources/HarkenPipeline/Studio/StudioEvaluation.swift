@@ -154,7 +154,7 @@ public final class StudioEvaluations: @unchecked Sendable {
 
     public func findings(_ project: StudioProject, id: String) throws -> StudioFindings {
         let op = try operatingPoint(project, id: id, cutoff: nil, window: nil, refractoryMs: nil)
-        let mined = Set((try? Corpus.load(project.corpusDir))?.records.compactMap { r in r.minedFrom.map { "\($0)@\(String(format: "%.2f", r.minedTimeS ?? 0))" } } ?? [])
+        let mined = Set(project.corpus()?.records.compactMap { r in r.minedFrom.map { "\($0)@\(String(format: "%.2f", r.minedTimeS ?? 0))" } } ?? [])
         func added(_ clip: String, _ t: Double) -> Bool { mined.contains("\(clip.dropFirst(7))@\(String(format: "%.2f", t))") }
         let items = op.falseAccepts.map {
             StudioFinding(id: $0.id, kind: $0.id.hasPrefix("fa") ? "false_accept" : "near_miss", clip: $0.clip, timeS: $0.timeS,

@@ -233,8 +233,13 @@ public final class StudioJobs: @unchecked Sendable {
             }
             guard TrainConfig.presets.contains(preset) else { throw StudioError.unprocessable("options.preset '\(preset)': expected one of \(TrainConfig.presets.joined(separator: ", "))") }
             output = "runs/" + name
-            args = ["train", "--phrase", settings.phrase, "--preset", preset, "--data", "corpus", "--out", output]
-            if let e = try int("epochs", 1...1000) { args += ["--epochs", "\(e)"] }
+            // The epochs always on the command line: the job's progress reads them, and a resume keeps them.
+            let yaml = FileManager.default.fileExists(atPath: project.configFile) ? project.configFile : nil
+            let epochs: Int
+            do { epochs = try int("epochs", 1...1000) ?? Pipeline.trainConfig(preset: preset, yaml: yaml, epochs: nil).epochs } catch let e as TrainError {
+                throw StudioError.unprocessable("\(e)")
+            }
+            args = ["train", "--phrase", settings.phrase, "--preset", preset, "--data", "corpus", "--out", output, "--epochs", "\(epochs)"]
             for (folder, flag) in [("recordings", "--positives"), ("noise", "--noise"), ("rirs", "--rir")] where project.uploadCount(folder) > 0 {
                 args += [flag, folder]
             }
@@ -336,19 +341,18 @@ public final class StudioJobs: @unchecked Sendable {
     /// Training: finished epochs of the total; anything else: its last progress line.
     func progressOf(_ job: StudioJob) -> Double {
         if Self.isTraining(job.kind) {
-            let total = Double(job.arguments.firstIndex(of: "--epochs").map { Int(job.arguments[$0 + 1]) ?? 1 } ?? configuredEpochs(job))
-            return min(1, Double(epochs(job.output).count) / max(total, 1))
+            let total = job.arguments.firstIndex(of: "--epochs").flatMap { Int(job.arguments[$0 + 1]) } ?? 1
+            return min(1, Double(epochs(job.output).count) / Double(max(total, 1)))
         }
-        let text = (try? String(contentsOfFile: logPath(job.id), encoding: .utf8)) ?? ""
+        // The last progress line is near the end: only the log's tail is read, twice a second.
+        guard let h = FileHandle(forReadingAtPath: logPath(job.id)) else { return job.progress }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("progress ") }) else { return job.progress }
         let fields = line.split(separator: " ")
         return fields.count >= 3 ? Double(fields[2]) ?? job.progress : job.progress
-    }
-
-    func configuredEpochs(_ job: StudioJob) -> Int {
-        let preset = job.arguments.firstIndex(of: "--preset").map { job.arguments[$0 + 1] } ?? "tiny"
-        let yaml = FileManager.default.fileExists(atPath: project.configFile) ? project.configFile : nil
-        return (try? Pipeline.trainConfig(preset: preset, yaml: yaml, epochs: nil).epochs) ?? 1
     }
 
     /// The epochs a run folder has finished (metrics.jsonl).

@@ -149,8 +149,10 @@ public struct StudioProject: Sendable {
         let runs = self.runs()
         let newestRun = runs.compactMap { Self.modified((runsDir as NSString).appendingPathComponent("\($0.name)/report.json")) }.max()
         let configTime = Self.modified(configFile)
-        let evals = evaluations()
-        let newestEval = evals.map(\.created).max()
+        // Finished evaluations by their scores' time alone: the page asks for this every few seconds.
+        let evals = ((try? FileManager.default.contentsOfDirectory(atPath: evaluationsDir)) ?? [])
+            .compactMap { Self.modified((evaluationsDir as NSString).appendingPathComponent($0 + "/scores.json")) }
+        let newestEval = evals.max()
         let models = self.models()
         var steps: [StudioStep] = []
         func step(_ name: String, _ state: StudioStep.State, _ detail: String, job: String? = nil) {
@@ -174,7 +176,7 @@ public struct StudioProject: Sendable {
         } else {
             step("evaluate", .todo, "no evaluation yet", job: "evaluate")
         }
-        let mined = (try? Corpus.load(corpusDir))?.records.filter { $0.engine == "mined" }.count ?? 0
+        let mined = corpus()?.records.filter { $0.engine == "mined" }.count ?? 0
         step("mine", mined > 0 ? .done : (evals.isEmpty ? .todo : .stale), mined > 0 ? "\(mined) mined clip(s) in the corpus" : "no mined clips", job: "retrain")
         step("search", runs.count > 1 ? .done : .todo, "\(runs.count) run(s) to compare")
         let exported = Self.newest(in: exportsDir)
@@ -236,7 +238,14 @@ public struct StudioUploads: Codable, Sendable {
 }
 
 extension StudioProject {
-    func corpus() -> Corpus? { try? Corpus.load(corpusDir) }
+    /// The corpus, read again only when its manifest changes: the page asks for the project's
+    /// state every few seconds, and a corpus manifest can hold a hundred thousand clips.
+    func corpus() -> Corpus? {
+        let manifest = (corpusDir as NSString).appendingPathComponent("manifest.jsonl")
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: manifest) else { return nil }
+        let stamp = "\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)|\(attributes[.size] as? Int ?? 0)"
+        return StudioCorpusCache.shared.corpus(corpusDir, stamp: stamp) { try? Corpus.load(corpusDir) }
+    }
 
     func uploadCount(_ kind: String) -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(kind))) ?? []).filter { !$0.hasPrefix(".") }.count
@@ -344,5 +353,19 @@ extension StudioProject {
         guard let first = energy.firstIndex(where: { $0 > floor }), let last = energy.lastIndex(where: { $0 > floor }) else { return a }
         let start = max(0, (first - 10) * hop), end = min(a.samples.count, (last + 11) * hop)
         return Audio(samples: Array(a.samples[start..<end]))
+    }
+}
+
+/// Loaded corpora by folder and the manifest's time and size when read.
+final class StudioCorpusCache: @unchecked Sendable {
+    static let shared = StudioCorpusCache()
+    private var entries: [String: (stamp: String, corpus: Corpus)] = [:]
+    private let lock = NSLock()
+
+    func corpus(_ dir: String, stamp: String, load: () -> Corpus?) -> Corpus? {
+        if let hit = lock.withLock({ entries[dir] }), hit.stamp == stamp { return hit.corpus }
+        guard let loaded = load() else { return nil }
+        lock.withLock { entries[dir] = (stamp, loaded) }
+        return loaded
     }
 }
