@@ -79,7 +79,11 @@ hk_iss_t *hk_iss_open(const char *elf_path, hk_iss_core_t core, uint32_t flash_w
     s->core = core;
     s->wait_states = flash_wait_states;
     s->flash_line = 16;
-    s->dcache.cap = 1;
+    s->cur_line = s->pf_line = HK_NONE;
+    if (hk_iss_cache_init(&s->dcache, 1, 0) != 0) {
+        hk_iss_set_err(s, "out of memory");
+        goto fail;
+    }
     s->m0plus_mul = 1;
     s->limit = 2000000000ull;
     switch (core) {
@@ -148,6 +152,8 @@ void hk_iss_close(hk_iss_t *iss)
     free(iss->hvals);
     free(iss->insns);
     free(iss->regions);
+    hk_iss_cache_free(&iss->dcache);
+    hk_iss_cache_free(&iss->icache);
     free(iss);
 }
 
@@ -173,15 +179,43 @@ int hk_iss_set_flash_cache(hk_iss_t *iss, uint32_t line_bytes, uint32_t data_lin
         hk_iss_set_err(iss, "flash line size %u is not a power of two", line_bytes);
         return -1;
     }
-    if (data_lines > HK_LRU_MAX || insn_lines > HK_LRU_MAX) {
-        hk_iss_set_err(iss, "at most %d flash lines per buffer", HK_LRU_MAX);
+    hk_iss_cache_free(&iss->dcache);
+    hk_iss_cache_free(&iss->icache);
+    if (hk_iss_cache_init(&iss->dcache, line_bytes != 0 ? data_lines : 0, 0) != 0 ||
+        hk_iss_cache_init(&iss->icache, line_bytes != 0 ? insn_lines : 0, 0) != 0) {
+        hk_iss_set_err(iss, "out of memory for %u + %u flash lines", data_lines, insn_lines);
         return -1;
     }
     iss->flash_line = line_bytes;
-    memset(&iss->dcache, 0, sizeof iss->dcache);
-    memset(&iss->icache, 0, sizeof iss->icache);
-    iss->dcache.cap = line_bytes != 0 ? data_lines : 0;
-    iss->icache.cap = line_bytes != 0 ? insn_lines : 0;
+    iss->line_model = 0;
+    iss->prefetch = 0;
+    iss->cur_line = iss->pf_line = HK_NONE;
+    return 0;
+}
+
+int hk_iss_set_flash_model(hk_iss_t *iss, const hk_iss_flash_model_t *m)
+{
+    if (m == NULL || m->line_bytes == 0 || (m->line_bytes & (m->line_bytes - 1)) != 0) {
+        hk_iss_set_err(iss, "flash line size %u is not a power of two", m != NULL ? m->line_bytes : 0);
+        return -1;
+    }
+    if ((m->insn_ways != 0 && m->insn_lines % m->insn_ways != 0) || (m->data_ways != 0 && m->data_lines % m->data_ways != 0)) {
+        hk_iss_set_err(iss, "cache lines (%u instruction, %u data) must be a multiple of the ways (%u, %u)",
+                m->insn_lines, m->data_lines, m->insn_ways, m->data_ways);
+        return -1;
+    }
+    hk_iss_cache_free(&iss->dcache);
+    hk_iss_cache_free(&iss->icache);
+    if (hk_iss_cache_init(&iss->dcache, m->data_lines, m->data_ways) != 0 ||
+        hk_iss_cache_init(&iss->icache, m->insn_lines, m->insn_ways) != 0) {
+        hk_iss_set_err(iss, "out of memory for %u + %u flash lines", m->data_lines, m->insn_lines);
+        return -1;
+    }
+    iss->flash_line = m->line_bytes;
+    iss->line_model = 1;
+    iss->prefetch = m->prefetch != 0;
+    iss->cur_line = iss->pf_line = HK_NONE;
+    iss->pf_ready = 0;
     return 0;
 }
 void hk_iss_set_m0plus_mul_cycles(hk_iss_t *iss, uint32_t cycles) { iss->m0plus_mul = cycles == 32 ? 32 : 1; }
@@ -230,6 +264,7 @@ int hk_iss_call_ex(hk_iss_t *s, const char *symbol, const uint32_t *args, unsign
     s->limit_hit = 0;
     s->decode_failed = 0;
     s->exception = 0;
+    s->fetch_entry = 1;
     hk_iss_enter_region(s, HK_ISS_NO_MARKER);
 
     e = uc_emu_start(s->uc, entry | 1u, s->trap, 0, 0);

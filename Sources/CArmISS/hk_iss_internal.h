@@ -150,7 +150,6 @@ struct uc_struct;
 
 #define HK_NONE 0xFFFFFFFFu
 #define HK_MAX_RANGES 32
-#define HK_LRU_MAX 256
 
 typedef struct {
     char *name;
@@ -162,11 +161,13 @@ typedef struct {
     uint32_t lo, hi;   /* [lo, hi) */
 } hk_range_t;
 
-/* A fully associative LRU set of flash line numbers (most recent first). */
+/* A set-associative cache of flash line numbers, LRU within a set (most
+ * recent first); ways == lines makes it fully associative. An empty slot
+ * holds HK_NONE. lines 0: no cache (every lookup misses). */
 typedef struct {
-    uint32_t tag[HK_LRU_MAX];
-    uint32_t n, cap;
-} hk_lru_t;
+    uint32_t *tag;     /* sets x ways */
+    uint32_t lines, ways, sets;
+} hk_cache_t;
 
 struct hk_iss {
     hk_iss_core_t core;
@@ -188,7 +189,15 @@ struct hk_iss {
     /* options */
     uint32_t wait_states;
     uint32_t flash_line;        /* bytes per flash line (a power of two), 0: no line buffering */
-    hk_lru_t dcache, icache;    /* flash lines held for data reads / branch-target fetches */
+    hk_cache_t dcache, icache;  /* flash lines held for data reads / instruction fetches */
+    int line_model;             /* 1: hk_iss_set_flash_model's rules (every line change is a fetch);
+                                   0: hk_iss_set_flash_cache's (only non-sequential fetches pay) */
+    int prefetch;               /* the next sequential line is read while the current one executes */
+    uint32_t cur_line;          /* the instruction line the fetch unit holds (HK_NONE: none) */
+    uint32_t pf_line;           /* the line the prefetch buffer holds or is reading (HK_NONE: none) */
+    uint64_t pf_ready;          /* clock at which the prefetched line arrives */
+    uint64_t clock;             /* cycles charged since open (never reset: the flash state's time base) */
+    int fetch_entry;            /* the next instruction starts a call: its fetch primes the buffers, uncharged */
     uint32_t m0plus_mul;
     uint64_t limit;
     FILE *trace;
@@ -251,5 +260,8 @@ int hk_iss_install_hooks(hk_iss_t *s);
  * decoded instruction, NULL if not known). */
 void hk_iss_finalize(hk_iss_t *s, uint32_t next_addr, const hk_iss_insn_t *next);
 void hk_iss_enter_region(hk_iss_t *s, uint32_t id);
+/* Allocates a cache of `lines` lines in `ways` ways (0: fully associative); -1 on a bad shape. */
+int hk_iss_cache_init(hk_cache_t *c, uint32_t lines, uint32_t ways);
+void hk_iss_cache_free(hk_cache_t *c);
 
 #endif

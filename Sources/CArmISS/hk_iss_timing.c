@@ -20,29 +20,79 @@
 
 /* ------------------------------------------------------------ flash model */
 
-/* 1 on a hit; a miss inserts the line. cap 0: always a miss. */
-static int lru_access(hk_lru_t *c, uint32_t line)
+int hk_iss_cache_init(hk_cache_t *c, uint32_t lines, uint32_t ways)
 {
     uint32_t i;
-    for (i = 0; i < c->n; ++i) {
-        if (c->tag[i] == line) {
+    memset(c, 0, sizeof *c);
+    if (lines == 0) {
+        return 0;
+    }
+    if (ways == 0 || ways > lines) {
+        ways = lines;
+    }
+    if (lines % ways != 0) {
+        return -1;
+    }
+    c->tag = malloc(lines * sizeof *c->tag);
+    if (c->tag == NULL) {
+        return -1;
+    }
+    for (i = 0; i < lines; ++i) {
+        c->tag[i] = HK_NONE;
+    }
+    c->lines = lines;
+    c->ways = ways;
+    c->sets = lines / ways;
+    return 0;
+}
+
+void hk_iss_cache_free(hk_cache_t *c)
+{
+    free(c->tag);
+    memset(c, 0, sizeof *c);
+}
+
+/* 1 if the line is held (it becomes the most recent of its set). */
+static int cache_hit(hk_cache_t *c, uint32_t line)
+{
+    uint32_t *set, i;
+    if (c->lines == 0) {
+        return 0;
+    }
+    set = c->tag + (size_t)(line % c->sets) * c->ways;
+    for (i = 0; i < c->ways && set[i] != HK_NONE; ++i) {
+        if (set[i] == line) {
             for (; i > 0; --i) {
-                c->tag[i] = c->tag[i - 1];
+                set[i] = set[i - 1];
             }
-            c->tag[0] = line;
+            set[0] = line;
             return 1;
         }
     }
-    if (c->cap == 0) {
-        return 0;
+    return 0;
+}
+
+/* Puts a line that missed into its set, evicting the least recent. */
+static void cache_fill(hk_cache_t *c, uint32_t line)
+{
+    uint32_t *set, i;
+    if (c->lines == 0) {
+        return;
     }
-    if (c->n < c->cap) {
-        c->n++;
+    set = c->tag + (size_t)(line % c->sets) * c->ways;
+    for (i = c->ways - 1; i > 0; --i) {
+        set[i] = set[i - 1];
     }
-    for (i = c->n - 1; i > 0; --i) {
-        c->tag[i] = c->tag[i - 1];
+    set[0] = line;
+}
+
+/* 1 on a hit; a miss fills the line. */
+static int cache_access(hk_cache_t *c, uint32_t line)
+{
+    if (cache_hit(c, line)) {
+        return 1;
     }
-    c->tag[0] = line;
+    cache_fill(c, line);
     return 0;
 }
 
@@ -55,6 +105,38 @@ static int in_flash(const hk_iss_t *s, uint32_t a)
         }
     }
     return 0;
+}
+
+/* Wait states of fetching the instruction at addr at clock `now` under
+ * hk_iss_set_flash_model's rules (include/hk_iss.h): the held line is free,
+ * the prefetched line costs what is left of its read, a cached line is free,
+ * any other line pays the wait states and fills the instruction cache. */
+static uint32_t line_fetch(hk_iss_t *s, uint32_t addr, uint64_t now)
+{
+    uint32_t line, wait;
+    if (!in_flash(s, addr)) {
+        return 0;
+    }
+    line = addr / s->flash_line;
+    if (line == s->cur_line) {
+        return 0;
+    }
+    if (s->prefetch && line == s->pf_line) {
+        wait = s->pf_ready > now ? (uint32_t)(s->pf_ready - now) : 0;
+    } else if (cache_hit(&s->icache, line)) {
+        wait = 0;
+    } else {
+        wait = s->wait_states;
+        cache_fill(&s->icache, line);
+    }
+    s->cur_line = line;
+    if (s->prefetch) {
+        /* The next line is read as soon as this one has arrived: one flash
+         * access, the wait states + 1 cycles (RM0090 3.5.2, "Instruction prefetch"). */
+        s->pf_line = line + 1;
+        s->pf_ready = now + wait + s->wait_states + 1;
+    }
+    return wait;
 }
 
 /* ---------------------------------------------------------------- regions */
@@ -141,11 +223,18 @@ void hk_iss_finalize(hk_iss_t *s, uint32_t next_addr, const hk_iss_insn_t *next)
     ctx.m0plus_mul = s->m0plus_mul;
     s->timing->cost(&ctx, &cost);
 
-    if (taken && s->wait_states != 0 && in_flash(s, next_addr) &&
-        !(s->flash_line != 0 && lru_access(&s->icache, next_addr / s->flash_line))) {
+    if (s->wait_states != 0 && s->line_model) {
+        /* The next instruction is needed once this one has run. The profiling
+         * marker is not part of the program: the flash state passes over it. */
+        if (s->marker_addr == 0 || next_addr != s->marker_addr) {
+            waits += line_fetch(s, next_addr, s->clock + cost.cycles + waits + skipped);
+        }
+    } else if (taken && s->wait_states != 0 && in_flash(s, next_addr) &&
+               !(s->flash_line != 0 && cache_access(&s->icache, next_addr / s->flash_line))) {
         waits += s->wait_states;   /* non-sequential instruction fetch */
     }
     total = cost.cycles + waits + skipped;
+    s->clock += total;
 
     s->st.cycles += total;
     s->st.instructions += 1u + skipped;
@@ -233,6 +322,15 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
         return;
     }
     in = &s->insns[idx];
+    if (s->fetch_entry) {
+        /* A call's first instruction: its fetch is not counted (include/hk_iss.h),
+         * but its line is now the one held, as on the device. */
+        s->fetch_entry = 0;
+        if (s->wait_states != 0 && s->line_model) {
+            (void)line_fetch(s, a, s->clock);
+            s->pf_ready = s->clock + s->wait_states + 1;   /* as if the line had been there */
+        }
+    }
     if (s->pend_valid) {
         hk_iss_finalize(s, a, in);
         in = &s->insns[idx];
@@ -283,8 +381,13 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address, int size
     if (type == UC_MEM_READ) {
         s->p_reads++;
         if (s->wait_states != 0 && in_flash(s, a) &&
-            !(s->flash_line != 0 && lru_access(&s->dcache, a / s->flash_line))) {
+            !(s->flash_line != 0 && cache_access(&s->dcache, a / s->flash_line))) {
             s->p_waits += s->wait_states;
+            /* Data accesses have priority on the flash (RM0090 3.5.2, "Data
+             * management"): a prefetch still in progress waits for this read. */
+            if (s->line_model && s->prefetch && s->pf_ready > s->clock) {
+                s->pf_ready += s->wait_states + 1;
+            }
         }
     } else {
         s->p_writes++;

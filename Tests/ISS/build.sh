@@ -52,6 +52,7 @@ ASM_LINK="-nostartfiles -nostdlib -T $ROOT/Firmware/profile/iss.ld"
 $ARMCC $M4 $ASM_LINK "$HERE/smlad_loop.S" -o "$OUT/smlad_loop.elf"
 $ARMCC $M4 $ASM_LINK "$HERE/m4_rules.S" -o "$OUT/m4_rules.elf"
 $ARMCC $M0P $ASM_LINK "$HERE/m0plus_loop.S" -o "$OUT/m0plus_loop.elf"
+$ARMCC $M4 $ASM_LINK "$HERE/art_loop.S" -o "$OUT/art_loop.elf"
 "$OUT/iss_selftest" "$OUT"
 
 echo "== 3. $NAME on the ISS"

@@ -1,7 +1,7 @@
 /*
  * Exactness checks for the Harken ISS: every expected figure below is the hand
  * count written in the kernel's source (smlad_loop.S, m4_rules.S,
- * m0plus_loop.S). Usage: iss_selftest <dir holding the three ELFs>.
+ * m0plus_loop.S, art_loop.S). Usage: iss_selftest <dir holding the four ELFs>.
  * Exit status 0 when every count matches.
  */
 #include "hk_iss.h"
@@ -74,6 +74,36 @@ static void smlad_case(const char *dir, hk_iss_core_t core, uint32_t ws, const c
     check(what, st.instructions, want_insns);
     snprintf(what, sizeof what, "%s %s n=%u result", hk_iss_core_name(core), fn, n);
     check(what, st.ret, (uint32_t)want_ret);
+    hk_iss_close(s);
+}
+
+/* art_loop.S under one flash model: 0 = STM32F4's ART accelerator, 1 = no
+ * accelerator. Expected counts are the file's hand counts. */
+static void art_case(const char *dir, int none, uint32_t w, const char *fn, uint32_t n, uint32_t arg2,
+                     uint64_t want_cycles, uint64_t want_waits)
+{
+    hk_iss_t *s = open_or_die(dir, "art_loop.elf", HK_ISS_CORE_M4, w);
+    hk_iss_flash_model_t art = { 16, 64, 0, 8, 0, 1 }, bare = { 16, 0, 0, 0, 0, 0 };
+    uint32_t args[3];
+    hk_iss_stats_t st;
+    char what[128];
+
+    if (hk_iss_set_flash_model(s, none ? &bare : &art) != 0) {
+        fprintf(stderr, "iss_selftest: %s\n", hk_iss_error(s));
+        exit(2);
+    }
+    args[0] = n;
+    args[1] = arg2;
+    args[2] = 0;
+    if (strcmp(fn, "art_data") == 0) {
+        hk_iss_lookup(s, "art_table", &args[1], NULL);
+        args[2] = arg2;
+    }
+    call_or_die(s, fn, args, 3, &st);
+    snprintf(what, sizeof what, "cortex-m4 %s %s(%u, %u) W=%u cycles", none ? "no-cache" : "ART", fn, n, arg2, w);
+    check(what, st.cycles, want_cycles);
+    snprintf(what, sizeof what, "cortex-m4 %s %s(%u, %u) W=%u waits", none ? "no-cache" : "ART", fn, n, arg2, w);
+    check(what, st.wait_cycles, want_waits);
     hk_iss_close(s);
 }
 
@@ -161,6 +191,25 @@ int main(int argc, char **argv)
                 check(what, st.ret, want);
                 hk_iss_close(s);
             }
+        }
+    }
+
+    {
+        uint32_t ns[] = { 1, 2, 10 }, w = 5;
+        for (k = 0; k < sizeof ns / sizeof ns[0]; ++k) {
+            uint32_t n = ns[k];
+            uint64_t base = 17ull * n + 11;
+            art_case(dir, 0, 0, "art_straight", n, 0, base, 0);
+            art_case(dir, 0, w, "art_straight", n, 0, base + (n >= 2 ? w : 0), n >= 2 ? w : 0);
+            art_case(dir, 1, w, "art_straight", n, 0, base + w * (2ull * n + 1), w * (2ull * n + 1));
+            art_case(dir, 0, 0, "art_chain64", n, 0, 193ull * n + 3, 0);
+            art_case(dir, 0, w, "art_chain64", n, 0, 193ull * n + 3 + 63ull * w, 63ull * w);
+            art_case(dir, 0, w, "art_chain65", n, 0, 196ull * n + 3 + (65ull * n - 1) * w, (65ull * n - 1) * w);
+            art_case(dir, 1, w, "art_chain64", n, 0, 193ull * n + 3 + (64ull * n - 1) * w, (64ull * n - 1) * w);
+            art_case(dir, 0, 0, "art_data", n, 8, 52ull * n + 8, 0);
+            art_case(dir, 0, w, "art_data", n, 8, 52ull * n + 8 + 8ull * w, 8ull * w);
+            art_case(dir, 0, w, "art_data", n, 9, 58ull * n + 8 + 9ull * n * w, 9ull * n * w);
+            art_case(dir, 1, w, "art_data", n, 8, 52ull * n + 8 + 8ull * n * w, 8ull * n * w);
         }
     }
 

@@ -120,18 +120,50 @@ int hk_iss_read_symbol(hk_iss_t *iss, const char *symbol, uint32_t offset, void 
 size_t hk_iss_regions(const hk_iss_t *iss, hk_iss_region_t *out, size_t max);
 void hk_iss_regions_reset(hk_iss_t *iss);
 
-/* Flash wait-state model. Flash is read in line_bytes lines (a power of two;
- * 128-bit = 16 on most flash accelerators). Sequential instruction fetches
- * are free (the prefetch buffer runs ahead). A fetch after a control-flow
- * change into flash pays the wait states unless its line is among the last
- * insn_lines lines so fetched (an instruction cache or branch cache; 0: none).
- * A data read from flash pays them unless its line is among the last
- * data_lines lines read (a line buffer or data cache; 0: every read pays).
- * All line sets are LRU, at most 256 lines, and persist across calls.
- * Default: 16, 1, 0 (a one-line data buffer, no instruction cache), e.g.
- * STM32F4's ART accelerator is 16, 8, 64. line_bytes 0: every data read and
- * every non-sequential fetch pays. */
+/* Flash wait-state model, simple form. Flash is read in line_bytes lines (a
+ * power of two; 128-bit = 16 on most flash accelerators). Sequential
+ * instruction fetches are free (a prefetch buffer assumed always ahead). A
+ * fetch after a control-flow change into flash pays the wait states unless
+ * its line is among the last insn_lines lines so fetched. A data read from
+ * flash pays them unless its line is among the last data_lines lines read
+ * (0: every read pays). All line sets are fully associative LRU and persist
+ * across calls. Default: 16, 1, 0. line_bytes 0: every data read and every
+ * non-sequential fetch pays. hk_iss_set_flash_model replaces this model. */
 int hk_iss_set_flash_cache(hk_iss_t *iss, uint32_t line_bytes, uint32_t data_lines, uint32_t insn_lines);
+
+/* Flash wait-state model, line by line, as a flash accelerator or a core's
+ * L1 caches work (STM32F4's ART accelerator, the Cortex-M7's caches):
+ *
+ * - Flash is read one line_bytes line at a time; reading a line costs the
+ *   wait states on top of the fetch the core's timing already charges.
+ * - The fetch unit holds the line it executes from: instructions in it are
+ *   free. Crossing into another line (sequentially or by a branch) takes the
+ *   line from (a) the prefetch buffer, if prefetch is on and the line is the
+ *   one after the previous line: the fetch waits only until that read, begun
+ *   when the previous line arrived, completes (wait states + 1 cycles after);
+ *   (b) the instruction cache (insn_lines lines in insn_ways ways, LRU in a
+ *   set; ways 0 = fully associative): free; (c) otherwise the flash: the wait
+ *   states, and the line is copied into the instruction cache. Lines that
+ *   arrive through the prefetch buffer are not copied into the cache
+ *   (RM0090 3.5.2: only a miss fills it).
+ * - A data read from flash is free if its line is in the data cache
+ *   (data_lines, data_ways), otherwise it pays the wait states, fills the
+ *   data cache, and delays a prefetch in progress by one flash read (data
+ *   accesses have priority on the flash).
+ * - insn_lines and data_lines 0 with prefetch 0 is flash without any
+ *   accelerator: every new instruction line and every data read pays.
+ *
+ * Every buffer and cache persists across calls; the fetch of a call's first
+ * instruction primes them without being charged. line_bytes must be a power
+ * of two, lines a multiple of ways. */
+typedef struct {
+    uint32_t line_bytes;
+    uint32_t insn_lines, insn_ways;
+    uint32_t data_lines, data_ways;
+    uint32_t prefetch;
+} hk_iss_flash_model_t;
+
+int hk_iss_set_flash_model(hk_iss_t *iss, const hk_iss_flash_model_t *model);
 
 /* Cortex-M0+ multiplier option: 1 (fast, the default) or 32 (small) cycles. */
 void hk_iss_set_m0plus_mul_cycles(hk_iss_t *iss, uint32_t cycles);
