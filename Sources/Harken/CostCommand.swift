@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import HarkenCost
+import HarkenGraph
 import HarkenPipeline
 import HarkenTargets
 
@@ -16,12 +17,28 @@ struct Cost: ParsableCommand {
         @Option(help: "Target from Targets/ (see `harken boards`).") var target: String
         @Flag(help: "Also run the model in the instruction-set simulator and show its counts and the error.") var measure = false
         @Option(help: "Inference steps the simulator runs with --measure.") var steps = 20
+        @Option(help: "Kernels to estimate and measure: optimized (the target's variant, e.g. the DSP kernels on a Cortex-M4) or reference (the plain C99 kernels).")
+        var kernels = "optimized"
+        @Flag(help: "With --measure: simulate the flash without the target's accelerator or caches (every new instruction line and every flash data read pays the wait states).")
+        var noFlashCache = false
         @Flag(help: "Print the result as JSON.") var json = false
 
+        func validate() throws {
+            guard ["optimized", "reference"].contains(kernels) else {
+                throw ValidationError("--kernels: expected optimized or reference, got \(kernels)")
+            }
+            if noFlashCache && !measure { throw ValidationError("--no-flash-cache changes only the simulator's count: add --measure") }
+        }
+
         func run() throws {
-            let c = try guarded { try Pipeline.cost(model: model, board: target, home: try HarkenHome.locate(), measure: measure, steps: steps) }
+            let variant: KernelVariant? = kernels == "reference" ? .reference : nil
+            let c = try guarded {
+                try Pipeline.cost(model: model, board: target, home: try HarkenHome.locate(), measure: measure, steps: steps,
+                                  kernels: variant, flashCache: !noFlashCache)
+            }
             if json { return try printJSON(c) }
-            print("\(model) on \(target) at \(c.clockHz / 1_000_000) MHz")
+            print("\(model) on \(target) at \(c.clockHz / 1_000_000) MHz, \(c.kernelVariant) kernels")
+            if let f = c.flashModel { print("  simulator flash: \(f)") }
             print("  layer  op                   kernel                    MACs      cycles       us" + (measure ? "   measured   error" : ""))
             for l in c.layers {
                 var line = String(format: "  %5d  %-20@ %-22@ %7d %11.0f %8.1f", l.index, l.op as NSString, l.kernel as NSString, l.macs, l.cycles, l.microseconds)
@@ -34,6 +51,7 @@ struct Cost: ParsableCommand {
             if let d = c.dominantLayer { print("  dominant layer: \(d) (\(c.layers[d].op), \(String(format: "%.0f", c.layers[d].cycles / c.totalCycles * 100)) % of cycles)") }
             print("  RAM: arena \(c.arenaBytes) B + state \(c.stateBytes) B; flash: weights \(c.weightBytes) B")
             if let us = c.evaluationMicroseconds { print(String(format: "  the analytic model evaluates this model in %.0f us", us)) }
+            for w in c.warnings { print("  warning: \(w)") }
         }
     }
 

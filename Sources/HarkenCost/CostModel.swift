@@ -22,6 +22,8 @@ public struct LayerCost: Codable, Sendable {
     public var measuredCycles: Double?
     /// Flash this layer's constants (weights, biases, tables) take; RAM is the arena all layers share.
     public var flashBytes: Int = 0
+    /// Set when the target has no coefficients of its own for this kernel: where the estimate's came from.
+    public var estimatedFrom: String?
 }
 
 public struct ModelCost: Codable, Sendable {
@@ -39,6 +41,13 @@ public struct ModelCost: Codable, Sendable {
     public var measuredTotalCycles: Double?
     /// Mean wall time of one evaluation of the analytic model (a search loop's budget).
     public var evaluationMicroseconds: Double?
+    /// The kernels estimated and measured: the target's variant ("dsp", ...) or "reference".
+    public var kernelVariant: String = KernelVariant.reference.rawValue
+    /// With `--measure`: the flash model the simulator ran (the target's accelerator or caches,
+    /// none, or zero wait states).
+    public var flashModel: String?
+    /// Kernels estimated without coefficients of their own on this target, one line each.
+    public var warnings: [String] = []
 }
 
 public enum CostError: CodedError, Equatable {
@@ -54,38 +63,74 @@ public enum CostError: CodedError, Equatable {
 }
 
 /// The analytic model: a few multiplications per layer, fast enough for a search loop.
+///
+/// A kernel the target has no coefficients for is estimated, never refused, from the first of:
+/// the same kernel on another target with the same core (`fallbacks`, nearest first), this
+/// target's coefficients for the kernel's reference variant, or `CostModel.generic`; each such
+/// kernel gets one warning.
 public struct CostModel: Sendable {
     public let target: String
     public let clockHz: Int
     public let coefficients: CostCoefficients
+    /// Other targets' coefficients to estimate from, nearest first (same core).
+    public var fallbacks: [(target: String, coefficients: CostCoefficients)]
 
-    public init(target: String, clockHz: Int, coefficients: CostCoefficients) {
+    /// The last resort for a kernel no target has calibrated, per feature (LayerFeatures.names):
+    /// about what the portable reference kernels take on a Cortex-M4 at zero wait states (their
+    /// calibrated coefficients on qemu-mps2-an386 are 2-9 cycles per MAC, 5-220 per output or value
+    /// moved, 50-1200 per call); rounded up, since an unknown kernel should not look cheap.
+    public static let generic: [Double] = [8, 100, 20, 0, 0, 0, 1000]
+
+    public init(target: String, clockHz: Int, coefficients: CostCoefficients,
+                fallbacks: [(target: String, coefficients: CostCoefficients)] = []) {
         self.target = target
         self.clockHz = clockHz
         self.coefficients = coefficients
+        self.fallbacks = fallbacks
     }
 
-    public func cycles(_ f: LayerFeatures) throws -> Double {
-        guard let c = coefficients.kernels[f.kernel] else { throw CostError.uncalibrated(target: target, kernel: f.kernel) }
-        return zip(c, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
+    /// A layer's coefficients, and where they came from when they are not the target's own for its kernel.
+    public func coefficients(for f: LayerFeatures) -> (values: [Double], estimatedFrom: String?) {
+        if let c = coefficients.kernels[f.kernel] { return (c, nil) }
+        for (other, table) in fallbacks {
+            if let c = table.kernels[f.kernel] { return (c, "\(other)'s \(f.kernel) (same core)") }
+        }
+        if f.reference != f.kernel, let c = coefficients.kernels[f.reference] {
+            return (c, "its reference kernel \(f.reference) on \(target)")
+        }
+        for (other, table) in fallbacks {
+            if let c = table.kernels[f.reference] { return (c, "\(other)'s reference kernel \(f.reference) (same core)") }
+        }
+        return (Self.generic, "the generic figure (8 cycles per MAC, 100 per output, 20 per value moved, 1000 per call)")
+    }
+
+    public func cycles(_ f: LayerFeatures) -> Double {
+        zip(coefficients(for: f).values, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     public func evaluate(_ plan: Plan, variant: KernelVariant = .reference) throws -> ModelCost {
         var layers: [LayerCost] = []
+        var warnings: [String] = []
         for (i, step) in plan.steps.enumerated() {
             let f = LayerFeatures(step: step, variant: variant)
-            let c = try cycles(f)
+            let (coefficients, source) = coefficients(for: f)
+            let c = zip(coefficients, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
             let flash = step.inputs.reduce(0) { sum, s in
                 if case .constant(let k)? = s { return sum + plan.constants[k].count } else { return sum }
             }
             layers.append(LayerCost(index: i, op: step.opName, kernel: f.kernel, macs: step.macs, cycles: c,
-                                    microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil, flashBytes: flash))
+                                    microseconds: c / Double(clockHz) * 1e6, measuredCycles: nil, flashBytes: flash, estimatedFrom: source))
+            if let source {
+                let w = "\(target): no coefficients for \(f.kernel); estimated from \(source) (run `harken cost calibrate --target \(target)`)"
+                if !warnings.contains(w) { warnings.append(w) }
+            }
         }
         let total = layers.reduce(0) { $0 + $1.cycles }
         return ModelCost(target: target, clockHz: clockHz, layers: layers, totalCycles: total,
                          totalMicroseconds: total / Double(clockHz) * 1e6, macs: plan.steps.reduce(0) { $0 + $1.macs },
                          arenaBytes: plan.arenaBytes, stateBytes: plan.stateBytes, weightBytes: plan.weightBytes,
-                         dominantLayer: layers.max { $0.cycles < $1.cycles }?.index, measuredTotalCycles: nil)
+                         dominantLayer: layers.max { $0.cycles < $1.cycles }?.index, measuredTotalCycles: nil,
+                         kernelVariant: variant.rawValue, warnings: warnings)
     }
 
     /// Least-squares fit per kernel from (features, measured cycles) samples, with a

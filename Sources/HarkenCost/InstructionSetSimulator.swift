@@ -73,6 +73,13 @@ public final class InstructionSetSimulator {
         return stats
     }
 
+    /// A symbol's address (Thumb bit cleared for functions).
+    public func symbolAddress(_ symbol: String) throws -> UInt32 {
+        var address: UInt32 = 0
+        guard hk_iss_lookup(iss, symbol, &address, nil) == 0 else { throw ISSError.call(symbol: symbol, reason: lastError) }
+        return address
+    }
+
     public func write(_ bytes: [UInt8], at address: UInt32) throws {
         guard hk_iss_write(iss, address, bytes, bytes.count) == 0 else { throw ISSError.call(symbol: "write", reason: lastError) }
     }
@@ -85,6 +92,26 @@ public final class InstructionSetSimulator {
 
     public func setFlashCache(lineBytes: Int, dataLines: Int, instructionLines: Int) {
         _ = hk_iss_set_flash_cache(iss, UInt32(lineBytes), UInt32(dataLines), UInt32(instructionLines))
+    }
+
+    /// A flash accelerator or cache, line by line (include/hk_iss.h, hk_iss_set_flash_model):
+    /// the held line, prefetch of the next one, set-associative instruction and data caches.
+    public struct FlashModel: Sendable, Equatable {
+        public var lineBytes: Int
+        public var instructionLines: Int, instructionWays: Int
+        public var dataLines: Int, dataWays: Int
+        public var prefetch: Bool
+
+        public init(lineBytes: Int, instructionLines: Int, instructionWays: Int = 0, dataLines: Int, dataWays: Int = 0, prefetch: Bool) {
+            (self.lineBytes, self.instructionLines, self.instructionWays) = (lineBytes, instructionLines, instructionWays)
+            (self.dataLines, self.dataWays, self.prefetch) = (dataLines, dataWays, prefetch)
+        }
+    }
+
+    public func setFlashModel(_ m: FlashModel) throws {
+        var c = hk_iss_flash_model_t(line_bytes: UInt32(m.lineBytes), insn_lines: UInt32(m.instructionLines), insn_ways: UInt32(m.instructionWays),
+                                     data_lines: UInt32(m.dataLines), data_ways: UInt32(m.dataWays), prefetch: m.prefetch ? 1 : 0)
+        guard hk_iss_set_flash_model(iss, &c) == 0 else { throw ISSError.call(symbol: "hk_iss_set_flash_model", reason: lastError) }
     }
 
     public func regions() -> [Region] {

@@ -4,6 +4,8 @@ import HarkenGraph
 /// resolved parameters (HarkenGraph's CostFeatures), under the kernel the variant calls, and one call.
 public struct LayerFeatures: Sendable, Equatable {
     public var kernel: String
+    /// The kernel the reference variant calls for the same layer (the same features, plainer code).
+    public var reference: String
     public var counts: CostFeatures
     public var calls: Double = 1
 
@@ -12,6 +14,7 @@ public struct LayerFeatures: Sendable, Equatable {
 
     public init(step: Step, variant: KernelVariant = .reference) {
         kernel = step.kernel.cName(variant)
+        reference = step.kernel.cName(.reference)
         counts = step.kernel.call.costFeatures(macs: step.macs)
     }
 }

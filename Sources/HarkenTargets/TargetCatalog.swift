@@ -29,6 +29,9 @@ public enum TargetCatalog {
         guard target.clock_hz > 0, target.sram_bytes > 0, target.flash_bytes > 0 else {
             throw TargetError.invalid(file: file, field: "clock_hz/sram_bytes/flash_bytes", expected: "positive numbers")
         }
+        if let problem = target.flash_cache?.problem() {
+            throw TargetError.invalid(file: file, field: problem.field, expected: problem.expected)
+        }
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         guard target.name == stem else {
             throw TargetError.invalid(file: file, field: "name", expected: "the file's name \"\(stem)\", got \"\(target.name)\"")

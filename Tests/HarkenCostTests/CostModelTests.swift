@@ -29,6 +29,121 @@ final class CostModelTests: XCTestCase {
         }
     }
 
+    /// STM32F4's ART accelerator as Targets/stm32f4.yaml describes it, against the hand counts of
+    /// Tests/ISS/art_loop.S (derived there from RM0390's rules and the Cortex-M4 TRM's table): a
+    /// straight loop misses once and prefetch hides the rest; 64 branch targets fit the instruction
+    /// cache, 65 miss every time; 8 flash lines of data fit the data cache, 9 miss every time.
+    /// Without the accelerator every new line pays.
+    func testARTFlashModelCountsExactly() throws {
+        let dir = try Support.tempDir("art")
+        let elf = dir.appendingPathComponent("art.elf").path
+        try Support.run("/usr/bin/arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16",
+                                                       "-nostartfiles", "-nostdlib", "-T", Support.repo.appendingPathComponent("Firmware/profile/iss.ld").path,
+                                                       Support.repo.appendingPathComponent("Tests/ISS/art_loop.S").path, "-o", elf])
+        let target = try TargetCatalog.board("stm32f4", home: Support.home)
+        let w = UInt64(target.flash_wait_states)
+        XCTAssertEqual(w, 5)
+        let art = try XCTUnwrap(Pipeline.flashModel(target: target, flashCache: true), "stm32f4.yaml has a flash_cache: block")
+        let bare = try XCTUnwrap(Pipeline.flashModel(target: target, flashCache: false))
+        func run(_ model: InstructionSetSimulator.FlashModel, _ fn: String, _ args: [UInt32], wait: UInt64 = w) throws -> UInt64 {
+            let iss = try InstructionSetSimulator(elf: elf, core: .m4, flashWaitStates: Int(wait))
+            try iss.setFlashModel(model)
+            return try iss.call(fn, args).cycles
+        }
+        for n: UInt64 in [1, 2, 10] {
+            let a = UInt32(n)
+            let straight = 17 * n + 11
+            XCTAssertEqual(try run(art, "art_straight", [a], wait: 0), straight, "n=\(n) W=0")
+            XCTAssertEqual(try run(art, "art_straight", [a]), straight + (n >= 2 ? w : 0), "ART n=\(n)")
+            XCTAssertEqual(try run(bare, "art_straight", [a]), straight + w * (2 * n + 1), "no cache n=\(n)")
+            XCTAssertEqual(try run(art, "art_chain64", [a, 0]), 193 * n + 3 + 63 * w, "ART 64 lines n=\(n)")
+            XCTAssertEqual(try run(art, "art_chain65", [a, 0]), 196 * n + 3 + (65 * n - 1) * w, "ART 65 lines n=\(n)")
+            XCTAssertEqual(try run(bare, "art_chain64", [a, 0]), 193 * n + 3 + (64 * n - 1) * w, "no cache 64 lines n=\(n)")
+            let table = try InstructionSetSimulator(elf: elf, core: .m4).symbolAddress("art_table")
+            XCTAssertEqual(try run(art, "art_data", [a, table, 8]), 52 * n + 8 + 8 * w, "ART 8 data lines n=\(n)")
+            XCTAssertEqual(try run(art, "art_data", [a, table, 9]), 58 * n + 8 + 9 * n * w, "ART 9 data lines n=\(n)")
+            XCTAssertEqual(try run(bare, "art_data", [a, table, 8]), 52 * n + 8 + 8 * n * w, "no cache 8 data lines n=\(n)")
+        }
+    }
+
+    /// hey_jarvis on stm32f4 with the ART model sits between the same code at zero wait states and
+    /// without the accelerator (the flash model only adds wait states, and the accelerator only
+    /// removes some), and `harken cost --measure` reports the one it ran.
+    func testFlashCacheSitsBetweenZeroWaitAndNoCache() throws {
+        var target = try TargetCatalog.board("stm32f4", home: Support.home)
+        let path = try Support.modelPath("hey_jarvis")
+        let plan = try Graph.load(tflite: path).lower(file: path)
+        let inputs = try Pipeline.costInputs(plan: plan, steps: 6)
+        func total(_ t: Target, cache: Bool) throws -> Double {
+            try Pipeline.measureCycles(plan: plan, name: "hey_jarvis", target: t, home: Support.home, inputs: inputs,
+                                       workDir: try Support.tempDir("between").path, flashCache: cache).total
+        }
+        let art = try total(target, cache: true), none = try total(target, cache: false)
+        target.flash_wait_states = 0
+        let zero = try total(target, cache: true)
+        print(String(format: "hey_jarvis on stm32f4: zero wait states %.0f, ART model %.0f, no flash cache %.0f cycles", zero, art, none))
+        XCTAssertLessThan(zero, art)
+        XCTAssertLessThan(art, none)
+    }
+
+    /// A kernel the target has no coefficients for is estimated, with one warning naming it and
+    /// the source: first the same kernel on a same-core target, then the target's coefficients
+    /// for the kernel's reference variant, then the generic figure. The estimates are the
+    /// source's coefficients applied to the layer's features.
+    func testUncalibratedKernelIsEstimatedWithWarning() throws {
+        let path = try Support.modelPath("hey_jarvis")
+        let plan = try Graph.load(tflite: path).lower(file: path)
+        let variant = KernelVariant.cortexMDSP
+        let features = plan.steps.map { LayerFeatures(step: $0, variant: variant) }
+        let conv = try XCTUnwrap(features.first { $0.kernel != $0.reference }, "hey_jarvis has a layer whose DSP kernel differs from its reference")
+        let table = CostCoefficients(kernels: Dictionary(uniqueKeysWithValues: Set(features.flatMap { [$0.kernel, $0.reference] }).map { ($0, [1.0, 2, 3, 4, 5, 6, 7]) }))
+        var own = table.kernels
+        own[conv.kernel] = nil
+        own[conv.reference] = [0.5, 1, 0, 0, 0, 0, 100]
+        let dot = { (c: [Double], f: LayerFeatures) in zip(c, f.vector).reduce(0) { $0 + $1.0 * $1.1 } }
+
+        // From the reference variant on the same target.
+        var cost = try CostModel(target: "board", clockHz: 1_000_000, coefficients: CostCoefficients(kernels: own)).evaluate(plan, variant: variant)
+        XCTAssertEqual(cost.warnings.count, 1, "\(cost.warnings)")
+        XCTAssertTrue(cost.warnings[0].contains("board: no coefficients for \(conv.kernel); estimated from its reference kernel \(conv.reference)"), cost.warnings[0])
+        for (l, f) in zip(cost.layers, features) {
+            XCTAssertEqual(l.cycles, dot(f.kernel == conv.kernel ? own[conv.reference]! : own[f.kernel]!, f), accuracy: 1e-6, "layer \(l.index)")
+            XCTAssertEqual(l.estimatedFrom != nil, f.kernel == conv.kernel)
+        }
+        // From the same kernel on a same-core target, before the reference variant.
+        let other = [conv.kernel: [0.25, 0, 0, 0, 0, 0, 9.0]]
+        cost = try CostModel(target: "board", clockHz: 1_000_000, coefficients: CostCoefficients(kernels: own),
+                             fallbacks: [("twin", CostCoefficients(kernels: other))]).evaluate(plan, variant: variant)
+        XCTAssertTrue(cost.warnings.first?.contains("estimated from twin's \(conv.kernel) (same core)") == true, "\(cost.warnings)")
+        for (l, f) in zip(cost.layers, features) where f.kernel == conv.kernel {
+            XCTAssertEqual(l.cycles, dot(other[conv.kernel]!, f), accuracy: 1e-6)
+        }
+        // Nothing anywhere: the generic figure, still an estimate.
+        cost = try CostModel(target: "board", clockHz: 1_000_000, coefficients: CostCoefficients(kernels: [:])).evaluate(plan, variant: variant)
+        XCTAssertEqual(cost.warnings.count, Set(features.map(\.kernel)).count)
+        XCTAssertEqual(cost.totalCycles, features.reduce(0) { $0 + dot(CostModel.generic, $1) }, accuracy: 1e-6)
+        XCTAssertTrue(cost.warnings.allSatisfy { $0.contains("the generic figure") })
+    }
+
+    /// `harken cost` on every Arm board estimates hey_jarvis and the calibration suite's AVERAGE_POOL_2D
+    /// and SOFTMAX layers without a warning: every kernel is calibrated on every Arm target.
+    func testEveryKernelIsCalibratedOnEveryArmTarget() throws {
+        let plans = try CalibrationSuite.plans().map(\.plan) + [try Graph.load(tflite: try Support.modelPath("hey_jarvis")).lower(file: "hey_jarvis")]
+        let arm = try TargetCatalog.load(home: Support.home).filter { InstructionSetSimulator.Core(targetCore: $0.core) != nil }
+        XCTAssertEqual(Set(arm.map(\.name)), ["qemu-microbit", "rp2040", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505",
+                                              "nrf52840", "nrf5340", "stm32f4", "stm32h7"])
+        for target in arm {
+            let model = CostModel(target: target.name, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]))
+            for variant in Set([KernelVariant.forTarget(simd: target.simd, isa: target.isa), .reference]) {
+                for plan in plans {
+                    let cost = try model.evaluate(plan, variant: variant)
+                    XCTAssertEqual(cost.warnings, [], "\(target.name), \(variant.rawValue) kernels: run `make calibrate`")
+                    XCTAssertTrue(cost.totalCycles > 0 && cost.layers.allSatisfy { $0.cycles > 0 }, "\(target.name): \(cost.layers.map(\.cycles))")
+                }
+            }
+        }
+    }
+
     /// Leave one model out: fit the coefficients on the built-in calibration suite and
     /// the other three models, then the analytic model must be within 5 % of the
     /// simulator on the held-out model's total and within 10 % on each of its layers,
