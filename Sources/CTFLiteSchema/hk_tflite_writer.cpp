@@ -43,6 +43,10 @@ Offset<void> options(flatbuffers::FlatBufferBuilder &b, int32_t type, const hk_t
         f.add_keep_num_dims(o.keep_num_dims != 0);
         return f.Finish().Union();
     }
+    case tfl::BuiltinOptions::Pool2DOptions:
+        return tfl::CreatePool2DOptions(b, pad, o.stride_w, o.stride_h, o.filter_w, o.filter_h, act).Union();
+    case tfl::BuiltinOptions::SoftmaxOptions: return tfl::CreateSoftmaxOptions(b, o.beta).Union();
+    case tfl::BuiltinOptions::ReducerOptions: return tfl::CreateReducerOptions(b, o.keep_dims != 0).Union();
     case tfl::BuiltinOptions::ConcatenationOptions: return tfl::CreateConcatenationOptions(b, o.axis, act).Union();
     case tfl::BuiltinOptions::AddOptions: {
         tfl::AddOptionsBuilder a(b);

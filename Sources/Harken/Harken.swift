@@ -9,7 +9,7 @@ struct Harken: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "harken",
         abstract: "Custom wake words for microcontrollers: synthesize, train, quantize, compile, simulate and ship int8 streaming models.",
-        subcommands: [Synth.self, Train.self, Eval.self, BenchAccuracy.self, Quantize.self, Export.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Demo.self, Judge.self, Mine.self, Serve.self]
+        subcommands: [Synth.self, Train.self, Eval.self, BenchAccuracy.self, Quantize.self, Export.self, Compile.self, Simulate.self, Firmware.self, Bench.self, Boards.self, Size.self, Cost.self, Zoo.self, Demo.self, Judge.self, Mine.self, Serve.self]
     )
 }
 

@@ -112,6 +112,7 @@ extension Graph {
         let p = o.options
         t.padding = p.padding; t.stride_w = p.strideW; t.stride_h = p.strideH
         t.dilation_w = p.dilationW; t.dilation_h = p.dilationH; t.depth_multiplier = p.depthMultiplier
+        t.filter_w = p.filterW; t.filter_h = p.filterH; t.beta = p.beta; t.keep_dims = p.keepDims ? 1 : 0
         t.activation = p.activation; t.axis = p.axis; t.keep_num_dims = p.keepNumDims ? 1 : 0
         t.begin_mask = p.beginMask; t.end_mask = p.endMask; t.ellipsis_mask = p.ellipsisMask
         t.new_axis_mask = p.newAxisMask; t.shrink_axis_mask = p.shrinkAxisMask; t.offset = p.offset ? 1 : 0

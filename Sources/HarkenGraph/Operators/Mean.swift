@@ -10,6 +10,7 @@ struct Mean: KernelOperator {
     var params: hk_mean_params_t
 
     static let reads: [BuiltinOp: Int32] = [.mean: 2]
+    static let writes: [BuiltinOp: TFLiteForm] = [.mean: TFLiteForm(options: 27, version: 2)]
     static let symbols = ["hk_mean_s8"]
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {

@@ -13,6 +13,8 @@ struct Pool2D: KernelOperator {
     var max: Bool
 
     static let reads: [BuiltinOp: Int32] = [.averagePool2d: 2, .maxPool2d: 2]
+    static let writes: [BuiltinOp: TFLiteForm] = [.averagePool2d: TFLiteForm(options: 5, version: 2),
+                                                  .maxPool2d: TFLiteForm(options: 5, version: 2)]
     static let symbols = ["hk_avgpool2d_s8", "hk_maxpool2d_s8"]
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {

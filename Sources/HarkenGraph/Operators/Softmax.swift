@@ -11,6 +11,7 @@ struct Softmax: KernelOperator {
     var params: hk_softmax_params_t
 
     static let reads: [BuiltinOp: Int32] = [.softmax: 2]
+    static let writes: [BuiltinOp: TFLiteForm] = [.softmax: TFLiteForm(options: 9, version: 2)]
     static let symbols = ["hk_softmax_s8"]
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
