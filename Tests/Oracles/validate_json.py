@@ -39,6 +39,8 @@ FILE_SCHEMAS = {
     ".studio-index.json": "studio_run_index",
 }
 
+# --json outputs name their schema with --schema (harken zoo --json: zoo_result).
+
 
 def registry():
     resources = []
@@ -54,6 +56,9 @@ def schema_for(path):
     name = os.path.basename(path)
     if name in FILE_SCHEMAS:
         return FILE_SCHEMAS[name]
+    # Benchmarks/kernels/results.json (benchmark tables are read back as the next run's baseline).
+    if name == "results.json" and os.path.basename(os.path.dirname(path)) == "kernels":
+        return "kernel_benchmark"
     # A Studio project's jobs/ID.json.
     if os.path.basename(os.path.dirname(path)) == "jobs" and name.endswith(".json"):
         return "studio_job"
