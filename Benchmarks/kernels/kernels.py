@@ -127,11 +127,56 @@ def lookup(results, core, *path):
     return None
 
 
+def cell(value, reference, prev):
+    parts = [fmt(value)]
+    if reference is not None:
+        parts.append(f"ref {fmt(reference)}")
+    parts.append(f"prev {fmt(prev)}")
+    return " · ".join(parts)
+
+
+def summary(report, previous):
+    """Every core side by side: MAC/cycle by layer type and by model (the README's tables)."""
+    cores = report["targets"]
+    qemu = report.get("instruction_targets", [])
+    lines = ["MAC per cycle by layer type (all models' layers of the type together; other: share of all cycles):", "",
+             "| layer type | " + " | ".join(t["core"] for t in cores) + " |", "|---|" + "---:|" * len(cores)]
+    for ty in TYPES:
+        row = []
+        for t in cores:
+            o, r = t["layer_types"]["optimized"][ty], t["layer_types"]["reference"][ty]
+            p = lookup(previous, t["core"], "layer_types", "optimized", ty) or {}
+            if ty == "other":
+                def share(x):
+                    return "–" if x is None else f"{x * 100:.1f} %"
+                row.append(f"{share(o['cycle_share'])} · ref {share(r['cycle_share'])} · prev {share(p.get('cycle_share'))}")
+            else:
+                row.append(cell(o["mac_per_cycle"], r["mac_per_cycle"], p.get("mac_per_cycle")))
+        lines.append(f"| {ty} | " + " | ".join(row) + " |")
+    lines += ["", "MAC per cycle by model (convolution, depthwise and fully connected MACs over all cycles)"
+              + (f"; {', '.join(t['core'] for t in qemu)}: MAC per instruction" if qemu else "") + ":", "",
+              "| model | MACs | flash B | RAM B | " + " | ".join(t["core"] for t in cores + qemu) + " |",
+              "|---|---:|---:|---:|" + "---:|" * (len(cores) + len(qemu))]
+    for i, m in enumerate(cores[0]["models"] if cores else []):
+        row = []
+        for t in cores:
+            mm = t["models"][i]
+            p = next((pm for pm in (lookup(previous, t["core"], "models") or []) if pm["name"] == mm["name"]), {})
+            row.append(cell(mm["mac_per_cycle"], mm["reference_mac_per_cycle"], p.get("mac_per_cycle")))
+        for t in qemu:
+            mm = next(x for x in t["models"] if x["name"] == m["name"])
+            prev_t = next((pt for pt in (previous or {}).get("instruction_targets", []) if pt["target"] == t["target"]), {})
+            p = next((pm for pm in prev_t.get("models", []) if pm["name"] == m["name"]), {})
+            row.append(cell(mm["mac_per_instruction"], None, p.get("mac_per_instruction")))
+        lines.append(f"| {m['name']} | {m['macs']:,} | {m['flash_bytes']:,} | {m['ram_bytes']:,} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def markdown(report, previous):
     prev_commit = previous.get("commit", "?") if previous else None
     lines = [f"Measured at {report['commit']} ({report['steps']} steps per model, each layer's worst; ISS timing tables, "
              f"zero wait states). Beside each figure: the reference kernels' (`--kernels reference`) and the previous "
-             f"run's ({prev_commit or 'none'}).", ""]
+             f"run's ({prev_commit or 'none'}).", "", summary(report, previous), "", "Per target:", ""]
     for t in report["targets"]:
         lines += [f"**{t['core']}** (`{t['target']}`)", "",
                   "| layer type | MAC/cycle | reference | previous |", "|---|---:|---:|---:|"]
@@ -172,8 +217,9 @@ def markdown(report, previous):
 
 def git_commit(harken):
     """The commit the binary was built from: its checkout's HEAD (a build's binary sits in <checkout>/.build/<config>/)."""
-    checkout = pathlib.Path(harken).resolve().parents[2]
-    repo = checkout if (checkout / ".git").exists() else ROOT
+    # Not resolved: .build/release is a link into .build/<triple>/release.
+    here = pathlib.Path(os.path.abspath(harken)).parent
+    repo = next((p for p in [here, *here.parents] if (p / ".git").exists()), ROOT)
     return subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
 
 
