@@ -28,14 +28,25 @@
  * filter byte, so SXTAB16's 16-bit lanes never wrap, and each SMLAD adds two
  * products of at most 2^15. The accumulation bound is hk_kernels.h's
  * (HK_ACC_MAX_TERMS taps, checked by the importer), so every partial sum fits
- * in int32 and the sum equals the reference's in any order; the bias and the
- * requantization are the reference's code.
+ * in int32 and the sum equals the reference's in any order. The bias is the
+ * reference's; the requantization is hk__requant_block (hk_dsp_impl.h: the same
+ * bytes from one SMLAL and a shift an output).
  *
  * Off Arm the helpers in hk_dsp_impl.h are plain C computing the same lanes,
  * so this file compiles and runs (slowly) on any target.
  */
-#include "hk_conv_walk.h"
 #include "hk_dsp_impl.h"
+
+/* hk__requant_block over one pixel's channels. */
+static inline void hk__conv_outputs_dsp(const int32_t *acc, int32_t n, const int32_t *mult,
+                                        const int32_t *shift, int32_t off, int32_t lo, int32_t hi,
+                                        int8_t *y)
+{
+    hk__requant_block(acc, n, mult, shift, 1, off, lo, hi, y, 1);
+}
+#define HK__CONV_OUTPUTS hk__conv_outputs_dsp
+
+#include "hk_conv_walk.h"
 
 /* Where logical element j of a block lives: permuted within complete groups
  * of four (j < len4), in order in the tail. */

@@ -14,6 +14,23 @@
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
 
+/* The output bytes y[j] of channels j < n from their sums acc[j] (bias
+ * included): requantization, offset and clamp, as TFLite does them. A variant
+ * may define HK__CONV_OUTPUTS to a faster loop giving the same bytes before
+ * including this file. */
+static inline void hk__conv_outputs(const int32_t *acc, int32_t n, const int32_t *mult,
+                                    const int32_t *shift, int32_t off, int32_t lo, int32_t hi,
+                                    int8_t *y)
+{
+    int32_t j;
+    for (j = 0; j < n; ++j) {
+        y[j] = (int8_t)hk__clamp(hk__mbqm_param(acc[j], mult[j], (int)shift[j]) + off, lo, hi);
+    }
+}
+#ifndef HK__CONV_OUTPUTS
+#define HK__CONV_OUTPUTS hk__conv_outputs
+#endif
+
 #define HK_CONV_X_BLOCK 64   /* int16 staged inputs: 128 bytes of stack; a multiple of 4 */
 #define HK_CONV_OC_BLOCK 32  /* int32 partial sums: 128 bytes of stack */
 
@@ -66,15 +83,13 @@ static inline void hk__conv_walk(const hk_conv_params_t *p, const int8_t *input,
                             }
                             rows(xs, w, window, len, n_oc, acc);
                         }
-                        for (j = 0; j < n_oc; ++j) {
-                            const int32_t oc = oc0 + j;
-                            int32_t v = acc[j];
-                            if (bias != NULL) {
-                                v += bias[oc];
+                        if (bias != NULL) {
+                            for (j = 0; j < n_oc; ++j) {
+                                acc[j] += bias[oc0 + j];
                             }
-                            v = hk__mbqm_param(v, out_mult[oc], (int)out_shift[oc]) + out_off;
-                            out_px[oc] = (int8_t)hk__clamp(v, act_min, act_max);
                         }
+                        HK__CONV_OUTPUTS(acc, n_oc, out_mult + oc0, out_shift + oc0, out_off, act_min,
+                                         act_max, out_px + oc0);
                     }
                 }
             }

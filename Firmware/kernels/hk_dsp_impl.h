@@ -138,6 +138,36 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
     return __smlatt(a, b, acc);
 }
 
+/* hk__mbqm_param(x, mult, -e) for a right shift e >= 1, both roundings folded
+ * into one 64-bit multiply-add and one shift (the same result for every input).
+ * With n = x * mult + 2^30, the first rounding is h = floor(n / 2^31); the
+ * second is floor((h + 2^(e-1) - [h < 0]) / 2^e), and floor((floor(n / a) + c)
+ * / b) = floor((n + c * a) / (a * b)) for integers, so the result is
+ * floor((n + 2^(e+30) - [h < 0] * 2^31) / 2^(31+e)): the high word of that sum
+ * shifted right by e - 1. h < 0 exactly when n < 0; x < 0 differs from that
+ * only when 0 <= n < 2^30 (mult 0, or 2^30 with x = -1), where h = 0 and both
+ * roundings give 0 anyway, so the sign of x stands in for it. |x * mult| <
+ * 2^62 and the added constant is below 2^62: no overflow. The caller passes
+ * the constant 2^30 + 2^(e+30) as two words (k_lo, k_hi) and e1 = e - 1.
+ *
+ * On Arm: AND, SUBS, SBC for the sign term, one SMLAL, one ASR. GCC, left to
+ * itself, rebuilds the sign term from shifts in six instructions. */
+static inline int32_t hk__requant_right(int32_t x, int32_t mult, uint32_t k_lo, int32_t k_hi,
+                                        int32_t e1)
+{
+    uint32_t lo, t;
+    int32_t hi;
+    __asm__("and %[t], %[x], #0x80000000\n\t"
+            "subs %[lo], %[klo], %[t]\n\t"
+            "sbc %[hi], %[khi], #0\n\t"
+            "smlal %[lo], %[hi], %[x], %[m]"
+            : [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t)
+            : [x] "r"(x), [m] "r"(mult), [klo] "r"(k_lo), [khi] "r"(k_hi)
+            : "cc");
+    (void)lo;
+    return hi >> e1; /* ASR: GCC's >> on a negative int32_t, documented */
+}
+
 #else /* plain C99: the same results, lane by lane */
 
 static inline uint32_t hk__byte_u(int32_t x, int k)
@@ -220,6 +250,85 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
     return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 1) * hk__lane(b, 1)));
 }
 
+static inline int32_t hk__requant_right(int32_t x, int32_t mult, uint32_t k_lo, int32_t k_hi,
+                                        int32_t e1)
+{
+    const int64_t k = (int64_t)k_hi * ((int64_t)1 << 32) + (int64_t)k_lo;
+    const int64_t n = k - (x < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)x * mult;
+    return hk__asr(hk__from_u32((uint32_t)((uint64_t)n >> 32)), e1);
+}
+
 #endif /* HK_DSP_INSTRUCTIONS */
+
+#if defined(__GNUC__)
+#define HK__LIKELY(c) __builtin_expect(!!(c), 1)
+#else
+#define HK__LIKELY(c) (c)
+#endif
+
+/* An output byte from its accumulator (bias included): hk__mbqm_param(acc,
+ * mult, shift) + offset, clamped to [lo, hi]. A right shift e >= 1, which is
+ * every channel whose real multiplier is below 1/2, takes hk__requant_right
+ * with its constant 2^30 + 2^(e+30) built from 2^(e-1) in three instructions;
+ * the rest the reference's arithmetic. */
+static inline int32_t hk__requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t offset,
+                                      int32_t lo, int32_t hi)
+{
+    int32_t v;
+    if (HK__LIKELY(shift < 0)) {
+        const uint32_t half = (uint32_t)1 << (-shift - 1);
+        v = hk__requant_right(acc, mult, 0x40000000u | (half << 31), (int32_t)(half >> 1), -shift - 1);
+    } else {
+        v = hk__mbqm_param(acc, mult, (int)shift);
+    }
+    v += offset;
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+/* An int8 activation range that is the whole of int8: SSAT alone clamps it. */
+#define HK__FULL_RANGE(lo, hi) ((lo) == -128 && (hi) == 127)
+
+static inline int32_t hk__requant_step(int32_t a, int32_t mult, int32_t shift, int32_t offset,
+                                       int32_t lo, int32_t hi, int full)
+{
+#if HK_DSP_INSTRUCTIONS
+    if (full && HK__LIKELY(shift < 0)) {
+        const uint32_t half = (uint32_t)1 << (-shift - 1);
+        const int32_t v = hk__requant_right(a, mult, 0x40000000u | (half << 31), (int32_t)(half >> 1),
+                                            -shift - 1);
+        return __ssat(v + offset, 8);
+    }
+#else
+    (void)full;
+#endif
+    return hk__requant_out(a, mult, shift, offset, lo, hi);
+}
+
+/* The output bytes y[j * y_step] for j < n from their accumulators acc[j] (bias
+ * included): hk__requant_out with the multiplier mult[j * q_step] and shift
+ * shift[j * q_step] (q_step 0: one for all), the offset and the clamp. A pass of
+ * its own after the dot products, so that its registers do not compete with
+ * theirs; the usual case (per-channel multipliers, the whole int8 range) gets a
+ * loop of its own. */
+static HK__DSP_LOOP void hk__requant_block(const int32_t *acc, int32_t n, const int32_t *mult,
+                                           const int32_t *shift, int32_t q_step, int32_t offset,
+                                           int32_t lo, int32_t hi, int8_t *y, int32_t y_step)
+{
+    int32_t j;
+    if (q_step == 1 && HK__FULL_RANGE(lo, hi)) {
+        for (j = 0; j < n; ++j) {
+            *y = (int8_t)hk__requant_step(acc[j], mult[j], shift[j], offset, -128, 127, 1);
+            y += y_step;
+        }
+        return;
+    }
+    for (j = 0; j < n; ++j) {
+        *y = (int8_t)hk__requant_out(acc[j], *mult, *shift, offset, lo, hi);
+        y += y_step;
+        mult += q_step;
+        shift += q_step;
+    }
+}
 
 #endif

@@ -11,7 +11,8 @@ final class DSPKernelTests: XCTestCase {
     static func checkSummary(_ stdout: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(stdout.contains("DSP CHECK PASS"), stdout, file: file, line: line)
         let kernels = stdout.split(separator: "\n").filter { $0.contains("cases=") }
-        XCTAssertGreaterThanOrEqual(kernels.count, 3, file: file, line: line)
+        XCTAssertGreaterThanOrEqual(kernels.count, 4, file: file, line: line)
+        XCTAssertTrue(stdout.contains("conv2d_1x1_s8 cases="), "the pointwise kernel did not run", file: file, line: line)
         for summary in kernels {
             XCTAssertTrue(summary.contains(" mismatches=0 "), String(summary), file: file, line: line)
             XCTAssertTrue(summary.contains(" spec_cycles="), "\(summary): the specification did not run", file: file, line: line)
@@ -37,7 +38,7 @@ final class DSPKernelTests: XCTestCase {
         let dir = try Support.tempDir("dsp-host")
         let fw = Support.repo.appendingPathComponent("Firmware")
         func path(_ p: String) -> String { fw.appendingPathComponent(p).path }
-        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_fully_connected_s8",
+        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_fully_connected_s8",
                        "hk_fully_connected_s8_dsp", "hk_fixedpoint"].map { path("kernels/\($0).c") }
         let spec = ["hk_conv2d_s8_spec", "hk_dwconv2d_s8_spec", "hk_fully_connected_s8_spec"].map { path("tests/kernel_spec/\($0).c") }
         let exe = dir.appendingPathComponent("dsp_check").path
@@ -52,4 +53,5 @@ final class DSPKernelTests: XCTestCase {
 
     func testCortexM4() throws { try check(board: "an386", machine: "mps2-an386") }
     func testCortexM7() throws { try check(board: "an500", machine: "mps2-an500") }
+    func testCortexM33() throws { try check(board: "an505", machine: "mps2-an505") }
 }

@@ -37,8 +37,8 @@ final class ModelTests: XCTestCase {
         return try Data(contentsOf: out)
     }
 
-    func runInProcess(_ plan: Plan, inputs: Data) -> Data {
-        let runner = ModelRunner(plan: plan)
+    func runInProcess(_ plan: Plan, inputs: Data, variant: KernelVariant = .reference) -> Data {
+        let runner = ModelRunner(plan: plan, kernels: variant)
         let size = plan.inputs[0].byteCount
         var out = Data()
         for s in 0..<(inputs.count / size) {
@@ -117,6 +117,11 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(ours.count, expected.count)
         let firstDiff = zip(ours, expected).enumerated().first { $0.element.0 != $0.element.1 }
         XCTAssertNil(firstDiff, "\(name): in-process output differs from TFLM at step \(firstDiff?.offset ?? -1)")
+        // The Cortex-M DSP kernels (pointwise, matrix-vector, depthwise; their instructions modelled in
+        // plain C on the host), chosen per layer as the firmware chooses them.
+        let dsp = runInProcess(plan, inputs: inputs, variant: .cortexMDSP)
+        let dspDiff = zip(dsp, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        XCTAssertNil(dspDiff, "\(name): the DSP kernels' output differs from TFLM at step \(dspDiff?.offset ?? -1)")
         let generated = try runGeneratedC(plan, name: name, inputs: inputsURL, dir: dir)
         XCTAssertEqual(generated, expected, "\(name): generated C output differs from TFLM")
         // The trace must move: a constant output would make the comparison vacuous.

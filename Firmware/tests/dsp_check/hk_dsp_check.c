@@ -20,6 +20,7 @@
 #include "hk_dsp_check.h"
 
 #include "harken/hk_kernels.h"
+#include "hk_dsp_impl.h"
 #include "hk_kernel_spec.h"
 
 #define DEFAULT_CASES 400
@@ -158,6 +159,18 @@ static void act_setup(int32_t *lo, int32_t *hi)
     } else {
         *lo = rnd_range(-128, 127);
         *hi = rnd_range(*lo, 127);
+    }
+}
+
+/* The pointwise kernel's contract: every channel shifts right (shifts in
+ * [-31, -1], keeping quant_setup's spread). */
+static void right_shifts_only(int32_t channels)
+{
+    int32_t c;
+    for (c = 0; c < channels; ++c) {
+        if (g_shift[c] >= 0) {
+            g_shift[c] = -1 - (g_shift[c] % 31);
+        }
     }
 }
 
@@ -382,6 +395,55 @@ static void conv2d_case(tally_t *t, int big)
     (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, bias, out_bytes);
 }
 
+/* ---- CONV_2D 1x1 (hk_conv2d_1x1_s8_dsp) ---- */
+
+/* The shapes the code generator gives the pointwise kernel (hk_kernels.h): 1x1,
+ * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN, and
+ * every channel shifting right; odd pixel counts (a last single pixel), channel
+ * counts off multiples of 4 and 8 (tails), odd output channels. */
+static void conv1x1_case(tally_t *t, int big)
+{
+    hk_conv_params_t p;
+    int32_t in_bytes, f_bytes, out_bytes;
+    const int32_t *bias;
+    for (;;) {
+        p.input.n = rnd_percent(10) ? 2 : 1;
+        p.input.h = rnd_range(1, big ? 25 : 6);
+        p.input.w = rnd_range(1, big ? 5 : 3);
+        p.input.c = big ? rnd_range(1, HK_PW_MAX_IN) : rnd_range(1, 40);
+        p.output.c = big ? rnd_range(1, 80) : rnd_range(1, 20);
+        in_bytes = p.input.n * p.input.h * p.input.w * p.input.c;
+        f_bytes = p.output.c * p.input.c;
+        out_bytes = p.input.n * p.input.h * p.input.w * p.output.c;
+        if (p.input.n * p.input.h * p.input.w >= 2 && in_bytes <= MAX_IN && f_bytes <= MAX_FILTER &&
+            out_bytes <= MAX_OUT) {
+            break;
+        }
+    }
+    p.filter.n = p.output.c;
+    p.filter.h = 1;
+    p.filter.w = 1;
+    p.filter.c = p.input.c;
+    p.output.n = p.input.n;
+    p.output.h = p.input.h;
+    p.output.w = p.input.w;
+    p.stride_h = p.stride_w = 1;
+    p.dilation_h = rnd_range(1, 2); /* no effect on a 1x1 filter */
+    p.dilation_w = 1;
+    p.pad_h = p.pad_w = 0;
+    p.depth_multiplier = 1;
+    p.input_offset = rnd_range(-127, 128);
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    fill_s8(g_filter, f_bytes, -128, 127);
+    bias = quant_setup(p.output.c, p.input.c, rnd_percent(90));
+    right_shifts_only(p.output.c);
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_1x1_s8_dsp, &p, bias, out_bytes);
+}
+
 /* ---- DEPTHWISE_CONV_2D ---- */
 
 static void dwconv2d_case(tally_t *t, int big)
@@ -498,6 +560,56 @@ static void fc_case(tally_t *t, int big)
     (void)run_fc(t, &p, bias);
 }
 
+/* ---- requantization: hk__requant_block against hk__mbqm_param ---- */
+
+/* A block of 250 random (accumulator, multiplier, shift) triples per case:
+ * accumulators anywhere in int32 and near its edges and zero, multipliers in
+ * [2^30, 2^31) or 0 or exactly 2^30, shifts anywhere in TFLite's [-31, 30],
+ * per channel or one for the block, a random offset and clamp: the folded
+ * rounding (one SMLAL and a shift on Arm) must give the reference's bytes. */
+#define RQ_BLOCK 250
+
+static void requant_case(tally_t *t)
+{
+    static const int32_t edges[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1,
+                                    INT32_MAX - 1, 1 << 30, -(1 << 30)};
+    static int32_t acc[RQ_BLOCK];
+    const int32_t q_step = rnd_percent(80) ? 1 : 0;
+    const int32_t off = rnd_range(-128, 127);
+    int32_t lo, hi, i;
+    act_setup(&lo, &hi);
+    for (i = 0; i < RQ_BLOCK; ++i) {
+        const int32_t pick = rnd_range(0, 9);
+        acc[i] = pick < 2 ? edges[rnd_range(0, 10)] + rnd_range(-2, 2)
+                 : pick < 6 ? (int32_t)rnd() : rnd_range(-100000, 100000);
+        g_mult[i] = rnd_percent(3) ? 0 : rnd_percent(3) ? (1 << 30)
+                                        : (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+        g_shift[i] = rnd_range(-31, 30);
+    }
+    prepare_outputs(RQ_BLOCK);
+    hk__requant_block(acc, RQ_BLOCK, g_mult, g_shift, q_step, off, lo, hi, g_out_dsp, 1);
+    for (i = 0; i < RQ_BLOCK; ++i) {
+        const int32_t k = q_step * i;
+        g_out_ref[i] = (int8_t)hk__clamp(hk__mbqm_param(acc[i], g_mult[k], (int)g_shift[k]) + off, lo, hi);
+        g_out_spec[i] = g_out_ref[i];
+    }
+    t->cases++;
+    if (outputs_differ(RQ_BLOCK) != 0) {
+        t->mismatches++;
+        if (t->reported++ < MAX_REPORTED) {
+            for (i = 0; i < RQ_BLOCK && g_out_ref[i] == g_out_dsp[i]; ++i) {
+            }
+            put_str("MISMATCH requant");
+            put_kv("acc", acc[i]);
+            put_kv("mult", g_mult[q_step * i]);
+            put_kv("shift", g_shift[q_step * i]);
+            put_kv("want", g_out_ref[i]);
+            put_kv("got", g_out_dsp[i]);
+            put_str("\n");
+        }
+    }
+}
+
 /* ---- fixed shapes from the Sentry architectures, for the cycle report ---- */
 
 /* "bench KERNEL SHAPE cases=1 mismatches=.. macs=.. ref_cycles=.. dsp_cycles=.. speedup=.." */
@@ -518,6 +630,7 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, co
     tally_t t = {0, 0, 0, 0, 0, 0, 0, 0};
     const int32_t out_bytes = p->output.n * p->output.h * p->output.w * p->output.c;
     const int32_t taps = p->filter.h * p->filter.w * (ref == hk_dwconv2d_s8 ? 1 : p->filter.c);
+    const int32_t *bias;
     t.name = kernel;
     fill_s8(g_input, p->input.n * p->input.h * p->input.w * p->input.c, -128, 127);
     fill_s8(g_filter, p->filter.n * p->filter.h * p->filter.w * p->filter.c, -128, 127);
@@ -527,7 +640,11 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, co
     p->act_max = 127;
     p->out_mult = g_mult;
     p->out_shift = g_shift;
-    (void)run_conv(&t, spec, ref, dsp, p, quant_setup(p->output.c, taps, 1), out_bytes);
+    bias = quant_setup(p->output.c, taps, 1);
+    if (dsp == hk_conv2d_1x1_s8_dsp) {
+        right_shifts_only(p->output.c);
+    }
+    (void)run_conv(&t, spec, ref, dsp, p, bias, out_bytes);
     print_bench(shape, &t, all);
 }
 
@@ -564,6 +681,10 @@ static void bench_all(tally_t *all)
     /* microWakeWord-style streaming blocks: pointwise 1x1 and depthwise k x 1 over time */
     conv_shape(&p, 6, 1, 64, 1, 1, 64, 1, 0);
     bench_conv("conv2d_s8", "pointwise_6x1x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_1x1_s8", "pointwise_6x1x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_1x1_s8_dsp, &p, all);
+    conv_shape(&p, 25, 5, 64, 1, 1, 64, 1, 0); /* DS-CNN-S */
+    bench_conv("conv2d_s8", "pointwise_25x5x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_1x1_s8", "pointwise_25x5x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_1x1_s8_dsp, &p, all);
     conv_shape(&p, 10, 1, 40, 3, 1, 32, 1, 0);
     bench_conv("conv2d_s8", "3x1_10x1x40_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     conv_shape(&p, 12, 12, 16, 3, 3, 32, 1, 0);
@@ -594,9 +715,11 @@ static void bench_all(tally_t *all)
 int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
 {
     tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t pw = {"conv2d_1x1_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
+    tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 
@@ -611,6 +734,10 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&conv);
     for (i = 0; i < n; ++i) {
+        conv1x1_case(&pw, i % 8 == 7);
+    }
+    print_tally(&pw);
+    for (i = 0; i < n; ++i) {
         dwconv2d_case(&dw, i % 8 == 7);
     }
     print_tally(&dw);
@@ -618,8 +745,12 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
         fc_case(&fc, i % 8 == 7);
     }
     print_tally(&fc);
+    for (i = 0; i < n; ++i) {
+        requant_case(&rq);
+    }
+    print_tally(&rq);
     bench_all(&bench);
-    bad = conv.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
+    bad = rq.mismatches + conv.mismatches + pw.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }

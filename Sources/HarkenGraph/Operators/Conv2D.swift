@@ -1,6 +1,6 @@
 // Conv2D.swift: CONV_2D (grouped too) and DEPTHWISE_CONV_2D, int8 with per-channel weights:
 // Firmware/kernels/hk_conv2d_s8.c and hk_dwconv2d_s8.c, and their Cortex-M DSP variants
-// (hk_*_dsp.c, the same bytes).
+// (hk_*_dsp.c, the same bytes; pointwise layers get their own, hk_conv2d_1x1_s8_dsp.c).
 
 import HarkenRuntime
 
@@ -19,7 +19,18 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     static let writes: [BuiltinOp: TFLiteForm] = [.conv2d: TFLiteForm(options: 1, version: 3),
                                                   .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
     static let optionalInputs: Set<Int> = [2]   // the bias
-    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
+    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
+
+    /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
+    /// without padding, at most HK_PW_MAX_IN input channels, two pixels or more (its tiles are two pixels
+    /// wide; a single pixel runs faster as the general kernel's four-row dot products), and every channel
+    /// shifting right (its requantization constants; a left shift means a real multiplier of 1/2 or more).
+    var pointwise: Bool {
+        let p = params
+        return !depthwise && p.filter.h == 1 && p.filter.w == 1 && p.filter.c == p.input.c && p.stride_h == 1 && p.stride_w == 1
+            && p.pad_h == 0 && p.pad_w == 0 && p.input.c <= HK_PW_MAX_IN && p.output.n * p.output.h * p.output.w >= 2
+            && shift.allSatisfy { $0 < 0 }
+    }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
         let depthwise = builtin == .depthwiseConv2d
@@ -86,12 +97,40 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                            inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
     }
 
+    /// One output pixel whose window is the whole input (a streaming model's step, a classifier's
+    /// last convolution): a matrix-vector product, which FULLY_CONNECTED's kernels compute with its
+    /// per-channel multipliers, four filter rows per input word and no staging. Padding-free by
+    /// construction: a window that fits the input exactly at stride 1 covers it.
+    var gemv: Bool {
+        let p = params
+        return !depthwise && p.input.n == 1 && p.output.h == 1 && p.output.w == 1 && p.filter.h == p.input.h
+            && p.filter.w == p.input.w && p.filter.c == p.input.c && p.pad_h == 0 && p.pad_w == 0
+    }
+
+    /// The matrix-vector product's parameters for the fully connected kernels.
+    var gemvParams: hk_fc_params_t {
+        let p = params
+        return hk_fc_params_t(batches: 1, in_depth: p.filter.h * p.filter.w * p.filter.c, out_depth: p.output.c,
+                              input_offset: p.input_offset, filter_offset: 0, output_offset: p.output_offset,
+                              act_min: p.act_min, act_max: p.act_max, n_mult: Int32(mult.count), out_mult: nil, out_shift: nil)
+    }
+
     func function(_ variant: KernelVariant) -> String {
+        if gemv { return variant == .cortexMDSP ? "hk_fully_connected_s8_dsp" : "hk_fully_connected_s8" }
+        if variant == .cortexMDSP && pointwise { return "hk_conv2d_1x1_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
 
     func bind(_ h: HostCall) -> () -> Void {
+        if gemv {
+            var f = gemvParams
+            f.out_mult = h.keep(array: mult)
+            f.out_shift = h.keep(array: shift)
+            let p = h.keep(f)
+            let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
+            return h.variant == .reference ? { hk_fully_connected_s8(p, x, w, b, y) } : { hk_fully_connected_s8_dsp(p, x, w, b, y) }
+        }
         var c = params
         c.out_mult = h.keep(array: mult)
         c.out_shift = h.keep(array: shift)
@@ -101,13 +140,18 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         case (.reference, true): return { hk_dwconv2d_s8(p, x, w, b, y) }
         case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
         case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
+        case (.cortexMDSP, false) where pointwise: return { hk_conv2d_1x1_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
         }
     }
 
     func emit(_ c: inout CCall) {
         let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
-        c.params("hk_conv_params_t", params, pointers: names)
+        if gemv {
+            c.params("hk_fc_params_t", gemvParams, pointers: names)
+        } else {
+            c.params("hk_conv_params_t", params, pointers: names)
+        }
         c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
     }
 
@@ -117,6 +161,20 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
         let taps = Double(p.filter.h) * Double(p.filter.w)
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
+        if gemv {
+            // FULLY_CONNECTED's features (FullyConnected.costFeatures): the kernel is its.
+            let depth = taps * Double(p.filter.c)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: depth,
+                                blocks: depth * Double(p.output.c / 4), tail: depth * Double(p.output.c % 4))
+        }
+        if pointwise {
+            // hk_conv2d_1x1_s8_dsp: two pixels staged per pass, a tile per pair of output channels, an
+            // input channel count off a multiple of four (or eight, its unrolled pass) runs a tail.
+            let pairs = (pixels / 2).rounded(.up), n = Double(p.input.c)
+            let tail = n.truncatingRemainder(dividingBy: 4) + (n.truncatingRemainder(dividingBy: 8) >= 4 ? 1 : 0)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: pairs * n,
+                                blocks: pairs * (Double(p.output.c) / 2).rounded(.down), tail: pairs * Double(p.output.c) * tail, runs: pairs)
+        }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a
         // window longer than one block is staged again for every 32 output channels. Each block
         // is then run against the filter rows four output channels at a time, the channels left
