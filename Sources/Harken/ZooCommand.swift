@@ -5,7 +5,7 @@ import HarkenTrain
 
 struct Zoo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the model zoo: int8 .tflite models in the published shapes of DS-CNN-S/M/L, MLPerf Tiny's streaming wake word net and ResNet-8, built by Harken's exporter (untrained, calibrated).")
+        abstract: "Write the model zoo: int8 .tflite models in the published shapes of DS-CNN-S/M/L, MLPerf Tiny's streaming wake word net, ResNet-8 and visual wake words MobileNetV1 0.25, built by Harken's exporter (untrained, calibrated).")
 
     @Option(help: "Folder for <name>.tflite.") var out = "zoo"
     @Flag(help: "Print the result as JSON.") var json = false

@@ -13,12 +13,17 @@ struct ZooNetwork {
         var padding: Padding
     }
 
+    /// A fused activation: none, ReLU or ReLU6 (TFLite's codes 0, 1, 3).
+    enum Activation: Int32 {
+        case none = 0, relu = 1, relu6 = 3
+    }
+
     enum Node {
         case input
         /// Weight HWIO [kh, kw, cin, cout], BatchNorm folded in.
-        case conv(x: Int, weight: [Float], bias: [Float], window: Window, outChannels: Int, relu: Bool)
+        case conv(x: Int, weight: [Float], bias: [Float], window: Window, outChannels: Int, activation: Activation)
         /// Weight [kh, kw, c].
-        case depthwise(x: Int, weight: [Float], bias: [Float], window: Window, relu: Bool)
+        case depthwise(x: Int, weight: [Float], bias: [Float], window: Window, activation: Activation)
         case add(Int, Int, relu: Bool)
         /// Average over the whole map: [N, H, W, C] -> [N, 1, 1, C].
         case averagePool(Int)
@@ -77,10 +82,19 @@ struct ZooNetwork {
         for i in t.data.indices where t.data[i] < 0 { t.data[i] = 0 }
     }
 
-    /// Convolution (+ folded BatchNorm when `batchNorm`, + ReLU when `relu`).
+    private static func apply(_ a: Activation, _ t: inout HarkenNN.Tensor) {
+        switch a {
+        case .none: break
+        case .relu: relu(&t)
+        case .relu6: for i in t.data.indices { t.data[i] = min(max(t.data[i], 0), 6) }
+        }
+    }
+
+    /// Convolution (+ folded BatchNorm when `batchNorm`, + the activation).
     @discardableResult
     mutating func conv(_ x: Int, out: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: Padding,
-                       batchNorm bn: Bool = true, relu: Bool) -> Int {
+                       batchNorm bn: Bool = true, relu: Bool = false, activation: Activation? = nil) -> Int {
+        let activation = activation ?? (relu ? .relu : .none)
         let cin = values[x].shape[3]
         let layer = HarkenNN.Conv2D(inChannels: cin, outChannels: out, kernel: kernel, stride: stride, padding: padding,
                                     useBias: false, rng: &rng)
@@ -91,15 +105,16 @@ struct ZooNetwork {
             for i in weight.indices { weight[i] *= folded.scale[i % out] }
             (bias, y) = (folded.bias, folded.y)
         }
-        if relu { ZooNetwork.relu(&y) }
+        ZooNetwork.apply(activation, &y)
         return append(.conv(x: x, weight: weight, bias: bias, window: Window(kernel: kernel, stride: stride, padding: padding),
-                            outChannels: out, relu: relu), y)
+                            outChannels: out, activation: activation), y)
     }
 
-    /// Depthwise convolution, depth multiplier 1 (+ folded BatchNorm, + ReLU).
+    /// Depthwise convolution, depth multiplier 1 (+ folded BatchNorm, + the activation).
     @discardableResult
     mutating func depthwise(_ x: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: Padding,
-                            batchNorm bn: Bool = true, relu: Bool) -> Int {
+                            batchNorm bn: Bool = true, relu: Bool = false, activation: Activation? = nil) -> Int {
+        let activation = activation ?? (relu ? .relu : .none)
         let c = values[x].shape[3]
         let layer = HarkenNN.DepthwiseConv2D(channels: c, kernel: kernel, stride: stride, padding: padding, useBias: false, rng: &rng)
         var y = layer.forward(values[x], training: false)
@@ -109,9 +124,9 @@ struct ZooNetwork {
             for i in weight.indices { weight[i] *= folded.scale[i % c] }
             (bias, y) = (folded.bias, folded.y)
         }
-        if relu { ZooNetwork.relu(&y) }
+        ZooNetwork.apply(activation, &y)
         return append(.depthwise(x: x, weight: weight, bias: bias, window: Window(kernel: kernel, stride: stride, padding: padding),
-                                 relu: relu), y)
+                                 activation: activation), y)
     }
 
     @discardableResult
@@ -198,6 +213,21 @@ struct ZooNetwork {
         softmax(dense(flatten(averagePool(x)), out: 10))
     }
 
+    /// MLPerf Tiny's visual wake words net, MobileNetV1 with width 0.25 on 96 x 96 x 3 images: a 3x3
+    /// stride-2 convolution of 8 filters, then 13 depthwise 3x3 + pointwise blocks (16, 32, 32, 64, 64,
+    /// 128 x 6, 256, 256 filters; blocks 2, 4, 6 and 12 stride 2), BatchNorm and ReLU6 after each,
+    /// SAME padding; average pool over the 3 x 3 map, 2 classes.
+    mutating func mobileNetV1VWW() {
+        var x = conv(0, out: 8, kernel: (3, 3), stride: (2, 2), padding: .same, activation: .relu6)
+        let blocks = [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1), (128, 1), (128, 1), (128, 1), (128, 1),
+                      (256, 2), (256, 1)]
+        for (filters, s) in blocks {
+            x = depthwise(x, kernel: (3, 3), stride: (s, s), padding: .same, activation: .relu6)
+            x = conv(x, out: filters, kernel: (1, 1), padding: .same, activation: .relu6)
+        }
+        softmax(dense(flatten(averagePool(x)), out: 2))
+    }
+
     // MARK: - int8
 
     func graph(description: String) throws -> Graph {
@@ -213,7 +243,7 @@ struct ZooNetwork {
                 b.inputs = [t]
                 index.append(t); quant.append(q)
 
-            case let .conv(x, weight, bias, window, cout, relu):
+            case let .conv(x, weight, bias, window, cout, activation):
                 let (kh, kw, cin) = (window.kernel.h, window.kernel.w, values[x].shape[3])
                 // HWIO -> TFLite's [cout, kh, kw, cin].
                 var t = [Float](repeating: 0, count: weight.count)
@@ -223,10 +253,10 @@ struct ZooNetwork {
                 let qb = sw.bias(bias, inputScale: quant[x].scale)
                 let biasT = b.tensor("\(name)/bias", .int32, [cout], qb.quantization, data: qb.bytes)
                 let y = b.tensor("\(name)/conv", .int8, shape(i), q)
-                b.op(.conv2d, [index[x], filter, biasT], [y]) { ZooNetwork.set(&$0, window, relu: relu) }
+                b.op(.conv2d, [index[x], filter, biasT], [y]) { ZooNetwork.set(&$0, window, activation) }
                 index.append(y); quant.append(q)
 
-            case let .depthwise(x, weight, bias, window, relu):
+            case let .depthwise(x, weight, bias, window, activation):
                 let c = values[x].shape[3]
                 let sw = SymmetricWeights(weight, channels: c) { $0 % c }
                 let filter = b.tensor("\(name)/filter", .int8, [1, window.kernel.h, window.kernel.w, c], sw.quantization(axis: 3), data: sw.bytes)
@@ -234,7 +264,7 @@ struct ZooNetwork {
                 let biasT = b.tensor("\(name)/bias", .int32, [c], qb.quantization, data: qb.bytes)
                 let y = b.tensor("\(name)/depthwise", .int8, shape(i), q)
                 b.op(.depthwiseConv2d, [index[x], filter, biasT], [y]) { o in
-                    ZooNetwork.set(&o, window, relu: relu)
+                    ZooNetwork.set(&o, window, activation)
                     o.depthMultiplier = 1
                 }
                 index.append(y); quant.append(q)
@@ -283,10 +313,10 @@ struct ZooNetwork {
         return try b.build(description: description)
     }
 
-    private static func set(_ o: inout OperatorOptions, _ w: Window, relu: Bool) {
+    private static func set(_ o: inout OperatorOptions, _ w: Window, _ activation: Activation) {
         o.padding = w.padding == .same ? 0 : 1
         o.strideH = Int32(w.stride.h); o.strideW = Int32(w.stride.w)
         o.dilationH = 1; o.dilationW = 1
-        o.activation = relu ? 1 : 0
+        o.activation = activation.rawValue
     }
 }

@@ -2,14 +2,15 @@
 // standard networks, built with Harken's own exporter, so that kernels and the cost model are
 // measured on the shapes users bring and not only on Harken's own.
 //
-// The models are untrained. Weights are seeded (He-normal); every convolution is followed by a
-// BatchNorm whose statistics are those of the calibration inputs and whose scale and shift are
-// seeded, folded into the convolution as TFLite's converter folds a trained one. Activations are
+// The models are untrained. Weights are seeded (He-normal); where the published network has a
+// BatchNorm after a convolution, its statistics are those of the calibration inputs and its scale
+// and shift are seeded, folded into the convolution as TFLite's converter folds a trained one. Activations are
 // therefore spread as in a trained network (each channel about N(beta, gamma^2) before its ReLU)
 // rather than growing or dying with depth, and every tensor's int8 range is the range the float
 // network reached on the calibration inputs: real speech features for the audio models (the demo
-// scene through Harken's frontend), seeded smooth images for ResNet-8. Weights are symmetric per
-// output channel; fully connected weights per tensor, as TFLite's converter writes them.
+// scene through Harken's frontend), seeded smooth images for ResNet-8 and the MobileNet.
+// Weights are symmetric per output channel; fully connected weights per tensor, as TFLite's
+// converter writes them.
 
 import Foundation
 import HarkenAudio
@@ -18,7 +19,7 @@ import HarkenGraph
 import HarkenNN
 
 public enum ModelZoo {
-    public static let names = ["ds_cnn_s", "ds_cnn_m", "ds_cnn_l", "mlperf_sww", "resnet8"]
+    public static let names = ["ds_cnn_s", "ds_cnn_m", "ds_cnn_l", "mlperf_sww", "resnet8", "mobilenet_vww"]
 
     /// Where each model's shapes come from.
     public static func source(_ name: String) -> String {
@@ -27,6 +28,7 @@ public enum ModelZoo {
             return "DS-CNN-\(name.suffix(1).uppercased()) of Hello Edge (Zhang et al. 2017, ARM ML-KWS-for-MCU train_commands.txt); S is MLPerf Tiny's keyword-spotting reference"
         case "mlperf_sww": return "MLPerf Tiny streaming wake word reference (mlcommons/tiny benchmark/training/streaming_wakeword), 1 s window"
         case "resnet8": return "MLPerf Tiny image classification ResNet-8 (mlcommons/tiny benchmark/training/image_classification)"
+        case "mobilenet_vww": return "MLPerf Tiny visual wake words MobileNetV1 0.25 at 96 x 96 (mlcommons/tiny benchmark/training/visual_wake_words)"
         default: return ""
         }
     }
@@ -56,6 +58,7 @@ public enum ModelZoo {
         case "ds_cnn_l": n.dsCNN(filters: 276, firstStride: (2, 1), blocks: 5, firstBlockStride: 2)
         case "mlperf_sww": n.streamingWakeWord()
         case "resnet8": n.resnet8()
+        case "mobilenet_vww": n.mobileNetV1VWW()
         default: throw TrainError.config("no zoo model named '\(name)' (the zoo has \(names.joined(separator: ", ")))")
         }
         return n
@@ -88,6 +91,8 @@ public enum ModelZoo {
             return windows(try speechFrames.get(), length: 30, step: 3, hop: 50, shape: [30, 1, 40]) { $0 }
         case "resnet8":
             return smoothImages(count: 12, size: 32, seed: 88)
+        case "mobilenet_vww":
+            return smoothImages(count: 8, size: 96, seed: 96)
         default:
             throw TrainError.config("no zoo model named '\(name)' (the zoo has \(names.joined(separator: ", ")))")
         }

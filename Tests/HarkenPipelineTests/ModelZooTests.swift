@@ -30,8 +30,17 @@ final class ModelZooTests: XCTestCase {
         // ResNet-8: 32 x 32 x 16, then 16 x 16 x 32 and 8 x 8 x 64 stacks with 1 x 1 shortcuts.
         let resnet = 32 * 32 * 16 * 27 + 2 * 32 * 32 * 16 * 144
             + 16 * 16 * 32 * (144 + 288 + 16) + 8 * 8 * 64 * (288 + 576 + 32) + 64 * 10
+        // MobileNetV1 0.25 on 96 x 96: 48 x 48 x 8 after the strided 3 x 3 convolution, then
+        // (filters, stride) blocks of depthwise 3 x 3 + pointwise over maps halved at each stride 2.
+        var mobilenet = 48 * 48 * 8 * 27, side = 48, c = 8
+        for (f, stride) in [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1), (128, 1), (128, 1), (128, 1), (128, 1), (256, 2), (256, 1)] {
+            side /= stride
+            mobilenet += side * side * c * 9 + side * side * f * c
+            c = f
+        }
+        mobilenet += 256 * 2
         return ["ds_cnn_s": s, "ds_cnn_m": strided(172, blocks: 4), "ds_cnn_l": strided(276, blocks: 5),
-                "mlperf_sww": sww, "resnet8": resnet]
+                "mlperf_sww": sww, "resnet8": resnet, "mobilenet_vww": mobilenet]
     }()
 
     func testZooMatchesTFLMAndLiteRTInThePublishedShapes() throws {
@@ -68,5 +77,13 @@ final class ModelZooTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(distinct, 3, "\(name): outputs barely vary")
             print("\(name): \(macs) MACs, \(distinct) distinct outputs over \(steps.count) inputs")
         }
+    }
+
+    /// The kernel benchmark's committed table (the next run's baseline) is what its schema says.
+    func testCommittedKernelBenchmarkMatchesItsSchema() throws {
+        let results = Support.repo.appendingPathComponent("Benchmarks/kernels/results.json").path
+        let v = try Support.run(Support.python, [Support.oracle("validate_json.py"), results], check: false)
+        XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
+        XCTAssertTrue(v.stdout.contains("valid kernel_benchmark"), v.stdout)
     }
 }
