@@ -8,7 +8,8 @@ usage: kernels.py --harken BIN [--steps N] [--targets a,b] [--qemu-targets a,b] 
                   [--results Benchmarks/kernels/results.json] [--markdown OUT.md]
 
 RV32IMC (qemu-riscv32-virt) has no cycle simulator: its bench firmware runs on QEMU with -icount
-and reports instructions per inference for the whole model. Xtensa (qemu-xtensa-sim-lx106) is left
+and reports instructions per inference for the whole model (models whose input fits one bench
+frame, 1,024 bytes: not the images nor the streaming wake word net's 1,200-byte window). Xtensa (qemu-xtensa-sim-lx106) is left
 out: its board runs QEMU without -icount, so its cycle counter follows the host's clock.
 
 Models: Harken's zoo (`harken zoo`: DS-CNN-S/M/L, MLPerf Tiny's streaming wake word net,
@@ -36,6 +37,7 @@ TARGETS = [("Cortex-M0+", "rp2040"), ("Cortex-M4", "qemu-mps2-an386"), ("Cortex-
 # instructions per inference, not cycles, and per model only.
 QEMU_TARGETS = [("RV32IMC", "qemu-riscv32-virt")]
 MWW = ["hey_jarvis", "alexa", "hey_mycroft", "okay_nabu"]
+BENCH_MAX_PAYLOAD = 1024
 TYPES = ["conv", "pointwise", "depthwise", "fc", "other"]
 WEIGHT_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
 
@@ -51,13 +53,15 @@ def run(cmd):
     return p.stdout
 
 
-def conv_kernel_sizes(path):
+def model_facts(path):
     """(kh, kw) of each CONV_2D of the model's main subgraph, in operator order (the order of
-    Harken's CONV_2D layers: lowering walks the operators in order)."""
+    Harken's CONV_2D layers: lowering walks the operators in order), and the input's bytes."""
     from ai_edge_litert.interpreter import Interpreter
     it = Interpreter(model_path=str(path))
     shapes = {t["index"]: list(t["shape"]) for t in it.get_tensor_details()}
-    return [tuple(shapes[o["inputs"][1]][1:3]) for o in it._get_ops_details() if o["op_name"] == "CONV_2D"]
+    sizes = [tuple(int(x) for x in shapes[o["inputs"][1]][1:3]) for o in it._get_ops_details() if o["op_name"] == "CONV_2D"]
+    inp = it.get_input_details()[0]
+    return sizes, int(inp["shape"].prod()) * inp["dtype"]().itemsize
 
 
 def layer_type(layer, conv_sizes):
@@ -117,7 +121,7 @@ def lookup(results, core, *path):
     if not results:
         return None
     for t in results.get("targets", []):
-        if t["target"] == core:
+        if core in (t["core"], t["target"]):
             node = t
             for p in path:
                 node = node.get(p) if isinstance(node, dict) else None
@@ -164,7 +168,10 @@ def summary(report, previous):
             p = next((pm for pm in (lookup(previous, t["core"], "models") or []) if pm["name"] == mm["name"]), {})
             row.append(cell(mm["mac_per_cycle"], mm["reference_mac_per_cycle"], p.get("mac_per_cycle")))
         for t in qemu:
-            mm = next(x for x in t["models"] if x["name"] == m["name"])
+            mm = next((x for x in t["models"] if x["name"] == m["name"]), None)
+            if mm is None:
+                row.append("– (input > 1 KB bench frame)")
+                continue
             prev_t = next((pt for pt in (previous or {}).get("instruction_targets", []) if pt["target"] == t["target"]), {})
             p = next((pm for pm in prev_t.get("models", []) if pm["name"] == m["name"]), {})
             row.append(cell(mm["mac_per_instruction"], None, p.get("mac_per_instruction")))
@@ -247,7 +254,7 @@ def main():
         wanted = args.models.split(",")
         models = [m for m in models if m["name"] in wanted]
     for m in models:
-        m["conv_sizes"] = conv_kernel_sizes(m["path"])
+        m["conv_sizes"], m["input_bytes"] = model_facts(m["path"])
         estimate = json.loads(run([args.harken, "cost", "--model", m["path"], "--target", "qemu-mps2-an386", "--json"]))
         m["macs"] = sum(int(layer["macs"]) for layer in estimate["layers"] if layer["op"] in WEIGHT_OPS)
 
@@ -265,6 +272,11 @@ def main():
     qemu_measured = {}
     for core, board in qemu:
         for m in models:
+            # The bench protocol carries one step's input in one frame of at most HK_BENCH_MAX_PAYLOAD
+            # bytes (Firmware/include/harken/hk_bench_proto.h).
+            if m["input_bytes"] > BENCH_MAX_PAYLOAD:
+                log(f"{board} {m['name']}: left out, its {m['input_bytes']}-byte input exceeds the bench frame ({BENCH_MAX_PAYLOAD} B)")
+                continue
             log(f"{board} {m['name']}: firmware on QEMU")
             qemu_measured[(board, m["name"])] = measure_qemu(args.harken, m, board, max(args.steps, 3), work)
 
@@ -274,7 +286,7 @@ def main():
             {"name": m["name"], "macs": m["macs"], "instructions": qemu_measured[(board, m["name"])]["instructions"],
              "mac_per_instruction": ratio(m["macs"], qemu_measured[(board, m["name"])]["instructions"]),
              "flash_bytes": qemu_measured[(board, m["name"])]["flash_bytes"], "ram_bytes": qemu_measured[(board, m["name"])]["ram_bytes"]}
-            for m in models]})
+            for m in models if (board, m["name"]) in qemu_measured]})
     for core, board in targets:
         t = {"core": core, "target": board, "models": [], "layer_types": {}}
         for k in ("optimized", "reference"):
