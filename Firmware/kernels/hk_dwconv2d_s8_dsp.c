@@ -69,6 +69,22 @@ typedef struct {
     int32_t n1, x1, w1, n2, x2, w2;
 } hk__dw_taps_t;
 
+/* One tap of four channels at byte offset o from xp and wp: inputs widened with
+ * the offset, filter bytes widened, each lane into its own channel's sum. */
+#define HK__DW_TAP(o)                                                     \
+    do {                                                                 \
+        const int32_t xv = hk__read_s8x4(xp + (o));                      \
+        const int32_t wv = hk__read_s8x4(wp + (o));                      \
+        int32_t xe = hk__sxtab16(off2, xv);                              \
+        int32_t we = hk__sxtb16(wv);                                     \
+        a0 = hk__smlabb(xe, we, a0);                                     \
+        a2 = hk__smlatt(xe, we, a2);                                     \
+        xe = hk__sxtab16_ror8(off2, xv);                                 \
+        we = hk__sxtb16_ror8(wv);                                        \
+        a1 = hk__smlabb(xe, we, a1);                                     \
+        a3 = hk__smlatt(xe, we, a3);                                     \
+    } while (0)
+
 /* acc[c - c0] for output channels [c0, c1) of one pixel, c1 - c0 a multiple of
  * 4, depth_multiplier 1, the bias (when not NULL) included: x and w point at
  * channel 0 of the first tap in input and filter, off2 holds the input offset
@@ -88,20 +104,31 @@ static HK__DSP_LOOP void hk__dw_pixel_dsp(const int8_t *x, const int8_t *w, cons
             a2 = bias[c + 2];
             a3 = bias[c + 3];
         }
+        if (n2 == 1 && x1 == w1) {
+            /* One line of taps whose input and filter steps agree (a k x 1 kernel
+             * over time with depth multiplier 1): one offset register for both,
+             * two taps per pass. */
+            const int8_t *const xp = x + c, *const wp = w + c;
+            const int32_t end = n1 * x1;
+            int32_t o = 0;
+            for (; o + x1 < end; o += 2 * x1) {
+                HK__DW_TAP(o);
+                HK__DW_TAP(o + x1);
+            }
+            if (o < end) {
+                HK__DW_TAP(o);
+            }
+            acc[c - c0] = a0;
+            acc[c - c0 + 1] = a1;
+            acc[c - c0 + 2] = a2;
+            acc[c - c0 + 3] = a3;
+            continue;
+        }
         for (t2 = 0; t2 < n2; ++t2) {
             const int8_t *xp = x + c + t2 * x2;
             const int8_t *wp = w + c + t2 * w2;
             for (n = n1; n > 0; --n) {
-                const int32_t xv = hk__read_s8x4(xp);
-                const int32_t wv = hk__read_s8x4(wp);
-                int32_t xe = hk__sxtab16(off2, xv); /* (x0, x2) + offset */
-                int32_t we = hk__sxtb16(wv);        /* (w0, w2) */
-                a0 = hk__smlabb(xe, we, a0);
-                a2 = hk__smlatt(xe, we, a2);
-                xe = hk__sxtab16_ror8(off2, xv);    /* (x1, x3) + offset */
-                we = hk__sxtb16_ror8(wv);           /* (w1, w3) */
-                a1 = hk__smlabb(xe, we, a1);
-                a3 = hk__smlatt(xe, we, a3);
+                HK__DW_TAP(0);
                 xp += x1;
                 wp += w1;
             }

@@ -49,7 +49,7 @@ static inline int8_t hk__fc_out_dsp(const hk__fc_out_t *q, int32_t o, int32_t ac
 
 /* A batch row of at most this many inputs is staged (HK_FC_STAGE int16 values on
  * the stack); deeper rows widen each input word as they go. */
-#define HK_FC_STAGE 256
+#define HK_FC_STAGE HK_FC_PACKED_MAX_DEPTH
 #define HK_FC_ROWS 64 /* accumulators between the dot products and their requantization */
 
 /* xs = the n inputs plus the offset as int16, each complete group of four
@@ -132,6 +132,132 @@ static HK__DSP_LOOP void hk__fc_rows4_staged(const int16_t *const xs0, const int
         acc[4 * g + 1] = a1;
         acc[4 * g + 2] = a2;
         acc[4 * g + 3] = a3;
+    }
+}
+
+/* One step of hk__fc_rows4_packed: four staged inputs against the next 16
+ * packed bytes (four of each row), loaded together. */
+#define HK__FC_STEP4_PACKED()                                             \
+    do {                                                                 \
+        const int32_t x02 = hk__read_s16x2(xs), x13 = hk__read_s16x2(xs + 2); \
+        const int32_t v0 = hk__read_s8x4(w), v1 = hk__read_s8x4(w + 4);  \
+        const int32_t v2 = hk__read_s8x4(w + 8), v3 = hk__read_s8x4(w + 12); \
+        a0 = hk__smlad(x02, hk__sxtb16(v0), a0);                         \
+        a0 = hk__smlad(x13, hk__sxtb16_ror8(v0), a0);                    \
+        a1 = hk__smlad(x02, hk__sxtb16(v1), a1);                         \
+        a1 = hk__smlad(x13, hk__sxtb16_ror8(v1), a1);                    \
+        a2 = hk__smlad(x02, hk__sxtb16(v2), a2);                         \
+        a2 = hk__smlad(x13, hk__sxtb16_ror8(v2), a2);                    \
+        a3 = hk__smlad(x02, hk__sxtb16(v3), a3);                         \
+        a3 = hk__smlad(x13, hk__sxtb16_ror8(v3), a3);                    \
+        xs += 4;                                                         \
+        w += 16;                                                         \
+    } while (0)
+
+/* acc[j] for rows [0, 4 * groups) from the staged inputs xs and the packed
+ * weights (hk_fc_pack_weights), bias included. One pointer walks the weights
+ * and the four rows' words are loaded back to back (a Cortex-M4 pipelines
+ * neighbouring loads): 12 registers in the loop. */
+static HK__DSP_LOOP void hk__fc_rows4_packed(const int16_t *const xs0, const int8_t *w, int32_t n,
+                                             int32_t groups, const int32_t *bias, int32_t *acc)
+{
+    int32_t g, i;
+
+    for (g = 0; g < groups; ++g) {
+        const int16_t *xs = xs0;
+        const int16_t *const xs_end8 = xs0 + (n & ~7);
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias != NULL) {
+            a0 = bias[4 * g];
+            a1 = bias[4 * g + 1];
+            a2 = bias[4 * g + 2];
+            a3 = bias[4 * g + 3];
+        }
+        while (xs != xs_end8) {
+            HK__FC_STEP4_PACKED();
+            HK__FC_STEP4_PACKED();
+        }
+        if (n & 4) {
+            HK__FC_STEP4_PACKED();
+        }
+        for (i = 0; i < (n & 3); ++i) { /* the last n % 4 inputs, row by row */
+            const int32_t v = xs[i];
+            a0 += v * w[i];
+            a1 += v * w[(n & 3) + i];
+            a2 += v * w[2 * (n & 3) + i];
+            a3 += v * w[3 * (n & 3) + i];
+        }
+        w += 4 * (n & 3);
+        acc[4 * g] = a0;
+        acc[4 * g + 1] = a1;
+        acc[4 * g + 2] = a2;
+        acc[4 * g + 3] = a3;
+    }
+}
+
+void hk_fc_pack_weights(int32_t in_depth, int32_t out_depth, const int8_t *weights, int8_t *packed)
+{
+    const int32_t n4 = in_depth & ~3, tail = in_depth & 3;
+    int32_t g, k, r, i;
+    int8_t *dst = packed;
+
+    for (g = 0; g + 4 <= out_depth; g += 4) {
+        for (k = 0; k < n4; k += 4) {
+            for (r = 0; r < 4; ++r) {
+                for (i = 0; i < 4; ++i) {
+                    *dst++ = weights[(g + r) * in_depth + k + i];
+                }
+            }
+        }
+        for (r = 0; r < 4; ++r) {
+            for (i = 0; i < tail; ++i) {
+                *dst++ = weights[(g + r) * in_depth + n4 + i];
+            }
+        }
+    }
+    for (; g < out_depth; ++g) {
+        for (i = 0; i < in_depth; ++i) {
+            *dst++ = weights[g * in_depth + i];
+        }
+    }
+}
+
+void hk_fully_connected_s8_packed_dsp(const hk_fc_params_t *p, const int8_t *input,
+                                      const int8_t *packed, const int32_t *bias, int8_t *output)
+{
+    const int32_t depth = p->in_depth, out_depth = p->out_depth, groups = out_depth / 4;
+    const int32_t step = p->n_mult == 1 ? 0 : 1;
+    int16_t xs[HK_FC_PACKED_MAX_DEPTH];
+    int32_t acc[HK_FC_ROWS];
+    int32_t b, g, n;
+
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *x = input + b * depth;
+        int8_t *y = output + b * out_depth;
+        hk__fc_stage(x, p->input_offset, depth, xs);
+        for (g = 0; g < groups; g += n) {
+            n = groups - g < HK_FC_ROWS / 4 ? groups - g : HK_FC_ROWS / 4;
+            hk__fc_rows4_packed(xs, packed + 4 * g * depth, depth, n, bias != NULL ? bias + 4 * g : NULL,
+                                acc);
+            hk__requant_block(acc, 4 * n, p->out_mult + step * 4 * g, p->out_shift + step * 4 * g, step,
+                              p->output_offset, p->act_min, p->act_max, y + 4 * g, 1);
+        }
+        for (g = 4 * groups; g < out_depth; ++g) { /* the rows left over, unpacked */
+            const int16_t *xv = xs;
+            const int8_t *w = packed + g * depth;
+            int32_t a = bias != NULL ? bias[g] : 0, i;
+            for (i = 0; i + 4 <= depth; i += 4) {
+                const int32_t v = hk__read_s8x4(w + i);
+                a = hk__smlad(hk__read_s16x2(xv + i), hk__sxtb16(v), a);
+                a = hk__smlad(hk__read_s16x2(xv + i + 2), hk__sxtb16_ror8(v), a);
+            }
+            for (; i < depth; ++i) {
+                a += xv[i] * w[i];
+            }
+            acc[0] = a;
+            hk__requant_block(acc, 1, p->out_mult + step * g, p->out_shift + step * g, 0,
+                              p->output_offset, p->act_min, p->act_max, y + g, 1);
+        }
     }
 }
 

@@ -104,7 +104,7 @@ extension ElfSizes {
                 let name = elf_strptr(elf, Int(shdr.sh_link), Int(sym.st_name)).map { String(cString: $0) } ?? "?"
                 let section = sectionNames[Int(sym.st_shndx)] ?? "?"
                 symbols.append(Symbol(name: name, bytes: Int(sym.st_size), section: section,
-                                      part: local ? part(file: file) ?? part(of: name) : part(of: name)))
+                                      part: local && part(of: name) != .weights ? part(file: file) ?? part(of: name) : part(of: name)))
             }
         }
         var parts: [String: Int] = [:]
@@ -127,7 +127,8 @@ extension ElfSizes {
 
     /// Which part of the firmware a symbol belongs to, by the names the generator gives.
     static func part(of name: String) -> Part {
-        if name.range(of: #"_w[0-9]+$"#, options: .regularExpression) != nil { return .weights }
+        // The plan's weight arrays, and the copies a kernel variant reads in its own layout (opN_packed).
+        if name.range(of: #"(_w[0-9]+|^op[0-9]+_packed)$"#, options: .regularExpression) != nil { return .weights }
         if name.range(of: #"^op[0-9]+(_[a-z]+)?$"#, options: .regularExpression) != nil || name.hasSuffix("_invoke")
             || name.hasSuffix("_init") && !name.hasPrefix("hk_") || name == "arena" || name == "state" || name == "state_initial"
             || name == "hk_model" || name.hasPrefix("model_") { return .model }

@@ -12,7 +12,9 @@ final class DSPKernelTests: XCTestCase {
         XCTAssertTrue(stdout.contains("DSP CHECK PASS"), stdout, file: file, line: line)
         let kernels = stdout.split(separator: "\n").filter { $0.contains("cases=") }
         XCTAssertGreaterThanOrEqual(kernels.count, 4, file: file, line: line)
-        XCTAssertTrue(stdout.contains("conv2d_1x1_s8 cases="), "the pointwise kernel did not run", file: file, line: line)
+        for family in ["conv2d_1x1_s8", "fully_connected_s8_packed", "requant"] {
+            XCTAssertTrue(stdout.contains("\(family) cases="), "\(family) did not run", file: file, line: line)
+        }
         for summary in kernels {
             XCTAssertTrue(summary.contains(" mismatches=0 "), String(summary), file: file, line: line)
             XCTAssertTrue(summary.contains(" spec_cycles="), "\(summary): the specification did not run", file: file, line: line)

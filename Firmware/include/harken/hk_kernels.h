@@ -373,6 +373,21 @@ void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const in
 void hk_fully_connected_s8_dsp(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,
                                const int32_t *bias, int8_t *output);
 
+/* FULLY_CONNECTED with weights the compiler packed (hk_fc_pack_weights) for four
+ * rows per load: the same bytes as hk_fully_connected_s8 with the unpacked
+ * weights, for filter_offset 0 and in_depth <= HK_FC_PACKED_MAX_DEPTH (its
+ * inputs are staged on the stack). The code generator picks it on cores with
+ * the DSP extension, for FULLY_CONNECTED and for one-pixel convolutions. */
+#define HK_FC_PACKED_MAX_DEPTH 256
+void hk_fully_connected_s8_packed_dsp(const hk_fc_params_t *p, const int8_t *input,
+                                      const int8_t *packed, const int32_t *bias, int8_t *output);
+
+/* The packed layout, the same size as [out_depth][in_depth]: for each group of
+ * four rows, each run of four inputs of the four rows in turn (16 bytes), then
+ * the in_depth % 4 inputs left over, row by row; the out_depth % 4 rows left
+ * over after the groups stay as they are. */
+void hk_fc_pack_weights(int32_t in_depth, int32_t out_depth, const int8_t *weights, int8_t *packed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -498,7 +498,10 @@ static void dwconv2d_case(tally_t *t, int big)
 
 /* ---- FULLY_CONNECTED ---- */
 
-static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
+/* Runs spec, ref and a DSP variant (dsp, on dsp_weights: the filter, or its
+ * packed copy) on the staged case; returns 1 if all three agree. */
+static int run_fc_variant(tally_t *t, const hk_fc_params_t *p, const int32_t *bias, fc_fn_t dsp,
+                          const int8_t *dsp_weights)
 {
     const int32_t out_bytes = p->batches * p->out_depth;
     uint32_t c0, c1, c2, c3;
@@ -507,7 +510,7 @@ static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
     c0 = g_io->cycles();
     hk_fully_connected_s8(p, g_input, g_filter, bias, g_out_ref);
     c1 = g_io->cycles();
-    hk_fully_connected_s8_dsp(p, g_input, g_filter, bias, g_out_dsp);
+    dsp(p, g_input, dsp_weights, bias, g_out_dsp);
     c2 = g_io->cycles();
     hk_fully_connected_s8_spec(p, g_input, g_filter, bias, g_out_spec);
     c3 = g_io->cycles();
@@ -533,6 +536,40 @@ static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
         return 0;
     }
     return 1;
+}
+
+static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
+{
+    return run_fc_variant(t, p, bias, hk_fully_connected_s8_dsp, g_filter);
+}
+
+/* ---- FULLY_CONNECTED with packed weights (hk_fully_connected_s8_packed_dsp) ---- */
+
+static int8_t g_packed[MAX_FILTER];
+
+/* The calls the code generator gives the packed kernel: symmetric weights, in_depth
+ * up to HK_FC_PACKED_MAX_DEPTH (tails after groups of four inputs and of four rows),
+ * batches, per-channel or per-tensor multipliers; FULLY_CONNECTED and one-pixel
+ * convolutions alike. */
+static void fc_packed_case(tally_t *t, int big)
+{
+    hk_fc_params_t p;
+    const int32_t *bias;
+    p.batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
+    p.in_depth = big ? rnd_range(100, HK_FC_PACKED_MAX_DEPTH) : rnd_range(1, 80);
+    p.out_depth = big ? rnd_range(20, 96) : rnd_range(1, 24);
+    p.input_offset = rnd_range(-127, 128);
+    p.filter_offset = 0;
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, p.batches * p.in_depth, -128, 127);
+    fill_s8(g_filter, p.in_depth * p.out_depth, -128, 127);
+    bias = quant_setup(p.out_depth, p.in_depth, rnd_percent(90));
+    p.n_mult = rnd_percent(70) ? p.out_depth : 1;
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    hk_fc_pack_weights(p.in_depth, p.out_depth, g_filter, g_packed);
+    (void)run_fc_variant(t, &p, bias, hk_fully_connected_s8_packed_dsp, g_packed);
 }
 
 static void fc_case(tally_t *t, int big)
@@ -720,6 +757,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
     tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
+    tally_t fcp = {"fully_connected_s8_packed", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 
@@ -746,11 +784,15 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&fc);
     for (i = 0; i < n; ++i) {
+        fc_packed_case(&fcp, i % 8 == 7);
+    }
+    print_tally(&fcp);
+    for (i = 0; i < n; ++i) {
         requant_case(&rq);
     }
     print_tally(&rq);
     bench_all(&bench);
-    bad = rq.mismatches + conv.mismatches + pw.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
+    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }

@@ -93,7 +93,11 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         guard perOutput <= Int(HK_ACC_MAX_TERMS) else {
             throw l.fail(op, "at most \(HK_ACC_MAX_TERMS) multiply-accumulates per output (hk_kernels.h), got \(perOutput)")
         }
-        return PendingStep(op: op, kernel: Kernel(Conv2D(params: p, depthwise: depthwise, mult: mult, shift: shift)),
+        var conv = Conv2D(params: p, depthwise: depthwise, mult: mult, shift: shift)
+        if conv.gemv {
+            conv.packed = FullyConnected.pack(l.tensor(w).data, inDepth: perOutput, outDepth: outC, filterOffset: 0)
+        }
+        return PendingStep(op: op, kernel: Kernel(conv),
                            inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
     }
 
@@ -115,8 +119,15 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                               act_min: p.act_min, act_max: p.act_max, n_mult: Int32(mult.count), out_mult: nil, out_shift: nil)
     }
 
+    /// The filter packed for hk_fully_connected_s8_packed_dsp when the call is a matrix-vector product
+    /// it can take (FullyConnected.pack).
+    var packed: [Int8]?
+
     func function(_ variant: KernelVariant) -> String {
-        if gemv { return variant == .cortexMDSP ? "hk_fully_connected_s8_dsp" : "hk_fully_connected_s8" }
+        if gemv {
+            guard variant == .cortexMDSP else { return "hk_fully_connected_s8" }
+            return packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp"
+        }
         if variant == .cortexMDSP && pointwise { return "hk_conv2d_1x1_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
@@ -129,7 +140,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             f.out_shift = h.keep(array: shift)
             let p = h.keep(f)
             let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
-            return h.variant == .reference ? { hk_fully_connected_s8(p, x, w, b, y) } : { hk_fully_connected_s8_dsp(p, x, w, b, y) }
+            return FullyConnected.bind(h, p, x, w, b, y, packed: packed)
         }
         var c = params
         c.out_mult = h.keep(array: mult)
@@ -149,9 +160,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
         if gemv {
             c.params("hk_fc_params_t", gemvParams, pointers: names)
-        } else {
-            c.params("hk_conv_params_t", params, pointers: names)
+            c.call(c.input(0), FullyConnected.weights(&c, packed: packed), c.input(2, "int32_t"), c.output(0))
+            return
         }
+        c.params("hk_conv_params_t", params, pointers: names)
         c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
     }
 

@@ -15,7 +15,25 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     static let reads: [BuiltinOp: Int32] = [.fullyConnected: 9]
     static let writes: [BuiltinOp: TFLiteForm] = [.fullyConnected: TFLiteForm(options: 8, version: 4)]
     static let optionalInputs: Set<Int> = [2]   // the bias
-    static let symbols = ["hk_fully_connected_s8", "hk_fully_connected_s8_dsp"]
+    static let symbols = ["hk_fully_connected_s8", "hk_fully_connected_s8_dsp", "hk_fully_connected_s8_packed_dsp", "hk_fc_pack_weights"]
+
+    /// The weights in hk_fc_pack_weights' layout when hk_fully_connected_s8_packed_dsp can take the
+    /// call (symmetric weights, a depth its stack stages): the compiler owns the layout, the device reads
+    /// four rows per pointer step.
+    var packed: [Int8]?
+
+    static let packedFunction = "hk_fully_connected_s8_packed_dsp"
+
+    /// `weights` ([outDepth][inDepth] bytes) packed for hk_fully_connected_s8_packed_dsp, or nil when it
+    /// cannot take them.
+    static func pack(_ weights: [UInt8]?, inDepth: Int, outDepth: Int, filterOffset: Int32) -> [Int8]? {
+        guard let weights, filterOffset == 0, inDepth <= Int(HK_FC_PACKED_MAX_DEPTH), weights.count == inDepth * outDepth else { return nil }
+        var out = [Int8](repeating: 0, count: weights.count)
+        weights.withUnsafeBytes { w in
+            out.withUnsafeMutableBufferPointer { hk_fc_pack_weights(Int32(inDepth), Int32(outDepth), w.bindMemory(to: Int8.self).baseAddress, $0.baseAddress) }
+        }
+        return out
+    }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
         guard op.inputs.count >= 2, op.outputs.count == 1 else { throw l.fail(op, "input, weights, optional bias and one output") }
@@ -53,12 +71,13 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         let p = hk_fc_params_t(batches: Int32(batches), in_depth: Int32(inDepth), out_depth: Int32(outDepth),
                                input_offset: -qx.zeroPoint, filter_offset: -qw.zeroPoint, output_offset: qy.zeroPoint,
                                act_min: actMin, act_max: actMax, n_mult: Int32(mult.count), out_mult: nil, out_shift: nil)
-        return PendingStep(op: op, kernel: Kernel(FullyConnected(params: p, mult: mult, shift: shift)), inputs: [x, w, b], outputs: [y],
+        let packed = pack(l.tensor(w).data, inDepth: inDepth, outDepth: outDepth, filterOffset: p.filter_offset)
+        return PendingStep(op: op, kernel: Kernel(FullyConnected(params: p, mult: mult, shift: shift, packed: packed)), inputs: [x, w, b], outputs: [y],
                            macs: batches * inDepth * outDepth)
     }
 
     func function(_ variant: KernelVariant) -> String {
-        variant == .cortexMDSP ? "hk_fully_connected_s8_dsp" : "hk_fully_connected_s8"
+        variant == .cortexMDSP ? (packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp") : "hk_fully_connected_s8"
     }
 
     func bind(_ h: HostCall) -> () -> Void {
@@ -67,13 +86,31 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         c.out_shift = h.keep(array: shift)
         let p = h.keep(c)
         let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
-        return h.variant == .reference ? { hk_fully_connected_s8(p, x, w, b, y) } : { hk_fully_connected_s8_dsp(p, x, w, b, y) }
+        return FullyConnected.bind(h, p, x, w, b, y, packed: packed)
+    }
+
+    /// The host call of the fully connected kernels, the packed one with its own copy of the weights.
+    static func bind(_ h: HostCall, _ p: UnsafePointer<hk_fc_params_t>, _ x: UnsafeMutablePointer<Int8>, _ w: UnsafeMutablePointer<Int8>,
+                     _ b: UnsafeMutablePointer<Int32>?, _ y: UnsafeMutablePointer<Int8>, packed: [Int8]?) -> () -> Void {
+        switch (h.variant, packed) {
+        case (.reference, _): return { hk_fully_connected_s8(p, x, w, b, y) }
+        case (.cortexMDSP, let packed?):
+            let pw = h.list(packed)
+            return { hk_fully_connected_s8_packed_dsp(p, x, pw, b, y) }
+        case (.cortexMDSP, nil): return { hk_fully_connected_s8_dsp(p, x, w, b, y) }
+        }
     }
 
     func emit(_ c: inout CCall) {
         let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
         c.params("hk_fc_params_t", params, pointers: names)
-        c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
+        c.call(c.input(0), FullyConnected.weights(&c, packed: packed), c.input(2, "int32_t"), c.output(0))
+    }
+
+    /// The weights argument: the packed copy when the call is the packed kernel's, else the plan's.
+    static func weights(_ c: inout CCall, packed: [Int8]?) -> String {
+        if c.function == packedFunction, let packed { return c.int8s("packed", packed) }
+        return c.input(1)
     }
 
     func costFeatures(macs: Int) -> CostFeatures {

@@ -181,6 +181,19 @@ public struct CCall {
         return name
     }
 
+    /// `static const int8_t <id>_<suffix>[n] = {...};`, weights in the layout a kernel variant reads
+    /// (the plan's own copy goes unused in that build); returns the array's name.
+    @discardableResult
+    mutating func int8s(_ suffix: String, _ values: [Int8]) -> String {
+        let name = "\(id)_\(suffix)"
+        var rows: [String] = []
+        for start in stride(from: 0, to: values.count, by: 16) {
+            rows.append("    " + values[start..<min(start + 16, values.count)].map(String.init).joined(separator: ", ") + ",")
+        }
+        declare("static const int8_t \(name)[\(values.count)] = {\n" + rows.joined(separator: "\n") + "\n};\n")
+        return name
+    }
+
     /// The call's parameter struct, `static const <type> <id> = {...};`, its pointer fields naming `pointers`.
     mutating func params(_ type: String, _ value: Any, pointers: [String] = []) {
         declare("static const \(type) \(id) = \(literal(value, pointers));\n\n")
