@@ -29,6 +29,7 @@ extension Pipeline {
                              timeout: Double = 2, job: Job = .silent) throws -> BenchReport {
         let progress = job.stage("bench")
         let (_, plan) = try load(model: model)
+        try checkFitsOneFrame(plan, model: model)
         var inputs = try FeatureSteps.make(audio, plan: plan)
         guard !inputs.isEmpty else { throw BenchError.mismatch("the audio is too short for one inference step") }
         while inputs.count < steps { inputs += inputs }
@@ -75,11 +76,19 @@ extension Pipeline {
                           timeout: timeout, job: job)
     }
 
+    /// A step's input and output each travel in one frame: a larger one would never be answered.
+    static func checkFitsOneFrame(_ plan: Plan, model: String) throws {
+        for (what, t) in [("input", plan.inputs[0]), ("output", plan.outputs[0])] where t.byteCount > Frame.maxPayload {
+            throw BenchError.mismatch("\(model): its \(what) is \(t.byteCount) bytes; the bench protocol carries a step's \(what) in one frame of at most \(Frame.maxPayload) bytes (HK_BENCH_MAX_PAYLOAD)")
+        }
+    }
+
     static func benchEmulated(model: String, elf: String, target: Target, steps: Int, audio: Audio,
                               timeout: Double, job: Job) throws -> BenchReport {
         guard let command = target.emulator else {
             throw PipelineError.noEmulator(board: target.name)
         }
+        try checkFitsOneFrame(try load(model: model).1, model: model)
         let emulator = try Emulator(command: command, elf: elf)
         defer { emulator.stop() }
         return try bench(model: model, link: try SerialPort(path: emulator.ptyPath), portName: emulator.ptyPath,

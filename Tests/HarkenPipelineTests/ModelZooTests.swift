@@ -86,4 +86,18 @@ final class ModelZooTests: XCTestCase {
         XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
         XCTAssertTrue(v.stdout.contains("valid kernel_benchmark"), v.stdout)
     }
+
+    /// The bench protocol carries a step's input in one 1,024-byte frame: a model with a larger input
+    /// (the streaming wake-word window, 1,200 bytes) is refused by name before any emulator starts,
+    /// not left to time out.
+    func testBenchRefusesAnInputLargerThanOneFrame() throws {
+        let dir = try Support.tempDir("zoo-bench")
+        let model = dir.appendingPathComponent("mlperf_sww.tflite")
+        try ModelZoo.graph("mlperf_sww").tfliteData().write(to: model)
+        let r = try Support.harken(["bench", "--emulate", dir.appendingPathComponent("absent.elf").path, "--board", "qemu-riscv32-virt",
+                                    "--model", model.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("its input is 1200 bytes") && r.stderr.contains("at most 1024 bytes"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("[bench."), r.stderr)
+    }
 }
