@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HarkenPipeline
-import HarkenTrain
 
 struct Zoo: ParsableCommand {
     static let configuration = CommandConfiguration(
