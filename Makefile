@@ -7,7 +7,7 @@ PROTOC_GEN_SWIFT ?= $(shell command -v protoc-gen-swift)
 space := $(subst ,, )
 SLUG := $(subst $(space),_,$(PHRASE))
 
-.PHONY: setup build install install-files demo test test-fast bench schema onnx-proto clean
+.PHONY: setup build install install-files demo test test-fast bench calibrate schema onnx-proto clean
 
 setup:
 	bash scripts/setup.sh
@@ -51,6 +51,12 @@ test-fast: setup
 
 bench: build
 	bash Benchmarks/run.sh
+
+# Refit the cost model of every Arm board in Targets/ on the instruction-set simulator (after a
+# kernel changes): scripts/calibrate_all.sh rewrites each board's `cost:` block (after `make setup` once).
+calibrate:
+	$(SWIFT) build --product harken
+	bash scripts/calibrate_all.sh
 
 # Regenerate the committed flatbuffers C++ code from Harken's TFLite schema subset.
 schema:

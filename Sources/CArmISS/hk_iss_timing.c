@@ -52,6 +52,14 @@ void hk_iss_cache_free(hk_cache_t *c)
     memset(c, 0, sizeof *c);
 }
 
+void hk_iss_invalidate_data_cache(hk_iss_t *iss)
+{
+    uint32_t i;
+    for (i = 0; i < iss->dcache.lines; ++i) {
+        iss->dcache.tag[i] = HK_NONE;
+    }
+}
+
 /* 1 if the line is held (it becomes the most recent of its set). */
 static int cache_hit(hk_cache_t *c, uint32_t line)
 {

@@ -54,7 +54,7 @@ public enum CalibrationSuite {
         for (i, d) in dws2d.enumerated() {
             try add("cal_dw2d_\(i)") { try $0.conv(d.input, cout: d.input[3], kernel: d.k, stride: d.s, dilation: d.d, same: d.same, depthwise: true) }
         }
-        let fcs: [(Int, Int)] = [(300, 1), (240, 1), (480, 1), (120, 1), (64, 12), (128, 32), (48, 4), (333, 2), (97, 3), (200, 5), (160, 8)]
+        let fcs: [(Int, Int)] = [(300, 1), (240, 1), (480, 1), (120, 1), (64, 1), (32, 1), (64, 12), (128, 32), (48, 4), (333, 2), (97, 3), (200, 5), (160, 8)]
         for (i, f) in fcs.enumerated() { try add("cal_fc\(i)") { try $0.fullyConnected(inputs: f.0, outputs: f.1) } }
 
         // Pooling: (input, filter, stride, SAME).
@@ -82,6 +82,19 @@ public enum CalibrationSuite {
             try add("cal_split\(i)") { try $0.split(s) }
             try add("cal_strided_slice\(i)") { try $0.slice(s) }
         }
+        // Broadcast ADD and MUL (a squeeze-and-excitation gate: one value per channel over a map).
+        for (i, s) in [[1, 5, 1, 40], [1, 7, 3, 24], [1, 10, 4, 64]].enumerated() {
+            try add("cal_add_broadcast\(i)") { try $0.binary(.add, s, broadcast: true) }
+            try add("cal_mul_broadcast\(i)") { try $0.binary(.mul, s, broadcast: true) }
+        }
+        // Concatenations and splits of 2 to 5 parts of uneven, odd and even widths, one row or many:
+        // each part of each row is one copy.
+        let parts: [(rows: Int, widths: [Int])] = [(1, [16, 24, 40]), (5, [8, 8, 8, 8]), (1, [64, 4]), (3, [12, 20, 8, 32, 4]), (12, [20, 13]),
+                                                   (1, [32, 32]), (2, [48, 16, 16])]
+        for (i, p) in parts.enumerated() {
+            try add("cal_concat_parts\(i)") { try $0.concat(rows: p.rows, widths: p.widths) }
+            try add("cal_split_v\(i)") { try $0.splitV(rows: p.rows, widths: p.widths) }
+        }
         for (i, n) in [(1, 2), (1, 12), (1, 35), (4, 10), (1, 256)].enumerated() {
             try add("cal_softmax\(i)") { try $0.softmax([n.0, n.1]) }
         }
@@ -89,11 +102,15 @@ public enum CalibrationSuite {
     }
 
     /// Seeded bytes for a plan's first input: some kernels (LOGISTIC, SOFTMAX) take
-    /// data-dependent paths, and zeros would time only the cheapest.
+    /// data-dependent paths, and zeros would time only the cheapest. LOGISTIC gets values inside
+    /// its input range (±1.5 around the zero point at the suite's scale 0.05), where it computes
+    /// rather than saturates: the slow path, the one a latency budget needs.
     public static func input(_ plan: Plan) -> [UInt8] {
         var state: UInt32 = 0x9E37_79B9
+        let logistic = plan.steps.first?.opName == "LOGISTIC"
         return (0..<plan.inputs[0].byteCount).map { _ in
             state = state &* 1_664_525 &+ 1_013_904_223
+            if logistic { return UInt8(bitPattern: Int8(Int(state >> 24) % 61 - 30 - 3)) }
             return UInt8(truncatingIfNeeded: state >> 24)
         }
     }
@@ -186,8 +203,8 @@ public enum CalibrationSuite {
             io([x], [y])
         }
 
-        mutating func binary(_ op: BuiltinOp, _ shape: [Int]) throws {
-            let x = act("x", shape), z = act("z", shape, Quantization(scale: 0.07, zeroPoint: 4))
+        mutating func binary(_ op: BuiltinOp, _ shape: [Int], broadcast: Bool = false) throws {
+            let x = act("x", shape), z = act("z", broadcast ? [1, 1, 1, shape[3]] : shape, Quantization(scale: 0.07, zeroPoint: 4))
             let y = act("y", shape, Quantization(scale: 0.1, zeroPoint: -1))
             b.op(op, [x, z], [y])
             io([x, z], [y])
@@ -214,6 +231,21 @@ public enum CalibrationSuite {
             let y = act("y", [shape[0], shape[1], shape[2], shape[3] + 5])
             b.op(.concatenation, [x, z], [y]) { $0.axis = 3 }
             io([x, z], [y])
+        }
+
+        mutating func concat(rows: Int, widths: [Int]) throws {
+            let xs = widths.enumerated().map { act("x\($0.offset)", [1, rows, 1, $0.element]) }
+            let y = act("y", [1, rows, 1, widths.reduce(0, +)])
+            b.op(.concatenation, xs, [y]) { $0.axis = 3 }
+            io(xs, [y])
+        }
+
+        mutating func splitV(rows: Int, widths: [Int]) throws {
+            let x = act("x", [1, rows, 1, widths.reduce(0, +)])
+            let sizes = b.int32s("size_splits", widths), axis = b.int32s("axis", [3])
+            let ys = widths.enumerated().map { act("y\($0.offset)", [1, rows, 1, $0.element]) }
+            b.op(.splitV, [x, sizes, axis], ys) { $0.numSplits = Int32(widths.count) }
+            io([x], ys)
         }
 
         mutating func split(_ shape: [Int]) throws {

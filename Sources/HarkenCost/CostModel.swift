@@ -74,19 +74,22 @@ public struct CostModel: Sendable {
     public let coefficients: CostCoefficients
     /// Other targets' coefficients to estimate from, nearest first (same core).
     public var fallbacks: [(target: String, coefficients: CostCoefficients)]
+    /// The target's flash data cache, when its flash has wait states and a cache is modelled.
+    public var cache: FlashDataCache?
 
     /// The last resort for a kernel no target has calibrated, per feature (LayerFeatures.names):
     /// about what the portable reference kernels take on a Cortex-M4 at zero wait states (their
     /// calibrated coefficients on qemu-mps2-an386 are 2-9 cycles per MAC, 5-220 per output or value
     /// moved, 50-1200 per call); rounded up, since an unknown kernel should not look cheap.
-    public static let generic: [Double] = [8, 100, 20, 0, 0, 0, 1000]
+    public static let generic: [Double] = [8, 100, 20, 0, 0, 0, 1000, 0, 0]
 
     public init(target: String, clockHz: Int, coefficients: CostCoefficients,
-                fallbacks: [(target: String, coefficients: CostCoefficients)] = []) {
+                fallbacks: [(target: String, coefficients: CostCoefficients)] = [], cache: FlashDataCache? = nil) {
         self.target = target
         self.clockHz = clockHz
         self.coefficients = coefficients
         self.fallbacks = fallbacks
+        self.cache = cache
     }
 
     /// A layer's coefficients, and where they came from when they are not the target's own for its kernel.
@@ -112,7 +115,7 @@ public struct CostModel: Sendable {
         var layers: [LayerCost] = []
         var warnings: [String] = []
         for (i, step) in plan.steps.enumerated() {
-            let f = LayerFeatures(step: step, variant: variant)
+            let f = LayerFeatures(step: step, variant: variant, plan: plan, cache: cache)
             let (coefficients, source) = coefficients(for: f)
             let c = zip(coefficients, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
             let flash = step.inputs.reduce(0) { sum, s in
@@ -133,16 +136,24 @@ public struct CostModel: Sendable {
                          kernelVariant: variant.rawValue, warnings: warnings)
     }
 
-    /// Least-squares fit per kernel from (features, measured cycles) samples, with a
-    /// small ridge so kernels measured on few shapes stay well-conditioned.
-    public static func fit(_ samples: [(LayerFeatures, Double)]) -> CostCoefficients {
+    /// How much one calibration-suite layer counts in `fit` beside one layer of a real model. The
+    /// suite's one-layer models run with only their own kernel in the flash caches, on seeded data,
+    /// in shapes no model may have: they settle the kernels and shapes models lack, while a kernel
+    /// that real models use is fitted mostly on their layers, in the conditions a model runs in.
+    public static let suiteWeight = 0.15
+
+    /// Least-squares fit per kernel from (features, measured cycles) samples of real models and of
+    /// the calibration suite (weighted `suiteWeight`), with a small ridge so kernels measured on
+    /// few shapes stay well-conditioned.
+    public static func fit(_ samples: [(LayerFeatures, Double)], suite: [(LayerFeatures, Double)] = []) -> CostCoefficients {
         var result: [String: [Double]] = [:]
-        for (kernel, group) in Dictionary(grouping: samples, by: { $0.0.kernel }) {
+        let all = samples.map { ($0.0, $0.1, 1.0) } + suite.map { ($0.0, $0.1, suiteWeight) }
+        for (kernel, group) in Dictionary(grouping: all, by: { $0.0.kernel }) {
             let n = LayerFeatures.names.count
             var ata = [Double](repeating: 0, count: n * n), atb = [Double](repeating: 0, count: n)
             // Fit relative error: weight each sample by 1/y so small layers count as much as big ones.
-            for (f, y) in group {
-                let x = f.vector, w = 1 / max(y, 1) / max(y, 1)
+            for (f, y, weight) in group {
+                let x = f.vector, w = weight / max(y, 1) / max(y, 1)
                 for r in 0..<n {
                     atb[r] += w * x[r] * y
                     for c in 0..<n { ata[r * n + c] += w * x[r] * x[c] }

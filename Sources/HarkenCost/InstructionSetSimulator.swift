@@ -73,6 +73,9 @@ public final class InstructionSetSimulator {
         return stats
     }
 
+    /// Empties the flash data cache (the instruction cache keeps its lines).
+    public func invalidateDataCache() { hk_iss_invalidate_data_cache(iss) }
+
     /// A symbol's address (Thumb bit cleared for functions).
     public func symbolAddress(_ symbol: String) throws -> UInt32 {
         var address: UInt32 = 0

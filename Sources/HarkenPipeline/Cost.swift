@@ -12,8 +12,9 @@ extension Pipeline {
     /// init and `inputs.count` steps in the instruction-set simulator, and returns each
     /// kernel call's worst cycles over the steps (some kernels, LOGISTIC above all, take
     /// data-dependent paths, and a latency budget needs the slow one) and their sum.
-    /// With a flash cache model, the first step also runs once uncounted before them, so
-    /// the caches hold what they hold on a device that runs the model step after step.
+    /// With a flash cache model, the first step also runs once uncounted before them, so the
+    /// instruction cache holds what it holds on a device that runs the model step after step;
+    /// the data cache starts every step empty.
     public static func measureCycles(plan: Plan, name: String, target: Target, home: HarkenHome, inputs: [[UInt8]],
                                      workDir: String, kernels: KernelVariant? = nil,
                                      flashCache: Bool = true) throws -> (layers: [Double], total: Double) {
@@ -23,12 +24,17 @@ extension Pipeline {
         try iss.call("\(n)_init")
         let input = try iss.call("\(n)_input").ret
         var layers = [Double](repeating: 0, count: plan.steps.count)
-        if flashModelName(target: target, flashCache: flashCache).cached, let first = inputs.first {
+        let cached = flashModelName(target: target, flashCache: flashCache).cached
+        if cached, let first = inputs.first {
             try iss.write(first, at: input)
             try iss.call("\(n)_invoke")
         }
         for step in inputs {
             try iss.write(step, at: input)
+            // Every step starts with an empty data cache: the weights a step reads were last read a
+            // step earlier (30 ms or so), and the work in between (audio frontend, application) is
+            // taken to have evicted them. The instruction cache stays warm.
+            if cached { iss.invalidateDataCache() }
             iss.resetRegions()
             try iss.call("\(n)_invoke")
             for r in iss.regions() {
@@ -100,21 +106,35 @@ extension Pipeline {
     public static func measureSuite(target: Target, home: HarkenHome, kernels: KernelVariant? = nil) throws -> [(LayerFeatures, Double)] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-suite-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let suite = try CalibrationSuite.plans()
-        let (iss, names) = try simulatorImage(plans: suite, target: target, home: home, workDir: work, kernels: kernels)
         let variant = kernels ?? KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         let runs = flashModelName(target: target, flashCache: true).cached ? 2 : 1
+        // As many plans per image as the simulator's RAM holds (Firmware/profile/iss.ld: 256 KiB,
+        // the stack at its top): each plan has its own arena and state.
+        var batches: [[(String, Plan)]] = [[]]
+        var used = 0
+        for entry in try CalibrationSuite.plans() {
+            let bytes = entry.plan.arenaBytes + entry.plan.stateBytes + 64
+            if used + bytes > 160 * 1024, !batches[batches.count - 1].isEmpty { batches.append([]); used = 0 }
+            batches[batches.count - 1].append(entry)
+            used += bytes
+        }
         var samples: [(LayerFeatures, Double)] = []
-        for ((_, plan), n) in zip(suite, names) {
-            try iss.call("\(n)_init")
-            let input = try iss.call("\(n)_input").ret
-            try iss.write(CalibrationSuite.input(plan), at: input)
-            for _ in 0..<runs {
-                iss.resetRegions()
-                try iss.call("\(n)_invoke")
+        for (b, batch) in batches.enumerated() {
+            let dir = (work as NSString).appendingPathComponent("\(b)")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let (iss, names) = try simulatorImage(plans: batch, target: target, home: home, workDir: dir, kernels: kernels)
+            for ((_, plan), n) in zip(batch, names) {
+                try iss.call("\(n)_init")
+                let input = try iss.call("\(n)_input").ret
+                try iss.write(CalibrationSuite.input(plan), at: input)
+                for _ in 0..<runs {
+                    iss.invalidateDataCache()   // as every step of a model (measureCycles)
+                    iss.resetRegions()
+                    try iss.call("\(n)_invoke")
+                }
+                let cycles = iss.regions().first { $0.marker == 0 }.map { Double($0.cycles) } ?? 0
+                samples.append((LayerFeatures(step: plan.steps[0], variant: variant, plan: plan, cache: dataCache(target: target)), cycles))
             }
-            let cycles = iss.regions().first { $0.marker == 0 }.map { Double($0.cycles) } ?? 0
-            samples.append((LayerFeatures(step: plan.steps[0], variant: variant), cycles))
         }
         return samples
     }
@@ -131,7 +151,13 @@ extension Pipeline {
                 return a < b
             }
         return CostModel(target: target.name, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]),
-                         fallbacks: others.map { ($0.name, CostCoefficients(kernels: $0.cost ?? [:])) })
+                         fallbacks: others.map { ($0.name, CostCoefficients(kernels: $0.cost ?? [:])) }, cache: dataCache(target: target))
+    }
+
+    /// The target's flash data cache as the cost model's features see it (nil: no wait states or no data cache).
+    public static func dataCache(target: Target) -> FlashDataCache? {
+        guard let m = flashModel(target: target, flashCache: true), m.dataLines > 0 else { return nil }
+        return FlashDataCache(lineBytes: m.lineBytes, bytes: m.dataLines * m.lineBytes)
     }
 
     /// `harken cost`: the analytic model for a target, optionally beside the simulator.
@@ -199,18 +225,20 @@ extension Pipeline {
         let own = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         var plans = try sentryProbePlans()
         for model in models { plans.append((((model as NSString).lastPathComponent as NSString).deletingPathExtension, try load(model: model).1)) }
-        var samples: [(LayerFeatures, Double)] = []
+        var samples: [(LayerFeatures, Double)] = [], suite: [(LayerFeatures, Double)] = []
         for variant in own == .reference ? [own] : [own, .reference] {
-            samples += try measureSuite(target: target, home: home, kernels: variant)
+            suite += try measureSuite(target: target, home: home, kernels: variant)
             for (name, plan) in plans {
                 let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 let m = try measureCycles(plan: plan, name: name, target: target, home: home, inputs: try costInputs(plan: plan, steps: steps),
                                           workDir: work, kernels: variant)
-                for (i, step) in plan.steps.enumerated() { samples.append((LayerFeatures(step: step, variant: variant), m.layers[i])) }
+                for (i, step) in plan.steps.enumerated() {
+                    samples.append((LayerFeatures(step: step, variant: variant, plan: plan, cache: dataCache(target: target)), m.layers[i]))
+                }
             }
         }
-        return (CostModel.fit(samples), samples.count)
+        return (CostModel.fit(samples, suite: suite), samples.count + suite.count)
     }
 
     /// Rewrites the target's YAML with a `cost:` block (through a temporary file and a rename).

@@ -165,6 +165,9 @@ typedef struct {
 
 int hk_iss_set_flash_model(hk_iss_t *iss, const hk_iss_flash_model_t *model);
 
+/* Empties the data cache (the instruction cache and the line buffers keep their lines). */
+void hk_iss_invalidate_data_cache(hk_iss_t *iss);
+
 /* Cortex-M0+ multiplier option: 1 (fast, the default) or 32 (small) cycles. */
 void hk_iss_set_m0plus_mul_cycles(hk_iss_t *iss, uint32_t cycles);
 

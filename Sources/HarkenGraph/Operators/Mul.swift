@@ -32,6 +32,8 @@ struct Mul: KernelOperator {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        CostFeatures(macs: params.output.elements, outputs: params.output.elements, moved: params.output.elements)
+        // Outputs computed, and both inputs' own sizes: a broadcast input (one value per channel, as a
+        // squeeze-and-excitation gate) costs less than a full one, which the output count alone hides.
+        CostFeatures(macs: params.output.elements, outputs: params.output.elements, moved: params.input1.elements + params.input2.elements)
     }
 }

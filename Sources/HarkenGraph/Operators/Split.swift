@@ -46,6 +46,7 @@ struct Split: KernelOperator, @unchecked Sendable {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        CostFeatures(macs: 0, outputs: Double(params.n_parts), moved: Double(params.outer * params.row_bytes))
+        // One memcpy per part of each row: its call is the fixed cost, its bytes the rest.
+        CostFeatures(macs: 0, outputs: Double(params.outer) * Double(params.n_parts), moved: Double(params.outer * params.row_bytes))
     }
 }
