@@ -147,6 +147,22 @@ final class CostModelTests: XCTestCase {
         }
     }
 
+    static let zooChecked = ["mlperf_sww", "ds_cnn_s"]
+
+    /// Every model of the zoo on every Arm board: an estimate for every layer, never a refusal (a
+    /// kernel without coefficients is estimated with a warning).
+    func testZooIsEstimatedOnEveryArmTarget() throws {
+        let zoo = try Pipeline.zoo(outDir: try Support.tempDir("zoo-all").path)
+        let arm = try TargetCatalog.load(home: Support.home).filter { InstructionSetSimulator.Core(targetCore: $0.core) != nil }
+        for m in zoo.models {
+            for target in arm {
+                let cost = try Pipeline.cost(model: m.file, board: target.name, home: Support.home, measure: false)
+                XCTAssertTrue(cost.layers.allSatisfy { $0.cycles > 0 && $0.cycles.isFinite }, "\(m.name) on \(target.name): \(cost.layers.map(\.cycles))")
+                XCTAssertEqual(cost.warnings.count, Set(cost.layers.compactMap { $0.estimatedFrom == nil ? nil : $0.kernel }).count)
+            }
+        }
+    }
+
     /// Leave one model out: fit the coefficients on the built-in calibration suite and
     /// the other three models, then the analytic model must be within 5 % of the
     /// simulator on the held-out model's total and within 10 % on each of its layers,
@@ -164,8 +180,12 @@ final class CostModelTests: XCTestCase {
                 models.append((name, try Graph.load(tflite: path).lower(file: path)))
             }
             models += try Pipeline.sentryProbePlans()
+            // Two of the model zoo's published shapes (not streaming: one step each): MLPerf Tiny's
+            // streaming wake-word net and DS-CNN-S (pointwise and 3×3 depthwise on 25×5×64 maps).
+            let zoo = try Pipeline.zoo(outDir: try Support.tempDir("zoo-\(board)").path, names: Self.zooChecked)
+            models += try zoo.models.map { ($0.name, try Graph.load(tflite: $0.file).lower(file: $0.file)) }
             for (name, plan) in models {
-                let inputs = try Pipeline.costInputs(plan: plan, steps: 30)
+                let inputs = try Pipeline.costInputs(plan: plan, steps: Self.zooChecked.contains(name) ? 1 : 30)
                 let work = try Support.tempDir("cost-\(board)-\(name)").path
                 measured[name] = (plan, try Pipeline.measureCycles(plan: plan, name: name, target: target, home: Support.home, inputs: inputs, workDir: work).layers)
             }
