@@ -1,25 +1,35 @@
 /*
- * CONV_2D with a 1x1 filter, stride 1 and no groups (a pointwise convolution),
- * for cores with the Armv7E-M / Armv8-M DSP extension: the same bytes as
- * hk_conv2d_s8 (the reference), as a blocked matrix multiply of the
- * [pixels x in_c] input by the [out_c x in_c] filter. The code generator
- * picks it for such layers (in_c <= HK_PW_MAX_IN).
+ * CONV_2D as a blocked matrix multiply in tiles of two pixels by two output
+ * channels, for cores with the Armv7E-M / Armv8-M DSP extension: the same
+ * bytes as hk_conv2d_s8 (the reference). Two entry points, which the code
+ * generator picks per layer:
  *
- * Tiles of two pixels by two output channels. The two pixels' inputs, plus the
- * input offset, are staged once as int16 pairs for all filter rows
- * (hk__pw_stage); then per four input channels the tile takes four LDRs of
- * staged pairs at fixed offsets from one pointer, one LDR of each filter row
- * (the second at a register offset of in_c bytes), two SXTB16 pairs and eight
- * SMLADs: 18 instructions for 16 multiply-accumulates, in 13 registers.
- * Staging pairs bytes (0, 2) and (1, 3) as SXTB16 does for the filter word, so
- * the filter is read as it is stored.
+ *   hk_conv2d_1x1_s8_dsp     a 1x1 filter at stride 1 without padding or
+ *                            groups (pointwise): the pixels' inputs are the
+ *                            rows of the [pixels x in_c] matrix as stored;
+ *   hk_conv2d_im2col_s8_dsp  any other ungrouped convolution whose window
+ *                            (k_h * k_w * in_c) is at most HK_PW_MAX_IN: each
+ *                            pixel's window is gathered first (im2col, a run
+ *                            per filter row when the channels are the whole
+ *                            input's), the padding as the input zero point.
+ *
+ * Either way the two pixels' windows, plus the input offset, are staged once as
+ * int16 pairs for all filter rows (hk__pw_stage); then per four window elements
+ * the tile takes four LDRs of staged pairs at fixed offsets from one pointer,
+ * one LDR of each filter row (the second at a register offset of the window
+ * length), two SXTB16 pairs and eight SMLADs: 18 instructions for 16
+ * multiply-accumulates, in 13 registers. Staging pairs bytes (0, 2) and (1, 3)
+ * as SXTB16 does for the filter word, so the filter is read as it is stored.
  *
  * Exactness as in hk_conv2d_s8_dsp: lanes hold an input plus its offset
- * (|x| <= 255) or a filter byte, each SMLAD adds two products below 2^15, and
- * within hk_kernels.h's accumulator bound the sum is the reference's in any
- * order. Requantization is hk__requant_block, a pass of its own over each chunk
- * of sums (the reference's result from one SMLAL and a shift an output).
+ * (|x| <= 255, 0 in the padding) or a filter byte, each SMLAD adds two products
+ * below 2^15, and within hk_kernels.h's accumulator bound the sum is the
+ * reference's in any order. Requantization is hk__requant_block, a pass of its
+ * own over each chunk of sums (the reference's result from one SMLAL and a
+ * shift an output).
  */
+#include <string.h>
+
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
 
@@ -133,39 +143,110 @@ static HK__DSP_LOOP void hk__pw_dot_2x1(const int16_t *xs, const int8_t *w, int3
     acc[1] = s1;
 }
 
+/* Output pixels [px, px + 2) (px + 1 only when `two`) of a call whose two
+ * windows, n elements each, start at w0 and w1: staged once, then every filter
+ * row in 2 x 2 tiles, the sums requantized a chunk at a time. */
+static void hk__pw_pixel_pair(const hk_conv_params_t *p, const int8_t *w0, const int8_t *w1,
+                              int32_t n, const int8_t *filter, const int32_t *bias, int16_t *xs,
+                              int8_t *y, int32_t two)
+{
+    const int32_t out_c = p->output.c, off = p->input_offset;
+    const int32_t *const mult = p->out_mult, *const shift = p->out_shift;
+    const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
+    int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK];
+    int32_t oc, n_chunk;
+
+    hk__pw_stage(w0, w1, n, hk__dup16(off), off, xs);
+    for (oc = 0; oc + 2 <= out_c; oc += n_chunk) {
+        n_chunk = (out_c - oc) & ~1;
+        n_chunk = n_chunk < HK_PW_CHUNK ? n_chunk : HK_PW_CHUNK;
+        hk__pw_rows_2x2(xs, filter, n, oc, oc + n_chunk, bias, acc0, acc1);
+        hk__requant_block(acc0, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi, y + oc, 1);
+        if (two) {
+            hk__requant_block(acc1, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi,
+                              y + out_c + oc, 1);
+        }
+    }
+    if (oc < out_c) {
+        acc0[0] = acc0[1] = bias != NULL ? bias[oc] : 0;
+        hk__pw_dot_2x1(xs, filter + oc * n, n, acc0);
+        hk__requant_block(acc0, 1 + two, mult + oc, shift + oc, 0, out_off, lo, hi, y + oc, out_c);
+    }
+}
+
 void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                           const int32_t *bias, int8_t *output)
 {
     const int32_t n = p->input.c, out_c = p->output.c;
     const int32_t pixels = p->output.n * p->output.h * p->output.w;
-    const int32_t off = p->input_offset, off2 = hk__dup16(off);
-    const int32_t *const mult = p->out_mult, *const shift = p->out_shift;
-    const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
     int16_t xs[2 * HK_PW_MAX_IN];
-    int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK];
-    int32_t px, oc, n_chunk;
+    int32_t px;
 
     for (px = 0; px < pixels; px += 2) {
         /* an odd last pixel is staged twice; its copy's outputs are dropped */
         const int32_t two = px + 1 < pixels;
         const int8_t *x = input + px * n;
-        int8_t *y = output + px * out_c;
-        hk__pw_stage(x, two ? x + n : x, n, off2, off, xs);
-        for (oc = 0; oc + 2 <= out_c; oc += n_chunk) {
-            n_chunk = (out_c - oc) & ~1;
-            n_chunk = n_chunk < HK_PW_CHUNK ? n_chunk : HK_PW_CHUNK;
-            hk__pw_rows_2x2(xs, filter, n, oc, oc + n_chunk, bias, acc0, acc1);
-            hk__requant_block(acc0, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi, y + oc, 1);
-            if (two) {
-                hk__requant_block(acc1, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi,
-                                  y + out_c + oc, 1);
+        hk__pw_pixel_pair(p, x, two ? x + n : x, n, filter, bias, xs, output + px * out_c, two);
+    }
+}
+
+/* Output pixel px's window in filter order [fy][fx][ic] into dst, the padding
+ * as the input zero point (which the offset turns into 0). */
+static void hk__im2col_gather(const hk_conv_params_t *p, const int8_t *input, int32_t px,
+                              int8_t *dst)
+{
+    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
+    const int32_t k_h = p->filter.h, k_w = p->filter.w, out_w = p->output.w, out_h = p->output.h;
+    const int32_t ox = px % out_w, oy = (px / out_w) % out_h, b = px / (out_w * out_h);
+    const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+    const int8_t zero_point = (int8_t)(-p->input_offset);
+    const int32_t row = k_w * in_c;
+    const int8_t *src;
+    int32_t fy, fx;
+
+    for (fy = 0; fy < k_h; ++fy, dst += row) {
+        const int32_t iy = y0 + fy * p->dilation_h;
+        if (iy < 0 || iy >= in_h) {
+            memset(dst, zero_point, (size_t)row);
+            continue;
+        }
+        src = input + (b * in_h + iy) * in_w * in_c;
+        if (p->dilation_w == 1) {
+            /* the row's taps in the image are one run of the input */
+            const int32_t lo = hk__clamp(-x0, 0, k_w), hi = hk__clamp(in_w - x0, lo, k_w);
+            memset(dst, zero_point, (size_t)(lo * in_c));
+            if (hi > lo) {
+                memcpy(dst + lo * in_c, src + (x0 + lo) * in_c, (size_t)((hi - lo) * in_c));
+            }
+            memset(dst + hi * in_c, zero_point, (size_t)((k_w - hi) * in_c));
+        } else {
+            for (fx = 0; fx < k_w; ++fx) {
+                const int32_t ix = x0 + fx * p->dilation_w;
+                if (ix < 0 || ix >= in_w) {
+                    memset(dst + fx * in_c, zero_point, (size_t)in_c);
+                } else {
+                    memcpy(dst + fx * in_c, src + ix * in_c, (size_t)in_c);
+                }
             }
         }
-        if (oc < out_c) {
-            acc0[0] = acc0[1] = bias != NULL ? bias[oc] : 0;
-            hk__pw_dot_2x1(xs, filter + oc * n, n, acc0);
-            hk__requant_block(acc0, 1 + two, mult + oc, shift + oc, 0, out_off, lo, hi, y + oc,
-                              out_c);
+    }
+}
+
+void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                             const int32_t *bias, int8_t *output)
+{
+    const int32_t n = p->filter.h * p->filter.w * p->input.c, out_c = p->output.c;
+    const int32_t pixels = p->output.n * p->output.h * p->output.w;
+    int8_t win[2 * HK_PW_MAX_IN];
+    int16_t xs[2 * HK_PW_MAX_IN];
+    int32_t px;
+
+    for (px = 0; px < pixels; px += 2) {
+        const int32_t two = px + 1 < pixels;
+        hk__im2col_gather(p, input, px, win);
+        if (two) {
+            hk__im2col_gather(p, input, px + 1, win + n);
         }
+        hk__pw_pixel_pair(p, win, two ? win + n : win, n, filter, bias, xs, output + px * out_c, two);
     }
 }

@@ -40,7 +40,7 @@ final class DSPKernelTests: XCTestCase {
         let dir = try Support.tempDir("dsp-host")
         let fw = Support.repo.appendingPathComponent("Firmware")
         func path(_ p: String) -> String { fw.appendingPathComponent(p).path }
-        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_fully_connected_s8",
+        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_tiles_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_fully_connected_s8",
                        "hk_fully_connected_s8_dsp", "hk_fixedpoint"].map { path("kernels/\($0).c") }
         let spec = ["hk_conv2d_s8_spec", "hk_dwconv2d_s8_spec", "hk_fully_connected_s8_spec"].map { path("tests/kernel_spec/\($0).c") }
         let exe = dir.appendingPathComponent("dsp_check").path

@@ -71,6 +71,9 @@ final class ModelZooTests: XCTestCase {
             try FileManager.default.createDirectory(at: modelDir, withIntermediateDirectories: true)
             try RuntimeOracles.assertIdenticalInTFLMAndLiteRT(path, plan: plan, steps: steps, in: modelDir)
             let mine = RuntimeOracles.outputs(plan, steps)
+            // The Cortex-M DSP kernels as the firmware picks them per layer (2 x 2 tiles, im2col, packed
+            // matrix-vector products; their instructions modelled in plain C on the host): the same bytes.
+            XCTAssertEqual(RuntimeOracles.outputs(plan, steps, kernels: .cortexMDSP), mine, "\(name): DSP kernels")
             // Not a vacuous comparison: the class probabilities move from input to input.
             let perStep = plan.outputs[0].byteCount
             let distinct = Set((0..<steps.count).map { Array(mine[($0 * perStep)..<(($0 + 1) * perStep)]) }).count

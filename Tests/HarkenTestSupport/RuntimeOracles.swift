@@ -6,8 +6,8 @@ import XCTest
 /// Harken's runtime beside TFLM and LiteRT on the same int8 steps.
 public enum RuntimeOracles {
     /// Harken's runtime outputs at each step, state carried across steps.
-    public static func outputs(_ plan: Plan, _ steps: [[UInt8]]) -> [UInt8] {
-        let r = ModelRunner(plan: plan)
+    public static func outputs(_ plan: Plan, _ steps: [[UInt8]], kernels: KernelVariant = .reference) -> [UInt8] {
+        let r = ModelRunner(plan: plan, kernels: kernels)
         return steps.flatMap { s -> [UInt8] in
             r.input().copyBytes(from: s)
             r.invoke()

@@ -362,12 +362,17 @@ void hk_relu_s8(const hk_relu_params_t *p, const int8_t *input, int8_t *output);
  * ====================================================================== */
 void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                       const int32_t *bias, int8_t *output);
-/* A 1x1, stride-1, ungrouped CONV_2D (filter.h = filter.w = 1, pad 0,
- * filter.c = input.c <= HK_PW_MAX_IN): the same bytes as hk_conv2d_s8. The
- * code generator picks it for such layers on cores with the DSP extension. */
-#define HK_PW_MAX_IN 256 /* two pixels staged as int16: 1 KiB of stack */
+/* CONV_2D in 2 x 2 tiles (two pixels, two output channels), the same bytes as
+ * hk_conv2d_s8, for two pixels or more: hk_conv2d_1x1_s8_dsp for a 1x1
+ * ungrouped filter at stride 1 without padding (filter.c = input.c <=
+ * HK_PW_MAX_IN), hk_conv2d_im2col_s8_dsp for any ungrouped filter whose window
+ * (filter.h * filter.w * input.c) is at most HK_PW_MAX_IN. The code generator
+ * picks them on cores with the DSP extension. */
+#define HK_PW_MAX_IN 256 /* two windows staged as int16: 1 KiB of stack (im2col: 1.5 KiB) */
 void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                           const int32_t *bias, int8_t *output);
+void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                             const int32_t *bias, int8_t *output);
 void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                         const int32_t *bias, int8_t *output);
 void hk_fully_connected_s8_dsp(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,

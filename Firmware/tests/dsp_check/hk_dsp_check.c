@@ -162,18 +162,6 @@ static void act_setup(int32_t *lo, int32_t *hi)
     }
 }
 
-/* The pointwise kernel's contract: every channel shifts right (shifts in
- * [-31, -1], keeping quant_setup's spread). */
-static void right_shifts_only(int32_t channels)
-{
-    int32_t c;
-    for (c = 0; c < channels; ++c) {
-        if (g_shift[c] >= 0) {
-            g_shift[c] = -1 - (g_shift[c] % 31);
-        }
-    }
-}
-
 /* ---- comparison ---- */
 
 typedef struct {
@@ -398,9 +386,9 @@ static void conv2d_case(tally_t *t, int big)
 /* ---- CONV_2D 1x1 (hk_conv2d_1x1_s8_dsp) ---- */
 
 /* The shapes the code generator gives the pointwise kernel (hk_kernels.h): 1x1,
- * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN, and
- * every channel shifting right; odd pixel counts (a last single pixel), channel
- * counts off multiples of 4 and 8 (tails), odd output channels. */
+ * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN; odd
+ * pixel counts (a last single pixel), channel counts off multiples of 4 and 8
+ * (tails), odd output channels. */
 static void conv1x1_case(tally_t *t, int big)
 {
     hk_conv_params_t p;
@@ -438,10 +426,60 @@ static void conv1x1_case(tally_t *t, int big)
     fill_s8(g_input, in_bytes, -128, 127);
     fill_s8(g_filter, f_bytes, -128, 127);
     bias = quant_setup(p.output.c, p.input.c, rnd_percent(90));
-    right_shifts_only(p.output.c);
     p.out_mult = g_mult;
     p.out_shift = g_shift;
     (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_1x1_s8_dsp, &p, bias, out_bytes);
+}
+
+/* ---- CONV_2D by im2col (hk_conv2d_im2col_s8_dsp) ---- */
+
+/* The calls the code generator gives the im2col kernel: ungrouped, a window of
+ * at most HK_PW_MAX_IN elements, two pixels or more; kernels 1..5 (a 1x1 one
+ * strided or padded), strides 1..3, dilations 1..2, VALID / SAME / arbitrary
+ * padding, single-channel inputs (a spectrogram's first layer). */
+static void conv_im2col_case(tally_t *t, int big)
+{
+    hk_conv_params_t p;
+    int32_t in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
+    const int32_t *bias;
+    for (;;) {
+        const int32_t max_hw = big ? 14 : 8;
+        p.input.c = rnd_percent(25) ? 1 : big ? rnd_range(8, 48) : rnd_range(1, 20);
+        p.output.c = big ? rnd_range(8, 70) : rnd_range(1, 12);
+        p.filter.h = rnd_range(1, 5);
+        p.filter.w = rnd_range(1, 5);
+        p.stride_h = rnd_range(1, 3);
+        p.stride_w = rnd_range(1, 3);
+        p.dilation_h = rnd_range(1, 2);
+        p.dilation_w = rnd_range(1, 2);
+        out_h = axis_setup(p.filter.h, p.stride_h, p.dilation_h, max_hw, &in_h, &p.pad_h);
+        out_w = axis_setup(p.filter.w, p.stride_w, p.dilation_w, max_hw, &in_w, &p.pad_w);
+        p.input.n = rnd_percent(10) ? 2 : 1;
+        p.input.h = in_h;
+        p.input.w = in_w;
+        p.filter.n = p.output.c;
+        p.filter.c = p.input.c;
+        p.output.n = p.input.n;
+        p.output.h = out_h;
+        p.output.w = out_w;
+        in_bytes = p.input.n * in_h * in_w * p.input.c;
+        f_bytes = p.output.c * p.filter.h * p.filter.w * p.input.c;
+        out_bytes = p.output.n * out_h * out_w * p.output.c;
+        if (p.filter.h * p.filter.w * p.input.c <= HK_PW_MAX_IN && p.output.n * out_h * out_w >= 2 &&
+            in_bytes <= MAX_IN && f_bytes <= MAX_FILTER && out_bytes <= MAX_OUT) {
+            break;
+        }
+    }
+    p.depth_multiplier = 1;
+    p.input_offset = rnd_range(-127, 128);
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    fill_s8(g_filter, f_bytes, -128, 127);
+    bias = quant_setup(p.output.c, p.filter.h * p.filter.w * p.input.c, rnd_percent(90));
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_im2col_s8_dsp, &p, bias, out_bytes);
 }
 
 /* ---- DEPTHWISE_CONV_2D ---- */
@@ -678,9 +716,6 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, co
     p->out_mult = g_mult;
     p->out_shift = g_shift;
     bias = quant_setup(p->output.c, taps, 1);
-    if (dsp == hk_conv2d_1x1_s8_dsp) {
-        right_shifts_only(p->output.c);
-    }
     (void)run_conv(&t, spec, ref, dsp, p, bias, out_bytes);
     print_bench(shape, &t, all);
 }
@@ -722,6 +757,13 @@ static void bench_all(tally_t *all)
     conv_shape(&p, 25, 5, 64, 1, 1, 64, 1, 0); /* DS-CNN-S */
     bench_conv("conv2d_s8", "pointwise_25x5x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     bench_conv("conv2d_1x1_s8", "pointwise_25x5x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_1x1_s8_dsp, &p, all);
+    conv_shape(&p, 49, 10, 1, 10, 4, 64, 2, 0); /* DS-CNN-S's first layer, SAME */
+    p.output.h = 25;
+    p.output.w = 5;
+    p.pad_h = 4;
+    p.pad_w = 1;
+    bench_conv("conv2d_s8", "10x4_s2_49x10x1_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
+    bench_conv("conv2d_im2col_s8", "10x4_s2_49x10x1_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_im2col_s8_dsp, &p, all);
     conv_shape(&p, 10, 1, 40, 3, 1, 32, 1, 0);
     bench_conv("conv2d_s8", "3x1_10x1x40_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, all);
     conv_shape(&p, 12, 12, 16, 3, 3, 32, 1, 0);
@@ -753,6 +795,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
 {
     tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t pw = {"conv2d_1x1_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t im = {"conv2d_im2col_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
@@ -776,6 +819,10 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&pw);
     for (i = 0; i < n; ++i) {
+        conv_im2col_case(&im, i % 8 == 7);
+    }
+    print_tally(&im);
+    for (i = 0; i < n; ++i) {
         dwconv2d_case(&dw, i % 8 == 7);
     }
     print_tally(&dw);
@@ -792,7 +839,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&rq);
     bench_all(&bench);
-    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
+    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + im.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }

@@ -1,6 +1,7 @@
 // Conv2D.swift: CONV_2D (grouped too) and DEPTHWISE_CONV_2D, int8 with per-channel weights:
 // Firmware/kernels/hk_conv2d_s8.c and hk_dwconv2d_s8.c, and their Cortex-M DSP variants
-// (hk_*_dsp.c, the same bytes; pointwise layers get their own, hk_conv2d_1x1_s8_dsp.c).
+// (hk_*_dsp.c, the same bytes; layers of two pixels or more take hk_conv2d_tiles_s8_dsp.c's 2 × 2 tiles,
+// one-pixel layers the fully connected kernels).
 
 import HarkenRuntime
 
@@ -19,18 +20,27 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     static let writes: [BuiltinOp: TFLiteForm] = [.conv2d: TFLiteForm(options: 1, version: 3),
                                                   .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
     static let optionalInputs: Set<Int> = [2]   // the bias
-    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
+    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
 
     /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
-    /// without padding, at most HK_PW_MAX_IN input channels, two pixels or more (its tiles are two pixels
-    /// wide; a single pixel runs faster as the general kernel's four-row dot products), and every channel
-    /// shifting right (its requantization constants; a left shift means a real multiplier of 1/2 or more).
+    /// without padding, at most HK_PW_MAX_IN input channels and two pixels or more (its tiles are two
+    /// pixels wide; a single pixel is a matrix-vector product, `gemv`).
     var pointwise: Bool {
         let p = params
         return !depthwise && p.filter.h == 1 && p.filter.w == 1 && p.filter.c == p.input.c && p.stride_h == 1 && p.stride_w == 1
-            && p.pad_h == 0 && p.pad_w == 0 && p.input.c <= HK_PW_MAX_IN && p.output.n * p.output.h * p.output.w >= 2
-            && shift.allSatisfy { $0 < 0 }
+            && p.pad_h == 0 && p.pad_w == 0 && p.input.c <= HK_PW_MAX_IN && pixels >= 2
     }
+
+    /// Any other ungrouped layer of two pixels or more whose window fits hk_conv2d_im2col_s8_dsp's stack
+    /// (HK_PW_MAX_IN elements): gathered per pixel, then the pointwise kernel's tiles. Longer windows
+    /// take hk_conv2d_s8_dsp, which stages them in blocks.
+    var im2col: Bool {
+        let p = params
+        return !depthwise && !pointwise && !gemv && p.filter.c == p.input.c && pixels >= 2
+            && Int(p.filter.h) * Int(p.filter.w) * Int(p.input.c) <= Int(HK_PW_MAX_IN)
+    }
+
+    var pixels: Int32 { params.output.n * params.output.h * params.output.w }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
         let depthwise = builtin == .depthwiseConv2d
@@ -129,6 +139,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             return packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp"
         }
         if variant == .cortexMDSP && pointwise { return "hk_conv2d_1x1_s8_dsp" }
+        if variant == .cortexMDSP && im2col { return "hk_conv2d_im2col_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
@@ -152,6 +163,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
         case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, false) where pointwise: return { hk_conv2d_1x1_s8_dsp(p, x, w, b, y) }
+        case (.cortexMDSP, false) where im2col: return { hk_conv2d_im2col_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
         }
     }
@@ -167,7 +179,9 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
     }
 
-    func costFeatures(macs: Int) -> CostFeatures {
+    func costFeatures(macs: Int) -> CostFeatures { costFeatures(macs: macs, variant: .reference) }
+
+    func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures {
         let p = params
         let outputs = p.output.elements
         let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
@@ -179,13 +193,15 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: depth,
                                 blocks: depth * Double(p.output.c / 4), tail: depth * Double(p.output.c % 4))
         }
-        if pointwise {
-            // hk_conv2d_1x1_s8_dsp: two pixels staged per pass, a tile per pair of output channels, an
-            // input channel count off a multiple of four (or eight, its unrolled pass) runs a tail.
-            let pairs = (pixels / 2).rounded(.up), n = Double(p.input.c)
+        if variant == .cortexMDSP && (pointwise || im2col) {
+            // hk_conv2d_tiles_s8_dsp.c: two pixels' windows (im2col: gathered a filter row at a time) staged
+            // per pass, a tile per pair of output channels; a window off a multiple of four (or eight, the
+            // unrolled pass) runs a tail.
+            let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
             let tail = n.truncatingRemainder(dividingBy: 4) + (n.truncatingRemainder(dividingBy: 8) >= 4 ? 1 : 0)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: pairs * n,
-                                blocks: pairs * (Double(p.output.c) / 2).rounded(.down), tail: pairs * Double(p.output.c) * tail, runs: pairs)
+                                blocks: pairs * (Double(p.output.c) / 2).rounded(.down), tail: pairs * Double(p.output.c) * tail,
+                                runs: pointwise ? pairs : pairs * Double(p.filter.h))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a
         // window longer than one block is staged again for every 32 output channels. Each block

@@ -21,6 +21,12 @@ public protocol KernelCall: Sendable {
     /// What the call's cycle count depends on, read from its parameters; `macs` as the lowering
     /// counted them.
     func costFeatures(macs: Int) -> CostFeatures
+    /// The same under `variant`, for a family whose variant runs a differently shaped loop.
+    func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures
+}
+
+extension KernelCall {
+    public func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures { costFeatures(macs: macs) }
 }
 
 /// The graph side of an operator family: the TFLite codes it covers and how a graph operator
