@@ -69,12 +69,13 @@ typedef struct {
     int32_t n1, x1, w1, n2, x2, w2;
 } hk__dw_taps_t;
 
-/* One tap of four channels at byte offset o from xp and wp: inputs widened with
- * the offset, filter bytes widened, each lane into its own channel's sum. */
-#define HK__DW_TAP(o)                                                     \
+/* One tap of four channels at byte offsets xo from xp and wo from wp: inputs
+ * widened with the offset, filter bytes widened, each lane into its own
+ * channel's sum. */
+#define HK__DW_TAP(xo, wo)                                                \
     do {                                                                 \
-        const int32_t xv = hk__read_s8x4(xp + (o));                      \
-        const int32_t wv = hk__read_s8x4(wp + (o));                      \
+        const int32_t xv = hk__read_s8x4(xp + (xo));                     \
+        const int32_t wv = hk__read_s8x4(wp + (wo));                     \
         int32_t xe = hk__sxtab16(off2, xv);                              \
         int32_t we = hk__sxtb16(wv);                                     \
         a0 = hk__smlabb(xe, we, a0);                                     \
@@ -112,11 +113,11 @@ static HK__DSP_LOOP void hk__dw_pixel_dsp(const int8_t *x, const int8_t *w, cons
             const int32_t end = n1 * x1;
             int32_t o = 0;
             for (; o + x1 < end; o += 2 * x1) {
-                HK__DW_TAP(o);
-                HK__DW_TAP(o + x1);
+                HK__DW_TAP(o, o);
+                HK__DW_TAP(o + x1, o + x1);
             }
             if (o < end) {
-                HK__DW_TAP(o);
+                HK__DW_TAP(o, o);
             }
             acc[c - c0] = a0;
             acc[c - c0 + 1] = a1;
@@ -127,8 +128,14 @@ static HK__DSP_LOOP void hk__dw_pixel_dsp(const int8_t *x, const int8_t *w, cons
         for (t2 = 0; t2 < n2; ++t2) {
             const int8_t *xp = x + c + t2 * x2;
             const int8_t *wp = w + c + t2 * w2;
+            if (n1 == 3) { /* a 3 x 3 kernel's row inside the image: no loop to run */
+                HK__DW_TAP(0, 0);
+                HK__DW_TAP(x1, w1);
+                HK__DW_TAP(2 * x1, 2 * w1);
+                continue;
+            }
             for (n = n1; n > 0; --n) {
-                HK__DW_TAP(0);
+                HK__DW_TAP(0, 0);
                 xp += x1;
                 wp += w1;
             }
