@@ -146,24 +146,24 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
  * floor((n + 2^(e+30) - [h < 0] * 2^31) / 2^(31+e)): the high word of that sum
  * shifted right by e - 1. h < 0 exactly when n < 0; x < 0 differs from that
  * only when 0 <= n < 2^30 (mult 0, or 2^30 with x = -1), where h = 0 and both
- * roundings give 0 anyway, so the sign of x stands in for it. |x * mult| <
- * 2^62 and the added constant is below 2^62: no overflow. The caller passes
- * the constant 2^30 + 2^(e+30) as two words (k_lo, k_hi) and e1 = e - 1.
+ * roundings give 0 anyway, so the sign of x stands in for it. With c =
+ * 2^(e-1) - [x < 0] >= 0 the added constant is c * 2^31 + 2^30: high word
+ * c >> 1, low word (c & 1) << 31 | 2^30. |x * mult| < 2^62 and the constant is
+ * below 2^62: no overflow. The caller passes half = 2^(e-1) and e1 = e - 1.
  *
- * On Arm: AND, SUBS, SBC for the sign term, one SMLAL, one ASR. GCC, left to
- * itself, rebuilds the sign term from shifts in six instructions. */
-static inline int32_t hk__requant_right(int32_t x, int32_t mult, uint32_t k_lo, int32_t k_hi,
-                                        int32_t e1)
+ * On Arm: c from one ADD (x ASR 31 is -[x < 0]), the constant's words from
+ * three more, one SMLAL, one ASR. */
+static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, int32_t e1)
 {
-    uint32_t lo, t;
-    int32_t hi;
-    __asm__("and %[t], %[x], #0x80000000\n\t"
-            "subs %[lo], %[klo], %[t]\n\t"
-            "sbc %[hi], %[khi], #0\n\t"
+    uint32_t lo;
+    int32_t hi, c;
+    __asm__("add %[c], %[half], %[x], asr #31\n\t"
+            "lsl %[lo], %[c], #31\n\t"
+            "orr %[lo], %[lo], #0x40000000\n\t"
+            "lsr %[hi], %[c], #1\n\t"
             "smlal %[lo], %[hi], %[x], %[m]"
-            : [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t)
-            : [x] "r"(x), [m] "r"(mult), [klo] "r"(k_lo), [khi] "r"(k_hi)
-            : "cc");
+            : [lo] "=&r"(lo), [hi] "=&r"(hi), [c] "=&r"(c)
+            : [x] "r"(x), [m] "r"(mult), [half] "r"(half));
     (void)lo;
     return hi >> e1; /* ASR: GCC's >> on a negative int32_t, documented */
 }
@@ -250,11 +250,10 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
     return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 1) * hk__lane(b, 1)));
 }
 
-static inline int32_t hk__requant_right(int32_t x, int32_t mult, uint32_t k_lo, int32_t k_hi,
-                                        int32_t e1)
+static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, int32_t e1)
 {
-    const int64_t k = (int64_t)k_hi * ((int64_t)1 << 32) + (int64_t)k_lo;
-    const int64_t n = k - (x < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)x * mult;
+    const int64_t c = (int64_t)half - (x < 0 ? 1 : 0); /* >= 0 */
+    const int64_t n = c * ((int64_t)1 << 31) + ((int64_t)1 << 30) + (int64_t)x * mult;
     return hk__asr(hk__from_u32((uint32_t)((uint64_t)n >> 32)), e1);
 }
 
@@ -268,16 +267,14 @@ static inline int32_t hk__requant_right(int32_t x, int32_t mult, uint32_t k_lo, 
 
 /* An output byte from its accumulator (bias included): hk__mbqm_param(acc,
  * mult, shift) + offset, clamped to [lo, hi]. A right shift e >= 1, which is
- * every channel whose real multiplier is below 1/2, takes hk__requant_right
- * with its constant 2^30 + 2^(e+30) built from 2^(e-1) in three instructions;
+ * every channel whose real multiplier is below 1/2, takes hk__requant_right;
  * the rest the reference's arithmetic. */
 static inline int32_t hk__requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t offset,
                                       int32_t lo, int32_t hi)
 {
     int32_t v;
     if (HK__LIKELY(shift < 0)) {
-        const uint32_t half = (uint32_t)1 << (-shift - 1);
-        v = hk__requant_right(acc, mult, 0x40000000u | (half << 31), (int32_t)(half >> 1), -shift - 1);
+        v = hk__requant_right(acc, mult, (int32_t)((uint32_t)1 << (-shift - 1)), -shift - 1);
     } else {
         v = hk__mbqm_param(acc, mult, (int)shift);
     }
@@ -294,9 +291,7 @@ static inline int32_t hk__requant_step(int32_t a, int32_t mult, int32_t shift, i
 {
 #if HK_DSP_INSTRUCTIONS
     if (full && HK__LIKELY(shift < 0)) {
-        const uint32_t half = (uint32_t)1 << (-shift - 1);
-        const int32_t v = hk__requant_right(a, mult, 0x40000000u | (half << 31), (int32_t)(half >> 1),
-                                            -shift - 1);
+        const int32_t v = hk__requant_right(a, mult, (int32_t)((uint32_t)1 << (-shift - 1)), -shift - 1);
         return __ssat(v + offset, 8);
     }
 #else
@@ -316,10 +311,9 @@ static HK__DSP_LOOP void hk__requant_block(const int32_t *acc, int32_t n, const 
                                            int32_t lo, int32_t hi, int8_t *y, int32_t y_step)
 {
     int32_t j;
-    if (q_step == 1 && HK__FULL_RANGE(lo, hi)) {
+    if (q_step == 1 && y_step == 1 && HK__FULL_RANGE(lo, hi)) {
         for (j = 0; j < n; ++j) {
-            *y = (int8_t)hk__requant_step(acc[j], mult[j], shift[j], offset, -128, 127, 1);
-            y += y_step;
+            y[j] = (int8_t)hk__requant_step(acc[j], mult[j], shift[j], offset, -128, 127, 1);
         }
         return;
     }
