@@ -20,7 +20,7 @@ struct DeviceStage {
 extension Pipeline {
     static func measureDeviceStage(plan: Plan, name: String, target: Target, home: HarkenHome, steps: Int) throws -> DeviceStage {
         let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
-        let costModel = CostModel(target: target.name, clockHz: target.clock_hz, coefficients: CostCoefficients(kernels: target.cost ?? [:]))
+        let costModel = try Pipeline.costModel(target: target, home: home)   // same-core fallbacks and the flash data cache, as `harken cost`
         let ms = { (cycles: Double) in cycles / Double(target.clock_hz) * 1000 }
         var latency = DeviceLatency(simulator: "", steps: steps)
         do {
