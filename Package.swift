@@ -63,7 +63,7 @@ let package = Package(
         .systemLibrary(name: "CLibElf", path: "Sources/CLibElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
         .target(name: "CArmISS", path: "Sources/CArmISS", publicHeadersPath: "include",
                 cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("unicorn"), .linkedLibrary("capstone"), .linkedLibrary("elf")]),
-        .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenRuntime", "HarkenSupport"]),
+        .target(name: "HarkenCost", dependencies: ["CLibElf", "CArmISS", "HarkenGraph", "HarkenSupport"]),
         .target(name: "CPty", path: "Sources/CPty"),
         .target(name: "HarkenPipeline",
                 dependencies: ["CPty", "HarkenAudio", "HarkenData", "HarkenGraph", "HarkenCodegen", "HarkenTargets", "HarkenStream", "HarkenBench", "HarkenCost", "HarkenSupport", "HarkenTrain", "HarkenNN", "HarkenONNX",

@@ -23,12 +23,18 @@ extension Pipeline {
         let costModel = try Pipeline.costModel(target: target, home: home)   // same-core fallbacks and the flash data cache, as `harken cost`
         let ms = { (cycles: Double) in cycles / Double(target.clock_hz) * 1000 }
         var latency = DeviceLatency(simulator: "", steps: steps)
-        do {
-            let c = try costModel.evaluate(plan, variant: variant)
-            latency.costModelCycles = c.totalCycles
-            latency.costModelMs = ms(c.totalCycles)
-        } catch let e as CostError {
-            latency.costModelNote = e.description
+        // A core nothing is calibrated for (no simulator: Xtensa, RISC-V) would get only the cost model's
+        // generic figures; the stage says so instead of reporting them as an estimate.
+        if costModel.coefficients.kernels.isEmpty && costModel.fallbacks.isEmpty {
+            latency.costModelNote = "\(target.name): no cost coefficients for \(target.core) (the instruction-set simulator models Cortex-M only)"
+        } else {
+            do {
+                let c = try costModel.evaluate(plan, variant: variant)
+                latency.costModelCycles = c.totalCycles
+                latency.costModelMs = ms(c.totalCycles)
+            } catch let e as CostError {
+                latency.costModelNote = e.description
+            }
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-stages-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
