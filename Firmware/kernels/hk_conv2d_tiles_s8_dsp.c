@@ -36,10 +36,11 @@
 /* Output channels whose sums wait on the stack for their requantization pass. */
 #define HK_PW_CHUNK 64
 
-/* Two pixels' inputs plus the offset, staged as int16 for all filter rows: per
- * four channels c..c+3, the SXTAB16 pair of each pixel's word, pixel 0 then 1:
- *   xs[8g + 0..3] = p0 (c0, c2), (c1, c3);  xs[8g + 4..7] = p1 (c0, c2), (c1, c3)
- * and the n % 4 channels left over after the groups, in order, p0 then p1. */
+/* Two pixels' windows (n elements each) plus the offset, staged as int16 for
+ * all filter rows: per four elements e0..e3, the SXTAB16 pair of each pixel's
+ * word, pixel 0 then 1:
+ *   xs[8g + 0..3] = p0 (e0, e2), (e1, e3);  xs[8g + 4..7] = p1 (e0, e2), (e1, e3)
+ * and the n % 4 elements left over after the groups, in order, p0 then p1. */
 static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t off2, int32_t off,
                          int16_t *xs)
 {
@@ -59,8 +60,8 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
     }
 }
 
-/* One group of hk__pw_dot_2x2: four staged channels of both pixels against
- * four bytes of both rows. */
+/* One group of hk__pw_rows_2x2: four staged window elements of both pixels
+ * against four bytes of both rows. */
 #define HK__PW_STEP_2X2()                                                   \
     do {                                                                   \
         const int32_t a02 = hk__read_s16x2(xs), a13 = hk__read_s16x2(xs + 2); \
@@ -86,7 +87,7 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
 /* The sums of output channels [c0, c1) (c1 - c0 even) of the two staged pixels
  * (xs, hk__pw_stage), bias included, into acc0[c - c0] (pixel 0) and
  * acc1[c - c0] (pixel 1): per pair of filter rows w0, w1 = w0 + n, the four
- * sums of the tile over n channels, two groups per pass (the loop's own steps,
+ * sums of the tile over n elements, two groups per pass (the loop's own steps,
  * test and branch come to a fifth of a group). One call per pixel pair and
  * chunk: a call per tile would cost a sixth of the tile. */
 static HK__DSP_LOOP void hk__pw_rows_2x2(const int16_t *const xs0, const int8_t *w, int32_t n,
