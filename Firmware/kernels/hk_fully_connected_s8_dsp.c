@@ -10,9 +10,8 @@
  *                                      -> SXTAB16 ROR 8 -> (x1 + off, x3 + off)
  *   per row: filter word (one LDR) -> SXTB16 / SXTB16 ROR 8, two SMLADs
  *
- * five instructions per row per four inputs, 23 per 16 multiply-accumulates
- * and the loop's share (512 -> 64 on Cortex-M4: 1.8 instructions per product, the
- * reference 3.6). The input offset rides along in SXTAB16 for free. A non-zero
+ * five instructions per row per four inputs, 26 per 16 multiply-accumulates
+ * with the loop. The input offset rides along in SXTAB16 for free. A non-zero
  * filter_offset (TFLite's int8 weights are symmetric, so only hand-made models
  * have one) is added to the filter lanes the same way, one row at a time.
  * Depths that are not a multiple of 4 finish one element at a time; rows are
@@ -23,34 +22,20 @@
  * accumulation bound is hk_kernels.h's (HK_ACC_MAX_TERMS products, or
  * HK_ACC_MAX_TERMS_OFFSET_WEIGHTS with a non-zero filter_offset), so every
  * partial sum fits in int32 and equals the reference's sum in any order. The
- * bias is the reference's; the requantization hk__requant_out (the same bytes).
+ * bias is the reference's; the requantization hk__requant_block (the same bytes).
+ *
+ * hk_fully_connected_s8_packed_dsp, below, is what the code generator calls for
+ * symmetric weights and depths up to HK_FC_PACKED_MAX_DEPTH: the inputs staged
+ * once, the weights packed four rows to a pointer step, the four rows' words
+ * loaded back to back.
  */
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
 #include "hk_fixedpoint_impl.h"
 
-/* Bias, requantization (hk__requant_out: the reference's result from one SMLAL
- * and a shift) and clamp of output o, from a local copy of the parameters (read
- * through p, they would be reloaded after every output byte, since an int8_t
- * store may alias anything). */
-typedef struct {
-    const int32_t *bias, *mult, *shift;
-    int32_t per_channel, offset, lo, hi;
-} hk__fc_out_t;
-
-static inline int8_t hk__fc_out_dsp(const hk__fc_out_t *q, int32_t o, int32_t acc)
-{
-    const int32_t k = q->per_channel ? o : 0;
-    if (q->bias != NULL) {
-        acc += q->bias[o];
-    }
-    return (int8_t)hk__requant_out(acc, q->mult[k], q->shift[k], q->offset, q->lo, q->hi);
-}
-
-/* A batch row of at most this many inputs is staged (HK_FC_STAGE int16 values on
- * the stack); deeper rows widen each input word as they go. */
-#define HK_FC_STAGE HK_FC_PACKED_MAX_DEPTH
-#define HK_FC_ROWS 64 /* accumulators between the dot products and their requantization */
+/* The packed kernel's accumulators between its dot products and their
+ * requantization pass. */
+#define HK_FC_ROWS 64
 
 /* xs = the n inputs plus the offset as int16, each complete group of four
  * c0 c1 c2 c3 stored as (c0, c2), (c1, c3) (the SXTAB16 pair of the word, the
@@ -69,70 +54,51 @@ static void hk__fc_stage(const int8_t *x, int32_t in_off, int32_t n, int16_t *xs
     }
 }
 
-/* One step of hk__fc_rows4_staged: four staged inputs against four bytes of
- * each of the four rows. */
-#define HK__FC_STEP4()                                                    \
-    do {                                                                 \
-        const int32_t x02 = hk__read_s16x2(xs), x13 = hk__read_s16x2(xs + 2); \
-        int32_t v;                                                       \
-        v = hk__read_s8x4(w0);                                           \
-        a0 = hk__smlad(x02, hk__sxtb16(v), a0);                          \
-        a0 = hk__smlad(x13, hk__sxtb16_ror8(v), a0);                     \
-        v = hk__read_s8x4(w0 + n);                                       \
-        a1 = hk__smlad(x02, hk__sxtb16(v), a1);                          \
-        a1 = hk__smlad(x13, hk__sxtb16_ror8(v), a1);                     \
-        v = hk__read_s8x4(w2);                                           \
-        a2 = hk__smlad(x02, hk__sxtb16(v), a2);                          \
-        a2 = hk__smlad(x13, hk__sxtb16_ror8(v), a2);                     \
-        v = hk__read_s8x4(w2 + n);                                       \
-        a3 = hk__smlad(x02, hk__sxtb16(v), a3);                          \
-        a3 = hk__smlad(x13, hk__sxtb16_ror8(v), a3);                     \
-        xs += 4;                                                         \
-        w0 += 4;                                                         \
-        w2 += 4;                                                         \
-    } while (0)
-
-/* acc[j] for rows [0, 4 * groups) of one batch row from its staged inputs xs
- * (filter offset 0), bias[j] included: per four rows the dot products, eight inputs per pass (the
- * loop's pointer steps, test and branch come to a sixth of a step). The rows
- * are addressed as w0, w0 + n, w2, w2 + n: with the staged inputs the loop
- * needs 13 registers. One call for all the rows: a call per four rows would
- * cost a sixth of a 64-deep group. */
-static HK__DSP_LOOP void hk__fc_rows4_staged(const int16_t *const xs0, const int8_t *w, int32_t n,
-                                             int32_t groups, const int32_t *bias, int32_t *acc)
+/* acc[j] = sum over i < n of (x[i] + in_off) * w[j * n + i], j < 4 (filter
+ * offset 0). The rows are addressed as w0, w0 + n, w2, w2 + n, which keeps the
+ * loop in the 14 allocatable registers but one. */
+static HK__DSP_LOOP void hk__fc_dot4_dsp(const int8_t *x, int32_t in_off, const int8_t *w,
+                                         int32_t n, int32_t *acc)
 {
-    int32_t g, i;
+    const int8_t *w0 = w;
+    const int8_t *w2 = w + 2 * n;
+    const int8_t *const x_end = x + (n & ~3);
+    const int32_t off2 = hk__dup16(in_off);
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t i;
 
-    for (g = 0; g < groups; ++g, w += 4 * n) {
-        const int16_t *xs = xs0;
-        const int8_t *w0 = w, *w2 = w + 2 * n;
-        const int16_t *const xs_end8 = xs0 + (n & ~7);
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        if (bias != NULL) {
-            a0 = bias[4 * g];
-            a1 = bias[4 * g + 1];
-            a2 = bias[4 * g + 2];
-            a3 = bias[4 * g + 3];
-        }
-        while (xs != xs_end8) {
-            HK__FC_STEP4();
-            HK__FC_STEP4();
-        }
-        if (n & 4) {
-            HK__FC_STEP4();
-        }
-        for (i = 0; i < (n & 3); ++i) { /* the last n % 4 inputs, in order */
-            const int32_t v = xs[i];
-            a0 += v * w0[i];
-            a1 += v * w0[n + i];
-            a2 += v * w2[i];
-            a3 += v * w2[n + i];
-        }
-        acc[4 * g] = a0;
-        acc[4 * g + 1] = a1;
-        acc[4 * g + 2] = a2;
-        acc[4 * g + 3] = a3;
+    while (x != x_end) {
+        const int32_t xv = hk__read_s8x4(x);
+        const int32_t x02 = hk__sxtab16(off2, xv);
+        const int32_t x13 = hk__sxtab16_ror8(off2, xv);
+        int32_t v;
+        v = hk__read_s8x4(w0);
+        a0 = hk__smlad(x02, hk__sxtb16(v), a0);
+        a0 = hk__smlad(x13, hk__sxtb16_ror8(v), a0);
+        v = hk__read_s8x4(w0 + n);
+        a1 = hk__smlad(x02, hk__sxtb16(v), a1);
+        a1 = hk__smlad(x13, hk__sxtb16_ror8(v), a1);
+        v = hk__read_s8x4(w2);
+        a2 = hk__smlad(x02, hk__sxtb16(v), a2);
+        a2 = hk__smlad(x13, hk__sxtb16_ror8(v), a2);
+        v = hk__read_s8x4(w2 + n);
+        a3 = hk__smlad(x02, hk__sxtb16(v), a3);
+        a3 = hk__smlad(x13, hk__sxtb16_ror8(v), a3);
+        x += 4;
+        w0 += 4;
+        w2 += 4;
     }
+    for (i = 0; i < (n & 3); ++i) { /* the last n % 4 elements */
+        const int32_t v = x[i] + in_off;
+        a0 += v * w0[i];
+        a1 += v * w0[n + i];
+        a2 += v * w2[i];
+        a3 += v * w2[n + i];
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
 /* One step of hk__fc_rows4_packed: four staged inputs against the next 16
@@ -285,32 +251,30 @@ void hk_fully_connected_s8_dsp(const hk_fc_params_t *p, const int8_t *input, con
 {
     const int32_t depth = p->in_depth, out_depth = p->out_depth;
     const int32_t in_off = p->input_offset, f_off = p->filter_offset;
-    const hk__fc_out_t q = {bias, p->out_mult, p->out_shift, p->n_mult != 1, p->output_offset,
-                            p->act_min, p->act_max};
-    int16_t xs[HK_FC_STAGE];
-    int32_t acc[HK_FC_ROWS];
-    int32_t b, o, n;
+    const int32_t step = p->n_mult == 1 ? 0 : 1;
+    int32_t acc[4];
+    int32_t b, o;
 
     for (b = 0; b < p->batches; ++b) {
         const int8_t *x = input + b * depth;
         int8_t *y = output + b * out_depth;
         o = 0;
-        if (f_off == 0 && depth <= HK_FC_STAGE) {
-            /* HK_FC_ROWS outputs at a time: their accumulators wait on the stack */
-            hk__fc_stage(x, in_off, depth, xs);
-            for (; o + 4 <= out_depth; o += n) {
-                const int32_t k = p->n_mult == 1 ? 0 : o;
-                n = (out_depth - o) & ~3;
-                n = n < HK_FC_ROWS ? n : HK_FC_ROWS;
-                hk__fc_rows4_staged(xs, weights + o * depth, depth, n / 4, bias != NULL ? bias + o : NULL, acc);
-                hk__requant_block(acc, n, p->out_mult + k,
-                                  p->out_shift + k, p->n_mult == 1 ? 0 : 1, p->output_offset,
-                                  p->act_min, p->act_max, y + o, 1);
+        if (f_off == 0) {
+            for (; o + 4 <= out_depth; o += 4) {
+                int32_t j;
+                hk__fc_dot4_dsp(x, in_off, weights + o * depth, depth, acc);
+                for (j = 0; bias != NULL && j < 4; ++j) {
+                    acc[j] += bias[o + j];
+                }
+                hk__requant_block(acc, 4, p->out_mult + step * o, p->out_shift + step * o, step,
+                                  p->output_offset, p->act_min, p->act_max, y + o, 1);
             }
         }
         for (; o < out_depth; ++o) {
-            y[o] = hk__fc_out_dsp(&q, o, hk__fc_dot1_dsp(x, in_off, weights + o * depth, f_off,
-                                                              depth));
+            acc[0] = hk__fc_dot1_dsp(x, in_off, weights + o * depth, f_off, depth) +
+                     (bias != NULL ? bias[o] : 0);
+            hk__requant_block(acc, 1, p->out_mult + step * o, p->out_shift + step * o, 0,
+                              p->output_offset, p->act_min, p->act_max, y + o, 1);
         }
     }
 }
