@@ -64,6 +64,12 @@ static inline int32_t hk__dup16(int32_t v)
 #define HK__DSP_LOOP
 #endif
 
+/* Two 16-bit lanes from two values taken modulo 2^16. */
+static inline int32_t hk__pack16(int32_t lo, int32_t hi)
+{
+    return hk__from_u32(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+
 #if HK_DSP_INSTRUCTIONS
 
 #include <arm_acle.h>
@@ -138,6 +144,43 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
     return __smlatt(a, b, acc);
 }
 
+/* acc + a.lo * b.hi + a.hi * b.lo (SMLADX) and acc + a.hi * b.lo (SMLATB). */
+static inline int32_t hk__smladx(int32_t a, int32_t b, int32_t acc)
+{
+    return __smladx(a, b, acc);
+}
+
+static inline int32_t hk__smlatb(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlatb(a, b, acc);
+}
+
+/* acc + a.lo * b.hi (SMLABT). */
+static inline int32_t hk__smlabt(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlabt(a, b, acc);
+}
+
+/* a.lo * b.lo + a.hi * b.hi (SMUAD) and a.lo * b.hi + a.hi * b.lo (SMUADX):
+ * the first step of a sum, with no accumulator to hold. */
+static inline int32_t hk__smuad(int32_t a, int32_t b)
+{
+    return __smuad(a, b);
+}
+
+static inline int32_t hk__smuadx(int32_t a, int32_t b)
+{
+    return __smuadx(a, b);
+}
+
+/* (b.lo, a.hi): PKHBT, which GCC does not make of the masks. */
+static inline int32_t hk__pkhbt(int32_t b, int32_t a)
+{
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2" : "=r"(r) : "r"(b), "r"(a));
+    return r;
+}
+
 /* hk__mbqm_param(x, mult, -e) for a right shift e >= 1, both roundings folded
  * into one 64-bit multiply-add and one shift (the same result for every input).
  * With n = x * mult + 2^30, the first rounding is h = floor(n / 2^31); the
@@ -185,12 +228,6 @@ static inline int32_t hk__lane(int32_t x, int k)
 static inline int32_t hk__sbyte(int32_t x, int k)
 {
     return (int32_t)(hk__byte_u(x, k) ^ 0x80u) - 0x80;
-}
-
-/* Two 16-bit lanes from two values taken modulo 2^16. */
-static inline int32_t hk__pack16(int32_t lo, int32_t hi)
-{
-    return hk__from_u32(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
 }
 
 static inline int32_t hk__read_s8x4(const int8_t *p)
@@ -250,6 +287,38 @@ static inline int32_t hk__smlatt(int32_t a, int32_t b, int32_t acc)
     return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 1) * hk__lane(b, 1)));
 }
 
+static inline int32_t hk__smladx(int32_t a, int32_t b, int32_t acc)
+{
+    const int32_t p0 = hk__lane(a, 0) * hk__lane(b, 1);
+    const int32_t p1 = hk__lane(a, 1) * hk__lane(b, 0);
+    return hk__from_u32((uint32_t)acc + (uint32_t)p0 + (uint32_t)p1);
+}
+
+static inline int32_t hk__smlatb(int32_t a, int32_t b, int32_t acc)
+{
+    return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 1) * hk__lane(b, 0)));
+}
+
+static inline int32_t hk__smlabt(int32_t a, int32_t b, int32_t acc)
+{
+    return hk__from_u32((uint32_t)acc + (uint32_t)(hk__lane(a, 0) * hk__lane(b, 1)));
+}
+
+static inline int32_t hk__smuad(int32_t a, int32_t b)
+{
+    return hk__smlad(a, b, 0);
+}
+
+static inline int32_t hk__smuadx(int32_t a, int32_t b)
+{
+    return hk__smladx(a, b, 0);
+}
+
+static inline int32_t hk__pkhbt(int32_t b, int32_t a)
+{
+    return hk__from_u32(((uint32_t)b & 0xFFFFu) | ((uint32_t)a & 0xFFFF0000u));
+}
+
 static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, int32_t e1)
 {
     const int64_t c = (int64_t)half - (x < 0 ? 1 : 0); /* >= 0 */
@@ -261,8 +330,10 @@ static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, i
 
 #if defined(__GNUC__)
 #define HK__LIKELY(c) __builtin_expect(!!(c), 1)
+#define HK__MAYBE_UNUSED __attribute__((unused))
 #else
 #define HK__LIKELY(c) (c)
+#define HK__MAYBE_UNUSED
 #endif
 
 /* An output byte from its accumulator (bias included): hk__mbqm_param(acc,
@@ -286,13 +357,23 @@ static inline int32_t hk__requant_out(int32_t acc, int32_t mult, int32_t shift, 
 /* An int8 activation range that is the whole of int8: SSAT alone clamps it. */
 #define HK__FULL_RANGE(lo, hi) ((lo) == -128 && (hi) == 127)
 
+/* v clamped to int8 (SSAT #8 on cores with the DSP extension). */
+static inline int32_t hk__ssat8(int32_t v)
+{
+#if HK_DSP_INSTRUCTIONS
+    return __ssat(v, 8);
+#else
+    return v < -128 ? -128 : v > 127 ? 127 : v;
+#endif
+}
+
 static inline int32_t hk__requant_step(int32_t a, int32_t mult, int32_t shift, int32_t offset,
                                        int32_t lo, int32_t hi, int full)
 {
 #if HK_DSP_INSTRUCTIONS
     if (full && HK__LIKELY(shift < 0)) {
         const int32_t v = hk__requant_right(a, mult, (int32_t)((uint32_t)1 << (-shift - 1)), -shift - 1);
-        return __ssat(v + offset, 8);
+        return hk__ssat8(v + offset);
     }
 #else
     (void)full;
@@ -306,7 +387,7 @@ static inline int32_t hk__requant_step(int32_t a, int32_t mult, int32_t shift, i
  * its own after the dot products, so that its registers do not compete with
  * theirs; the usual case (per-channel multipliers, the whole int8 range) gets a
  * loop of its own. */
-static HK__DSP_LOOP void hk__requant_block(const int32_t *acc, int32_t n, const int32_t *mult,
+static HK__DSP_LOOP HK__MAYBE_UNUSED void hk__requant_block(const int32_t *acc, int32_t n, const int32_t *mult,
                                            const int32_t *shift, int32_t q_step, int32_t offset,
                                            int32_t lo, int32_t hi, int8_t *y, int32_t y_step)
 {

@@ -12,7 +12,7 @@ final class DSPKernelTests: XCTestCase {
         XCTAssertTrue(stdout.contains("DSP CHECK PASS"), stdout, file: file, line: line)
         let kernels = stdout.split(separator: "\n").filter { $0.contains("cases=") }
         XCTAssertGreaterThanOrEqual(kernels.count, 4, file: file, line: line)
-        for family in ["conv2d_1x1_s8", "fully_connected_s8_packed", "requant"] {
+        for family in ["conv2d_1x1_s8", "dwconv2d_3x3_s8", "fully_connected_s8_packed", "requant"] {
             XCTAssertTrue(stdout.contains("\(family) cases="), "\(family) did not run", file: file, line: line)
         }
         for summary in kernels {
@@ -40,7 +40,7 @@ final class DSPKernelTests: XCTestCase {
         let dir = try Support.tempDir("dsp-host")
         let fw = Support.repo.appendingPathComponent("Firmware")
         func path(_ p: String) -> String { fw.appendingPathComponent(p).path }
-        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_tiles_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_fully_connected_s8",
+        let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_tiles_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_dwconv2d_3x3_s8_dsp", "hk_fully_connected_s8",
                        "hk_fully_connected_s8_dsp", "hk_fixedpoint"].map { path("kernels/\($0).c") }
         let spec = ["hk_conv2d_s8_spec", "hk_dwconv2d_s8_spec", "hk_fully_connected_s8_spec"].map { path("tests/kernel_spec/\($0).c") }
         let exe = dir.appendingPathComponent("dsp_check").path

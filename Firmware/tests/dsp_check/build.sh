@@ -32,7 +32,7 @@ arm-none-eabi-gcc $cpu -std=c99 -O2 -ffunction-sections -fdata-sections -Wall -W
     "$here/hk_dsp_check.c" "$here/hk_dsp_check_mps2.c" \
     "$spec/hk_conv2d_s8_spec.c" "$spec/hk_dwconv2d_s8_spec.c" "$spec/hk_fully_connected_s8_spec.c" "$k/hk_fixedpoint.c" \
     "$k/hk_conv2d_s8.c" "$k/hk_conv2d_s8_dsp.c" "$k/hk_conv2d_tiles_s8_dsp.c" \
-    "$k/hk_dwconv2d_s8.c" "$k/hk_dwconv2d_s8_dsp.c" \
+    "$k/hk_dwconv2d_s8.c" "$k/hk_dwconv2d_s8_dsp.c" "$k/hk_dwconv2d_3x3_s8_dsp.c" \
     "$k/hk_fully_connected_s8.c" "$k/hk_fully_connected_s8_dsp.c" \
     "$port/hk_mps2_startup.c" "$port/hk_mps2_uart.c" "$port/hk_mps2_cycles.c" "$port/hk_mps2_$board.c" "$@" \
     -nostartfiles --specs=nano.specs -T"$port/mps2_$board.ld" -L"$port" -Wl,--gc-sections \

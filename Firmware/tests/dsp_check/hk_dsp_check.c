@@ -534,6 +534,56 @@ static void dwconv2d_case(tally_t *t, int big)
     (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, bias, out_bytes);
 }
 
+/* ---- DEPTHWISE_CONV_2D, 3x3 one plane at a time (hk_dwconv2d_3x3_s8_dsp) ---- */
+
+/* The calls hk_dw3_fits accepts: 3x3, depth multiplier 1, dilation 1,
+ * horizontal stride 1 or 2, any vertical stride; odd and even widths (the pair
+ * loop's dropped output), VALID / SAME / arbitrary padding, and planes taller
+ * than one strip of HK_DW3_PLANE values. */
+static void dwconv3x3_case(tally_t *t, int big)
+{
+    hk_conv_params_t p;
+    int32_t in_c, in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
+    const int32_t *bias;
+    for (;;) {
+        in_c = big ? rnd_range(1, 20) : rnd_range(1, 24);
+        p.filter.h = 3;
+        p.filter.w = 3;
+        p.stride_h = rnd_range(1, 3);
+        p.stride_w = rnd_range(1, 2);
+        p.dilation_h = 1;
+        p.dilation_w = 1;
+        out_h = axis_setup(3, p.stride_h, 1, big ? 40 : 9, &in_h, &p.pad_h);
+        out_w = axis_setup(3, p.stride_w, 1, big ? 40 : 9, &in_w, &p.pad_w);
+        p.input.n = rnd_percent(10) ? 2 : 1;
+        p.input.h = in_h;
+        p.input.w = in_w;
+        p.input.c = in_c;
+        p.filter.n = 1;
+        p.filter.c = in_c;
+        p.output.n = p.input.n;
+        p.output.h = out_h;
+        p.output.w = out_w;
+        p.output.c = in_c;
+        p.depth_multiplier = 1;
+        in_bytes = p.input.n * in_h * in_w * in_c;
+        f_bytes = 9 * in_c;
+        out_bytes = p.output.n * out_h * out_w * in_c;
+        if (in_bytes <= MAX_IN && out_bytes <= MAX_OUT && hk_dw3_fits(&p)) {
+            break;
+        }
+    }
+    p.input_offset = rnd_range(-127, 128);
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    fill_s8(g_filter, f_bytes, -128, 127);
+    bias = quant_setup(p.output.c, 9, rnd_percent(90));
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_3x3_s8_dsp, &p, bias, out_bytes);
+}
+
 /* ---- FULLY_CONNECTED ---- */
 
 /* Runs spec, ref and a DSP variant (dsp, on dsp_weights: the filter, or its
@@ -772,6 +822,10 @@ static void bench_all(tally_t *all)
     bench_conv("dwconv2d_s8", "5x1_11x1x64", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
     conv_shape(&p, 14, 14, 32, 3, 3, 0, 1, 1);
     bench_conv("dwconv2d_s8", "3x3_14x14x32", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+    bench_conv("dwconv2d_3x3_s8", "3x3_14x14x32", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_3x3_s8_dsp, &p, all);
+    conv_shape(&p, 27, 7, 64, 3, 3, 0, 1, 1); /* DS-CNN-S: 25x5x64, SAME */
+    bench_conv("dwconv2d_s8", "3x3_25x5x64", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, all);
+    bench_conv("dwconv2d_3x3_s8", "3x3_25x5x64", hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_3x3_s8_dsp, &p, all);
 
     f.batches = 1;
     f.in_depth = 512;
@@ -797,6 +851,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     tally_t pw = {"conv2d_1x1_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t im = {"conv2d_im2col_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    tally_t dw3 = {"dwconv2d_3x3_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
     tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
     tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
@@ -827,6 +882,10 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&dw);
     for (i = 0; i < n; ++i) {
+        dwconv3x3_case(&dw3, i % 8 == 7);
+    }
+    print_tally(&dw3);
+    for (i = 0; i < n; ++i) {
         fc_case(&fc, i % 8 == 7);
     }
     print_tally(&fc);
@@ -839,7 +898,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     }
     print_tally(&rq);
     bench_all(&bench);
-    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + im.mismatches + dw.mismatches + fc.mismatches + bench.mismatches;
+    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + im.mismatches + dw.mismatches + dw3.mismatches + fc.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }

@@ -20,7 +20,8 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     static let writes: [BuiltinOp: TFLiteForm] = [.conv2d: TFLiteForm(options: 1, version: 3),
                                                   .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
     static let optionalInputs: Set<Int> = [2]   // the bias
-    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp"]
+    static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp",
+                          "hk_dwconv2d_3x3_s8_dsp"]
 
     /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
     /// without padding, at most HK_PW_MAX_IN input channels and two pixels or more (its tiles are two
@@ -41,6 +42,14 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     }
 
     var pixels: Int32 { params.output.n * params.output.h * params.output.w }
+
+    /// A depthwise layer hk_dwconv2d_3x3_s8_dsp takes (hk_dw3_fits: 3×3, depth multiplier 1, dilation 1,
+    /// horizontal stride 1 or 2, three rows of its plane on the stack) with four pixels or more: it
+    /// stages each channel's plane, which a streaming step's one or two pixels do not repay.
+    var planar3x3: Bool {
+        var p = params
+        return depthwise && pixels >= 4 && hk_dw3_fits(&p) != 0
+    }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
         let depthwise = builtin == .depthwiseConv2d
@@ -140,8 +149,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         }
         if variant == .cortexMDSP && pointwise { return "hk_conv2d_1x1_s8_dsp" }
         if variant == .cortexMDSP && im2col { return "hk_conv2d_im2col_s8_dsp" }
+        if variant == .cortexMDSP && planar3x3 { return "hk_dwconv2d_3x3_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
+    }
+
+    /// hk_dwconv2d_3x3_s8_dsp's output rows per strip (its plane and sums on the stack).
+    var dw3Strip: Int32 {
+        let p = params
+        let rowLen = p.stride_w * ((p.output.w + 1) & ~1) + 2
+        return min((HK_DW3_PLANE / rowLen - 3) / p.stride_h + 1, HK_DW3_ACC / p.output.w)
     }
 
     func bind(_ h: HostCall) -> () -> Void {
@@ -161,6 +178,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         switch (h.variant, depthwise) {
         case (.reference, true): return { hk_dwconv2d_s8(p, x, w, b, y) }
         case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
+        case (.cortexMDSP, true) where planar3x3: return { hk_dwconv2d_3x3_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, false) where pointwise: return { hk_conv2d_1x1_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, false) where im2col: return { hk_conv2d_im2col_s8_dsp(p, x, w, b, y) }
@@ -186,6 +204,14 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let outputs = p.output.elements
         let pixels = Double(p.output.n) * Double(p.output.h) * Double(p.output.w)
         let taps = Double(p.filter.h) * Double(p.filter.w)
+        if depthwise && variant == .cortexMDSP && planar3x3 {
+            // hk_dwconv2d_3x3_s8_dsp: per channel and strip its plane's rows staged (the input bytes), a pass
+            // over the pairs of outputs and one over the outputs; per strip the plane cleared.
+            let strips = (Double(p.output.h) / Double(dw3Strip)).rounded(.up), n = Double(p.output.n)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: p.input.elements,
+                                blocks: n * strips * Double(p.output.c), tail: n * Double(p.input.h) * Double(p.output.c),
+                                runs: n * strips)
+        }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
         if gemv {
             // FULLY_CONNECTED's features (FullyConnected.costFeatures): the kernel is its.

@@ -1,0 +1,319 @@
+/*
+ * DEPTHWISE_CONV_2D with a 3x3 filter, depth multiplier 1, dilation 1 and a
+ * horizontal stride of 1 or 2 (DS-CNN's and MobileNet's layers), for cores with
+ * the Armv7E-M / Armv8-M DSP extension: the same bytes as hk_dwconv2d_s8 (the
+ * reference).
+ *
+ * hk_dwconv2d_s8_dsp keeps the tensor's channel-last order, so the only pairs
+ * it can form are of neighbouring channels, whose products must stay apart: one
+ * product per multiply. Here each channel is done on its own: its plane (the
+ * rows the outputs need, with the padding) is staged as int16 with the input
+ * offset added, padding 0, so that two horizontal taps of one channel are one
+ * word and SMLAD sums them. Per filter row and pair of neighbouring outputs:
+ *
+ *   stride 1: A = (x0, x1), B = (x2, x3)
+ *             out0 += SMLAD(A, (w0, w1)) + SMLABB(B, w2)
+ *             out1 += SMLADX((x2, x1), (w0, w1)) + SMLATB(B, w2), (x2, x1) one PKHBT
+ *   stride 2: A = (x0, x1), B = (x2, x3), C = (x4, x5)
+ *             out0 += SMLAD(A, (w0, w1)) + SMLABB(B, w2)
+ *             out1 += SMLAD(B, (w0, w1)) + SMLABB(C, w2)
+ *
+ * two or three LDRs and four multiplies for six products, the filter in
+ * registers for the whole plane. The channel's multiplier and shift are fixed
+ * too, so the requantization pass after each output row computes its rounding
+ * constants once. Staging costs a load, an add and a store per input byte.
+ *
+ * Planes are staged in strips of output rows that fit HK_DW3_PLANE int16 values
+ * of stack; the code generator picks this kernel only when three rows fit
+ * (hk_dw3_fits).
+ *
+ * Exactness: lanes hold an input plus its offset (|x| <= 255) or a filter byte;
+ * nine products of at most 2^15 plus the bias fit int32 and may be summed in
+ * any order. The requantization is hk__requant_out, the reference's bytes.
+ */
+#include <string.h>
+
+#include "harken/hk_kernels.h"
+#include "hk_dsp_impl.h"
+
+/* The staged plane's row length for output width out_w at stride s: the pairs
+ * of outputs read up to column s * (out_w rounded up to even) + 1. Even, so
+ * every pair's first word is aligned. */
+static int32_t hk__dw3_row_len(int32_t out_w, int32_t stride_w)
+{
+    return stride_w * ((out_w + 1) & ~1) + 2;
+}
+
+int hk_dw3_fits(const hk_conv_params_t *p)
+{
+    return p->filter.h == 3 && p->filter.w == 3 && p->depth_multiplier == 1 && p->dilation_h == 1 &&
+           p->dilation_w == 1 && (p->stride_w == 1 || p->stride_w == 2) &&
+           3 * hk__dw3_row_len(p->output.w, p->stride_w) <= HK_DW3_PLANE;
+}
+
+/* The columns of a plane row that hold input: [*lo, *hi), column j being input
+ * column j - pad_w. */
+static void hk__dw3_columns(const hk_conv_params_t *p, int32_t row_len, int32_t *lo, int32_t *hi)
+{
+    *lo = hk__clamp(p->pad_w, 0, row_len);
+    *hi = hk__clamp(p->pad_w + p->input.w, *lo, row_len);
+}
+
+/* Channel c's values of plane rows [0, rows) from input row y0 of batch b,
+ * plus the offset, into the columns [lo, hi) that hold input; rows outside the
+ * image and the other columns stay as the strip's clearing left them, 0. */
+static void hk__dw3_stage(const hk_conv_params_t *p, const int8_t *input, int32_t b, int32_t c,
+                          int32_t y0, int32_t rows, int32_t row_len, int32_t lo, int32_t hi,
+                          int16_t *plane)
+{
+    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
+    const int32_t off = p->input_offset, n = hi - lo;
+    const int32_t i0 = y0 < 0 ? -y0 : 0, i1 = in_h - y0 < rows ? in_h - y0 : rows;
+    int32_t i, j;
+
+    for (i = i0; i < i1; ++i) {
+        const int8_t *x = input + ((b * in_h + y0 + i) * in_w + (lo - p->pad_w)) * in_c + c;
+        int16_t *dst = plane + i * row_len + lo;
+        for (j = n >> 1; j > 0; --j, x += 2 * in_c, dst += 2) { /* two loads back to back */
+            const int32_t v0 = x[0], v1 = x[in_c];
+            dst[0] = (int16_t)(v0 + off);
+            dst[1] = (int16_t)(v1 + off);
+        }
+        if (n & 1) {
+            *dst = (int16_t)(*x + off);
+        }
+    }
+}
+
+/* One channel's filter as SMLAD operands: w01[r] = (w[r][0], w[r][1]) for rows
+ * r = 0..2, w2[0] = (w[0][2], w[1][2]), w2[1] = (w[2][2], 0). */
+typedef struct {
+    int32_t w01[3], w2[2];
+} hk__dw3_filter_t;
+
+/* One row of pairs: acc[2i], acc[2i + 1] for n_pairs pairs from q0, stepping
+ * `step` plane values a pair; q1, q2 are the next two plane rows.
+ *
+ * On cores with the DSP extension the loop is written as the instructions: it
+ * needs 14 registers (five filter words, three row pointers, the sums' pointer,
+ * a count, two sums and two loaded words), every one the core has, and GCC 12
+ * spills two of them inside the loop whatever the C says (37 cycles a pair on
+ * the Cortex-M4 against 30 here), and refuses an asm statement with 14 register
+ * operands. So the count rides in the high lane of the last filter word, whose
+ * SMLABB reads only the low lane: it starts at 2^16 - n_pairs and the add that
+ * carries out of bit 31 ends the loop. Post-indexed loads step the pointers. */
+#if HK_DSP_INSTRUCTIONS
+
+static inline void hk__dw3_pairs_s1(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
+{
+    int32_t a0, a1, A, B;
+    int32_t wl = hk__pack16(f->w2[1], 0x10000 - n_pairs); /* w2 and the count, see above */
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[A], [%[q0]], #4\n\t"
+        "ldr %[B], [%[q0]]\n\t"
+        "smuad %[a0], %[A], %[w0]\n\t"
+        "pkhbt %[A], %[B], %[A]\n\t"
+        "smuadx %[a1], %[A], %[w0]\n\t"
+        "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
+        "smlatb %[a1], %[B], %[wh], %[a1]\n\t"
+        "ldr %[A], [%[q1]], #4\n\t"
+        "ldr %[B], [%[q1]]\n\t"
+        "smlad %[a0], %[A], %[w1], %[a0]\n\t"
+        "pkhbt %[A], %[B], %[A]\n\t"
+        "smladx %[a1], %[A], %[w1], %[a1]\n\t"
+        "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
+        "smlatt %[a1], %[B], %[wh], %[a1]\n\t"
+        "ldr %[A], [%[q2]], #4\n\t"
+        "ldr %[B], [%[q2]]\n\t"
+        "smlad %[a0], %[A], %[w2], %[a0]\n\t"
+        "pkhbt %[A], %[B], %[A]\n\t"
+        "smladx %[a1], %[A], %[w2], %[a1]\n\t"
+        "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
+        "smlatb %[a1], %[B], %[wl], %[a1]\n\t"
+        "strd %[a0], %[a1], [%[acc]], #8\n\t"
+        "adds %[wl], %[wl], #0x10000\n\t"
+        "bcc 1b"
+        : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [acc] "+r"(*acc), [a0] "=&r"(a0),
+          [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [wl] "+r"(wl)
+        : [w0] "r"(f->w01[0]), [w1] "r"(f->w01[1]), [w2] "r"(f->w01[2]), [wh] "r"(f->w2[0])
+        : "cc", "memory");
+}
+
+static inline void hk__dw3_pairs_s2(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
+{
+    int32_t a0, a1, A, B;
+    int32_t wl = hk__pack16(f->w2[1], 0x10000 - n_pairs); /* w2 and the count, see above */
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[A], [%[q0]], #8\n\t"
+        "ldr %[B], [%[q0], #-4]\n\t"
+        "smuad %[a0], %[A], %[w0]\n\t"
+        "ldr %[A], [%[q0]]\n\t"
+        "smuad %[a1], %[B], %[w0]\n\t"
+        "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
+        "smlabb %[a1], %[A], %[wh], %[a1]\n\t"
+        "ldr %[A], [%[q1]], #8\n\t"
+        "ldr %[B], [%[q1], #-4]\n\t"
+        "smlad %[a0], %[A], %[w1], %[a0]\n\t"
+        "ldr %[A], [%[q1]]\n\t"
+        "smlad %[a1], %[B], %[w1], %[a1]\n\t"
+        "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
+        "smlabt %[a1], %[A], %[wh], %[a1]\n\t"
+        "ldr %[A], [%[q2]], #8\n\t"
+        "ldr %[B], [%[q2], #-4]\n\t"
+        "smlad %[a0], %[A], %[w2], %[a0]\n\t"
+        "ldr %[A], [%[q2]]\n\t"
+        "smlad %[a1], %[B], %[w2], %[a1]\n\t"
+        "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
+        "smlabb %[a1], %[A], %[wl], %[a1]\n\t"
+        "strd %[a0], %[a1], [%[acc]], #8\n\t"
+        "adds %[wl], %[wl], #0x10000\n\t"
+        "bcc 1b"
+        : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [acc] "+r"(*acc), [a0] "=&r"(a0),
+          [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [wl] "+r"(wl)
+        : [w0] "r"(f->w01[0]), [w1] "r"(f->w01[1]), [w2] "r"(f->w01[2]), [wh] "r"(f->w2[0])
+        : "cc", "memory");
+}
+
+#else /* plain C: the same sums, lane by lane */
+
+/* Filter row `row` of a pair at q: stride 1 reads A = (x0, x1), B = (x2, x3),
+ * output 1 the PKHBT pair (x2, x1) by SMLADX; stride 2 also C = (x4, x5). w2
+ * is in the low lane of wh for rows 0 and 2, the high lane for row 1. */
+static inline void hk__dw3_row(const int16_t *q, int32_t step, int32_t w01, int32_t wh, int32_t row,
+                               int32_t *a0, int32_t *a1)
+{
+    const int32_t A = hk__read_s16x2(q), B = hk__read_s16x2(q + 2);
+    const int32_t second = step == 2 ? B : hk__read_s16x2(q + 4);
+    const int32_t w2 = row == 1 ? hk__asr(wh, 16) : wh;
+    *a0 = hk__smlabb(B, w2, hk__smlad(A, w01, *a0));
+    *a1 = step == 2 ? hk__smlatb(B, w2, hk__smladx(hk__pkhbt(B, A), w01, *a1))
+                    : hk__smlabb(second, w2, hk__smlad(B, w01, *a1));
+}
+
+static void hk__dw3_pairs(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                          int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f, int32_t step)
+{
+    for (; n_pairs > 0; --n_pairs, *q0 += step, *q1 += step, *q2 += step, *acc += 2) {
+        int32_t a0 = 0, a1 = 0;
+        hk__dw3_row(*q0, step, f->w01[0], f->w2[0], 0, &a0, &a1);
+        hk__dw3_row(*q1, step, f->w01[1], f->w2[0], 1, &a0, &a1);
+        hk__dw3_row(*q2, step, f->w01[2], f->w2[1], 2, &a0, &a1);
+        (*acc)[0] = a0;
+        (*acc)[1] = a1;
+    }
+}
+
+static inline void hk__dw3_pairs_s1(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
+{
+    hk__dw3_pairs(q0, q1, q2, n_pairs, acc, f, 2);
+}
+
+static inline void hk__dw3_pairs_s2(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
+{
+    hk__dw3_pairs(q0, q1, q2, n_pairs, acc, f, 4);
+}
+
+#endif
+
+/* The sums of n_rows output rows into acc[row * out_w + column] (an odd
+ * width's dropped output lands on the next row's first, which comes after it,
+ * or on acc[n_rows * out_w]): output row r reads plane rows r * row_step + 0,
+ * 1, 2, stepping `step` values a pair (twice the stride). The bias and the
+ * requantization are a pass of their own (hk__dw3_outputs): the pair loop has
+ * no register left. */
+static HK__DSP_LOOP void hk__dw3_sums(const hk__dw3_filter_t *f, const int16_t *plane, int32_t row_len,
+                                      int32_t row_step, int32_t n_rows, int32_t out_w, int32_t step,
+                                      int32_t *acc)
+{
+    const int32_t n_pairs = (out_w + 1) >> 1;
+    const int32_t skip = row_step - step * n_pairs, back = 2 * n_pairs - out_w;
+    const int16_t *q0 = plane, *q1 = plane + row_len, *q2 = plane + 2 * row_len;
+    int32_t r;
+
+    for (r = n_rows; r > 0; --r) {
+        if (step == 2) {
+            hk__dw3_pairs_s1(&q0, &q1, &q2, n_pairs, &acc, f);
+        } else {
+            hk__dw3_pairs_s2(&q0, &q1, &q2, n_pairs, &acc, f);
+        }
+        q0 += skip;
+        q1 += skip;
+        q2 += skip;
+        acc -= back;
+    }
+}
+
+/* y[j * out_c] for j < n from bias + acc[j], one channel's multiplier and
+ * shift: its rounding constants computed once (hk__requant_right), per output
+ * an add, one SMLAL, a shift, the offset and the clamp (SSAT alone for the
+ * whole int8 range). */
+static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n, int32_t bias, int32_t mult,
+                                         int32_t shift, int32_t offset, int32_t lo, int32_t hi,
+                                         int8_t *y, int32_t out_c)
+{
+    int32_t j;
+    if (shift < 0) {
+        const int32_t e1 = -shift - 1, half = (int32_t)((uint32_t)1 << e1);
+        if (HK__FULL_RANGE(lo, hi)) {
+            for (j = 0; j < n; ++j, y += out_c) {
+                *y = (int8_t)hk__ssat8(hk__requant_right(bias + acc[j], mult, half, e1) + offset);
+            }
+            return;
+        }
+        for (j = 0; j < n; ++j, y += out_c) {
+            int32_t v = hk__requant_right(bias + acc[j], mult, half, e1) + offset;
+            v = v < lo ? lo : v;
+            *y = (int8_t)(v > hi ? hi : v);
+        }
+        return;
+    }
+    for (j = 0; j < n; ++j, y += out_c) {
+        *y = (int8_t)hk__requant_out(bias + acc[j], mult, shift, offset, lo, hi);
+    }
+}
+
+void hk_dwconv2d_3x3_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                            const int32_t *bias, int8_t *output)
+{
+    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
+    const int32_t stride_h = p->stride_h, stride_w = p->stride_w;
+    const int32_t row_len = hk__dw3_row_len(out_w, stride_w);
+    /* output rows per strip: its plane rows (n - 1) * stride_h + 3 must fit,
+     * and its sums HK_DW3_ACC */
+    const int32_t fit = (HK_DW3_PLANE / row_len - 3) / stride_h + 1, sums = HK_DW3_ACC / out_w;
+    const int32_t strip = fit < sums ? fit : sums;
+    int32_t plane32[HK_DW3_PLANE / 2]; /* int16 values, word-aligned */
+    int16_t *const plane = (int16_t *)(void *)plane32;
+    int32_t acc[HK_DW3_ACC + 1];
+    hk__dw3_filter_t f;
+    int32_t b, c, oy0, lo, hi;
+
+    hk__dw3_columns(p, row_len, &lo, &hi);
+    for (b = 0; b < p->output.n; ++b) {
+        for (oy0 = 0; oy0 < out_h; oy0 += strip) {
+            const int32_t n_rows = out_h - oy0 < strip ? out_h - oy0 : strip;
+            const int32_t y0 = oy0 * stride_h - p->pad_h, rows = (n_rows - 1) * stride_h + 3;
+            int8_t *const y = output + ((b * out_h + oy0) * out_w) * out_c;
+            memset(plane, 0, (size_t)(rows * row_len) * sizeof *plane);
+            for (c = 0; c < out_c; ++c) {
+                const int8_t *w = filter + c;
+                f.w01[0] = hk__pack16(w[0], w[out_c]);
+                f.w01[1] = hk__pack16(w[3 * out_c], w[4 * out_c]);
+                f.w01[2] = hk__pack16(w[6 * out_c], w[7 * out_c]);
+                f.w2[0] = hk__pack16(w[2 * out_c], w[5 * out_c]);
+                f.w2[1] = hk__pack16(w[8 * out_c], 0);
+                hk__dw3_stage(p, input, b, c, y0, rows, row_len, lo, hi, plane);
+                hk__dw3_sums(&f, plane, row_len, stride_h * row_len, n_rows, out_w, 2 * stride_w, acc);
+                hk__dw3_outputs(acc, n_rows * out_w, bias != NULL ? bias[c] : 0, p->out_mult[c],
+                                p->out_shift[c], p->output_offset, p->act_min, p->act_max, y + c,
+                                out_c);
+            }
+        }
+    }
+}
