@@ -363,16 +363,24 @@ void hk_relu_s8(const hk_relu_params_t *p, const int8_t *input, int8_t *output);
 void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                       const int32_t *bias, int8_t *output);
 /* CONV_2D in 2 x 2 tiles (two pixels, two output channels), the same bytes as
- * hk_conv2d_s8, for two pixels or more: hk_conv2d_1x1_s8_dsp for a 1x1
- * ungrouped filter at stride 1 without padding (filter.c = input.c <=
- * HK_PW_MAX_IN), hk_conv2d_im2col_s8_dsp for any ungrouped filter whose window
- * (filter.h * filter.w * input.c) is at most HK_PW_MAX_IN. The code generator
- * picks them on cores with the DSP extension. */
+ * hk_conv2d_s8 with its filter, for two pixels or more: hk_conv2d_1x1_s8_dsp
+ * for a 1x1 ungrouped filter at stride 1 without padding (filter.c = input.c
+ * <= HK_PW_MAX_IN), hk_conv2d_im2col_s8_dsp for any ungrouped filter whose
+ * window (filter.h * filter.w * input.c) is at most HK_PW_MAX_IN. Both read the
+ * filter as hk_conv_pack_weights16 packs it. The code generator picks them on
+ * cores with the DSP extension. */
 #define HK_PW_MAX_IN 256 /* two windows staged as int16: 1 KiB of stack (im2col: 1.5 KiB) */
-void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
                           const int32_t *bias, int8_t *output);
-void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
                              const int32_t *bias, int8_t *output);
+
+/* A [rows][depth] int8 filter sign-extended to int16 and packed for the tiles:
+ * per pair of rows and group of four elements e0..e3, the pairs row 0 (e0, e2),
+ * row 1 (e0, e2), row 0 (e1, e3), row 1 (e1, e3), zeros past an odd last row
+ * and the depth. HK_CONV_PACKED16_LEN int16 values. */
+#define HK_CONV_PACKED16_LEN(rows, depth) ((((rows) + 1) & ~1) * (((depth) + 3) & ~3))
+void hk_conv_pack_weights16(int32_t rows, int32_t depth, const int8_t *filter, int16_t *packed);
 void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                         const int32_t *bias, int8_t *output);
 /* DEPTHWISE_CONV_2D one channel plane at a time (staged as int16 on the stack,

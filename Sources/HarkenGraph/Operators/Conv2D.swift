@@ -116,6 +116,9 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         if conv.gemv {
             conv.packed = FullyConnected.pack(l.tensor(w).data, inDepth: perOutput, outDepth: outC, filterOffset: 0)
         }
+        if conv.pointwise || conv.im2col {
+            conv.packed16 = Conv2D.pack16(l.tensor(w).data, rows: outC, depth: perOutput)
+        }
         return PendingStep(op: op, kernel: Kernel(conv),
                            inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
     }
@@ -142,13 +145,27 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     /// it can take (FullyConnected.pack).
     var packed: [Int8]?
 
+    /// The filter sign-extended and packed for the 2 × 2 tiles (hk_conv_pack_weights16) when the call
+    /// is a pointwise or im2col one: twice the flash of the int8 filter, for half the instructions per
+    /// multiply-accumulate.
+    var packed16: [Int16]?
+
+    static func pack16(_ filter: [UInt8]?, rows: Int, depth: Int) -> [Int16]? {
+        guard let filter, filter.count == rows * depth else { return nil }
+        var out = [Int16](repeating: 0, count: ((rows + 1) & ~1) * ((depth + 3) & ~3))
+        filter.withUnsafeBytes { f in
+            out.withUnsafeMutableBufferPointer { hk_conv_pack_weights16(Int32(rows), Int32(depth), f.bindMemory(to: Int8.self).baseAddress, $0.baseAddress) }
+        }
+        return out
+    }
+
     func function(_ variant: KernelVariant) -> String {
         if gemv {
             guard variant == .cortexMDSP else { return "hk_fully_connected_s8" }
             return packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp"
         }
-        if variant == .cortexMDSP && pointwise { return "hk_conv2d_1x1_s8_dsp" }
-        if variant == .cortexMDSP && im2col { return "hk_conv2d_im2col_s8_dsp" }
+        if variant == .cortexMDSP && packed16 != nil && pointwise { return "hk_conv2d_1x1_s8_dsp" }
+        if variant == .cortexMDSP && packed16 != nil && im2col { return "hk_conv2d_im2col_s8_dsp" }
         if variant == .cortexMDSP && planar3x3 { return "hk_dwconv2d_3x3_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
@@ -180,8 +197,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
         case (.cortexMDSP, true) where planar3x3: return { hk_dwconv2d_3x3_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
-        case (.cortexMDSP, false) where pointwise: return { hk_conv2d_1x1_s8_dsp(p, x, w, b, y) }
-        case (.cortexMDSP, false) where im2col: return { hk_conv2d_im2col_s8_dsp(p, x, w, b, y) }
+        case (.cortexMDSP, false) where packed16 != nil:
+            let packed = h.list(packed16!)
+            if pointwise { return { hk_conv2d_1x1_s8_dsp(p, x, packed, b, y) } }
+            return { hk_conv2d_im2col_s8_dsp(p, x, packed, b, y) }
         case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
         }
     }
@@ -194,7 +213,9 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             return
         }
         c.params("hk_conv_params_t", params, pointers: names)
-        c.call(c.input(0), c.input(1), c.input(2, "int32_t"), c.output(0))
+        let tiles = c.function == "hk_conv2d_1x1_s8_dsp" || c.function == "hk_conv2d_im2col_s8_dsp"
+        let weights = tiles ? c.int16s("packed", packed16 ?? []) : c.input(1)
+        c.call(c.input(0), weights, c.input(2, "int32_t"), c.output(0))
     }
 
     func costFeatures(macs: Int) -> CostFeatures { costFeatures(macs: macs, variant: .reference) }
@@ -219,14 +240,14 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: depth,
                                 blocks: depth * Double(p.output.c / 4), tail: depth * Double(p.output.c % 4))
         }
-        if variant == .cortexMDSP && (pointwise || im2col) {
+        if variant == .cortexMDSP && packed16 != nil && (pointwise || im2col) {
             // hk_conv2d_tiles_s8_dsp.c: two pixels' windows (im2col: gathered a filter row at a time) staged
-            // per pass, a tile per pair of output channels; a window off a multiple of four (or eight, the
-            // unrolled pass) runs a tail.
+            // per pass, a tile per pair of output channels over the window padded to groups of four; an odd
+            // number of groups runs one more step outside the unrolled pass.
             let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
-            let tail = n.truncatingRemainder(dividingBy: 4) + (n.truncatingRemainder(dividingBy: 8) >= 4 ? 1 : 0)
+            let quads = (n / 4).rounded(.up), tiles = pairs * (Double(p.output.c) / 2).rounded(.up)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: pairs * n,
-                                blocks: pairs * (Double(p.output.c) / 2).rounded(.down), tail: pairs * Double(p.output.c) * tail,
+                                blocks: tiles, tail: tiles * quads.truncatingRemainder(dividingBy: 2),
                                 runs: pointwise ? pairs : pairs * Double(p.filter.h))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a

@@ -190,13 +190,19 @@ public struct CCall {
     /// `static const int8_t <id>_<suffix>[n] = {...};`, weights in the layout a kernel variant reads
     /// (the plan's own copy goes unused in that build); returns the array's name.
     @discardableResult
-    mutating func int8s(_ suffix: String, _ values: [Int8]) -> String {
+    mutating func int8s(_ suffix: String, _ values: [Int8]) -> String { weights("int8_t", suffix, values) }
+
+    /// The same for weights a kernel variant reads widened to int16.
+    @discardableResult
+    mutating func int16s(_ suffix: String, _ values: [Int16]) -> String { weights("int16_t", suffix, values) }
+
+    private mutating func weights<T: BinaryInteger>(_ type: String, _ suffix: String, _ values: [T]) -> String {
         let name = "\(id)_\(suffix)"
         var rows: [String] = []
         for start in stride(from: 0, to: values.count, by: 16) {
-            rows.append("    " + values[start..<min(start + 16, values.count)].map(String.init).joined(separator: ", ") + ",")
+            rows.append("    " + values[start..<min(start + 16, values.count)].map { String($0) }.joined(separator: ", ") + ",")
         }
-        declare("static const int8_t \(name)[\(values.count)] = {\n" + rows.joined(separator: "\n") + "\n};\n")
+        declare("static const \(type) \(name)[\(values.count)] = {\n" + rows.joined(separator: "\n") + "\n};\n")
         return name
     }
 
