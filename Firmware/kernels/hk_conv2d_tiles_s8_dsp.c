@@ -40,10 +40,10 @@
 /* Output channels whose sums (or requantization constants) wait on the stack. */
 #define HK_PW_CHUNK 64
 
-/* One output channel's bias and requantization constants for a right shift e
- * >= 1 (hk__requant_right's), prepared once per call for the fused path. */
+/* One output channel's bias and requantization constants (hk__requant_fast's,
+ * the output offset included), prepared once per call for the fused path. */
 typedef struct {
-    int32_t bias, mult, half, e1;
+    int32_t bias, mult, hi0, e1;
 } hk__pw_rq_t;
 
 /* A window of n elements padded to whole groups of four. */
@@ -164,13 +164,13 @@ static HK__DSP_LOOP void hk__pw_rows_2x2(const int16_t *const xs0, const int16_t
 }
 
 /* hk__pw_rows_2x2 with the requantization fused, for the usual call (an even
- * number of channels, every shift a right shift, the whole int8 range): per
+ * number of channels, right shifts of 2 or more, the whole int8 range): per
  * pair of channels q[0], q[1] (bias and constants, hk__pw_fused) the tile's
  * four sums, then at once their output bytes y0[0..1] (pixel 0) and y1[0..1]
  * (pixel 1), saving the sums' round trip through the stack and a pass. */
 static HK__DSP_LOOP void hk__pw_rows_2x2_out(const int16_t *const xs0, const int16_t *w, int32_t quads,
                                              const hk__pw_rq_t *q, const hk__pw_rq_t *const q_end,
-                                             int32_t off, int8_t *y0, int8_t *y1)
+                                             int8_t *y0, int8_t *y1)
 {
     const int16_t *const xs_end4 = xs0 + 8 * (quads & ~3);
     int32_t k;
@@ -179,10 +179,10 @@ static HK__DSP_LOOP void hk__pw_rows_2x2_out(const int16_t *const xs0, const int
         const int16_t *xs = xs0;
         int32_t s00 = q[0].bias, s01 = q[1].bias, s10 = s00, s11 = s01;
         HK__PW_TILE_SUMS();
-        y0[0] = (int8_t)hk__ssat8(hk__requant_right(s00, q[0].mult, q[0].half, q[0].e1) + off);
-        y1[0] = (int8_t)hk__ssat8(hk__requant_right(s10, q[0].mult, q[0].half, q[0].e1) + off);
-        y0[1] = (int8_t)hk__ssat8(hk__requant_right(s01, q[1].mult, q[1].half, q[1].e1) + off);
-        y1[1] = (int8_t)hk__ssat8(hk__requant_right(s11, q[1].mult, q[1].half, q[1].e1) + off);
+        y0[0] = (int8_t)hk__ssat8(hk__requant_fast(s00, q[0].mult, q[0].hi0, q[0].e1));
+        y1[0] = (int8_t)hk__ssat8(hk__requant_fast(s10, q[0].mult, q[0].hi0, q[0].e1));
+        y0[1] = (int8_t)hk__ssat8(hk__requant_fast(s01, q[1].mult, q[1].hi0, q[1].e1));
+        y1[1] = (int8_t)hk__ssat8(hk__requant_fast(s11, q[1].mult, q[1].hi0, q[1].e1));
     }
 }
 
@@ -203,7 +203,7 @@ static void hk__pw_pixel_pair(const hk_conv_params_t *p, const int8_t *w0, const
     hk__pw_stage(w0, w1, n, hk__dup16(off), off, xs);
     if (q != NULL) {
         /* a single last pixel's second row of bytes lands in acc1, unused */
-        hk__pw_rows_2x2_out(xs, packed, quads, q, q + out_c, out_off, y,
+        hk__pw_rows_2x2_out(xs, packed, quads, q, q + out_c, y,
                             two ? y + out_c : (int8_t *)(void *)acc1);
         return;
     }
@@ -219,8 +219,8 @@ static void hk__pw_pixel_pair(const hk_conv_params_t *p, const int8_t *w0, const
 }
 
 /* The fused path's biases and constants when the call allows it (an even
- * number of channels, at most HK_PW_CHUNK, right shifts, the whole int8
- * range), else NULL. */
+ * number of channels, at most HK_PW_CHUNK, shifts hk__requant_fast takes, the
+ * whole int8 range), else NULL. */
 static const hk__pw_rq_t *hk__pw_fused(const hk_conv_params_t *p, const int32_t *bias, hk__pw_rq_t *q)
 {
     const int32_t out_c = p->output.c;
@@ -229,13 +229,11 @@ static const hk__pw_rq_t *hk__pw_fused(const hk_conv_params_t *p, const int32_t 
         return NULL;
     }
     for (c = 0; c < out_c; ++c) {
-        if (p->out_shift[c] >= 0) {
+        if (!hk__requant_prepare(p->out_shift[c], p->output_offset, &q[c].hi0, &q[c].e1)) {
             return NULL;
         }
         q[c].bias = bias != NULL ? bias[c] : 0;
         q[c].mult = p->out_mult[c];
-        q[c].e1 = -p->out_shift[c] - 1;
-        q[c].half = (int32_t)((uint32_t)1 << q[c].e1);
     }
     return q;
 }

@@ -211,6 +211,28 @@ static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, i
     return hi >> e1; /* ASR: GCC's >> on a negative int32_t, documented */
 }
 
+/* hk__requant_right(x, mult, 2^e1, e1) + offset with the constants prepared
+ * once per channel (hk__requant_prepare), for e1 in [1, HK__RQ_MAX_E1]. With
+ * 2^(e-1) even, the added constant's words are hi = 2^(e-2) - [x < 0] and lo =
+ * 2^30 | [x < 0] << 31 (the borrow of the - 2^31 moves into hi), so no carry
+ * between them is left to compute: lo is x's sign bit with 2^30, hi one ADD.
+ * The offset rides in hi as offset << e1, which the final shift returns
+ * exactly (a multiple of 2^e1 passes through the floor). On Arm: AND, ORR,
+ * ADD, SMLAL, ASR. */
+static inline int32_t hk__requant_fast(int32_t x, int32_t mult, int32_t hi0, int32_t e1)
+{
+    uint32_t lo;
+    int32_t hi;
+    __asm__("and %[lo], %[x], #0x80000000\n\t"
+            "orr %[lo], %[lo], #0x40000000\n\t"
+            "add %[hi], %[hi0], %[x], asr #31\n\t"
+            "smlal %[lo], %[hi], %[x], %[m]"
+            : [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [x] "r"(x), [m] "r"(mult), [hi0] "r"(hi0));
+    (void)lo;
+    return hi >> e1;
+}
+
 #else /* plain C99: the same results, lane by lane */
 
 static inline uint32_t hk__byte_u(int32_t x, int k)
@@ -326,7 +348,32 @@ static inline int32_t hk__requant_right(int32_t x, int32_t mult, int32_t half, i
     return hk__asr(hk__from_u32((uint32_t)((uint64_t)n >> 32)), e1);
 }
 
+static inline int32_t hk__requant_fast(int32_t x, int32_t mult, int32_t hi0, int32_t e1)
+{
+    const int64_t k = (int64_t)hi0 * ((int64_t)1 << 32) + ((int64_t)1 << 30) -
+                      (x < 0 ? ((int64_t)1 << 31) : 0);
+    const int64_t n = k + (int64_t)x * mult;
+    return hk__asr(hk__from_u32((uint32_t)((uint64_t)n >> 32)), e1);
+}
+
 #endif /* HK_DSP_INSTRUCTIONS */
+
+/* The largest e1 hk__requant_fast takes: the offset's offset << e1 (|offset| <=
+ * 128) and hi's |hi| < 2^30 (|x * mult| < 2^62) then stay within int32. */
+#define HK__RQ_MAX_E1 22
+
+/* hk__requant_fast's constant for a channel with shift in [-(HK__RQ_MAX_E1 +
+ * 1), -2] and the output offset: *e1 and the hi word's start; 0 for any other
+ * shift, which takes hk__requant_out. */
+static inline int hk__requant_prepare(int32_t shift, int32_t offset, int32_t *hi0, int32_t *e1)
+{
+    if (shift > -2 || shift < -(HK__RQ_MAX_E1 + 1)) {
+        return 0;
+    }
+    *e1 = -shift - 1;
+    *hi0 = (int32_t)((uint32_t)1 << (*e1 - 1)) + (int32_t)((uint32_t)offset << *e1);
+    return 1;
+}
 
 #if defined(__GNUC__)
 #define HK__LIKELY(c) __builtin_expect(!!(c), 1)

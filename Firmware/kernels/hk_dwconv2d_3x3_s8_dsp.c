@@ -7,9 +7,12 @@
  * hk_dwconv2d_s8_dsp keeps the tensor's channel-last order, so the only pairs
  * it can form are of neighbouring channels, whose products must stay apart: one
  * product per multiply. Here each channel is done on its own: its plane (the
- * rows the outputs need, with the padding) is staged as int16 with the input
- * offset added, padding 0, so that two horizontal taps of one channel are one
- * word and SMLAD sums them. Per filter row and pair of neighbouring outputs:
+ * rows the outputs need, with the padding) is staged as int16, so that two
+ * horizontal taps of one channel are one word and SMLAD sums them. The plane
+ * holds the input as stored, the padding as the zero point, and the offset
+ * goes into the bias instead (sum w * (x + off) = sum w * x + off * sum w), as
+ * TFLite folds it: staging is a load and a store per byte. Per filter row and
+ * pair of neighbouring outputs:
  *
  *   stride 1: A = (x0, x1), B = (x2, x3)
  *             out0 += SMLAD(A, (w0, w1)) + SMLABB(B, w2)
@@ -20,16 +23,16 @@
  *
  * two or three LDRs and four multiplies for six products, the filter in
  * registers for the whole plane. The channel's multiplier and shift are fixed
- * too, so the requantization pass after each output row computes its rounding
- * constants once. Staging costs a load, an add and a store per input byte.
+ * too, so the requantization pass after each strip computes its rounding
+ * constants once.
  *
  * Planes are staged in strips of output rows that fit HK_DW3_PLANE int16 values
  * of stack; the code generator picks this kernel only when three rows fit
  * (hk_dw3_fits).
  *
- * Exactness: lanes hold an input plus its offset (|x| <= 255) or a filter byte;
- * nine products of at most 2^15 plus the bias fit int32 and may be summed in
- * any order. The requantization is hk__requant_out, the reference's bytes.
+ * Exactness: lanes hold an input or zero-point byte or a filter byte; nine
+ * products of at most 2^14 plus the bias and off * sum w (|off| <= 255) fit
+ * int32 and may be summed in any order. The requantization is hk__requant_out, the reference's bytes.
  */
 #include <string.h>
 
@@ -59,28 +62,30 @@ static void hk__dw3_columns(const hk_conv_params_t *p, int32_t row_len, int32_t 
     *hi = hk__clamp(p->pad_w + p->input.w, *lo, row_len);
 }
 
-/* Channel c's values of plane rows [0, rows) from input row y0 of batch b,
- * plus the offset, into the columns [lo, hi) that hold input; rows outside the
- * image and the other columns stay as the strip's clearing left them, 0. */
+/* Channel c's values of plane rows [0, rows) from input row y0 of batch b into
+ * the columns [lo, hi) that hold input; rows outside the image and the other
+ * columns stay as the strip's clearing left them, the input zero point. */
 static void hk__dw3_stage(const hk_conv_params_t *p, const int8_t *input, int32_t b, int32_t c,
                           int32_t y0, int32_t rows, int32_t row_len, int32_t lo, int32_t hi,
                           int16_t *plane)
 {
-    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    const int32_t off = p->input_offset, n = hi - lo;
+    const int32_t in_h = p->input.h, in_c = p->input.c, in_row = p->input.w * in_c;
+    const int32_t pairs = (hi - lo) >> 1, odd = (hi - lo) & 1;
     const int32_t i0 = y0 < 0 ? -y0 : 0, i1 = in_h - y0 < rows ? in_h - y0 : rows;
+    const int8_t *x = input + ((b * in_h + y0 + i0) * p->input.w + (lo - p->pad_w)) * in_c + c;
+    int16_t *dst = plane + i0 * row_len + lo;
     int32_t i, j;
 
-    for (i = i0; i < i1; ++i) {
-        const int8_t *x = input + ((b * in_h + y0 + i) * in_w + (lo - p->pad_w)) * in_c + c;
-        int16_t *dst = plane + i * row_len + lo;
-        for (j = n >> 1; j > 0; --j, x += 2 * in_c, dst += 2) { /* two loads back to back */
-            const int32_t v0 = x[0], v1 = x[in_c];
-            dst[0] = (int16_t)(v0 + off);
-            dst[1] = (int16_t)(v1 + off);
+    for (i = i1 - i0; i > 0; --i, x += in_row, dst += row_len) {
+        const int8_t *xp = x;
+        int16_t *d = dst;
+        for (j = pairs; j > 0; --j, xp += 2 * in_c, d += 2) { /* loads, then stores, back to back */
+            const int16_t v0 = xp[0], v1 = xp[in_c];
+            d[0] = v0;
+            d[1] = v1;
         }
-        if (n & 1) {
-            *dst = (int16_t)(*x + off);
+        if (odd) {
+            *d = *xp;
         }
     }
 }
@@ -250,26 +255,24 @@ static HK__DSP_LOOP void hk__dw3_sums(const hk__dw3_filter_t *f, const int16_t *
 }
 
 /* y[j * out_c] for j < n from bias + acc[j], one channel's multiplier and
- * shift: its rounding constants computed once (hk__requant_right), per output
- * an add, one SMLAL, a shift, the offset and the clamp (SSAT alone for the
- * whole int8 range). */
+ * shift: its constants prepared once (hk__requant_fast: an add, AND, ORR, ADD,
+ * SMLAL and ASR an output, the offset included; SSAT alone clamps the whole
+ * int8 range), the reference's arithmetic for the shifts it does not take. */
 static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n, int32_t bias, int32_t mult,
                                          int32_t shift, int32_t offset, int32_t lo, int32_t hi,
                                          int8_t *y, int32_t out_c)
 {
-    int32_t j;
-    if (shift < 0) {
-        const int32_t e1 = -shift - 1, half = (int32_t)((uint32_t)1 << e1);
+    int32_t j, hi0, e1;
+    if (hk__requant_prepare(shift, offset, &hi0, &e1)) {
         if (HK__FULL_RANGE(lo, hi)) {
             for (j = 0; j < n; ++j, y += out_c) {
-                *y = (int8_t)hk__ssat8(hk__requant_right(bias + acc[j], mult, half, e1) + offset);
+                *y = (int8_t)hk__ssat8(hk__requant_fast(bias + acc[j], mult, hi0, e1));
             }
             return;
         }
         for (j = 0; j < n; ++j, y += out_c) {
-            int32_t v = hk__requant_right(bias + acc[j], mult, half, e1) + offset;
-            v = v < lo ? lo : v;
-            *y = (int8_t)(v > hi ? hi : v);
+            const int32_t v = hk__requant_fast(bias + acc[j], mult, hi0, e1);
+            *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
         }
         return;
     }
@@ -291,8 +294,9 @@ void hk_dwconv2d_3x3_s8_dsp(const hk_conv_params_t *p, const int8_t *input, cons
     int32_t plane32[HK_DW3_PLANE / 2]; /* int16 values, word-aligned */
     int16_t *const plane = (int16_t *)(void *)plane32;
     int32_t acc[HK_DW3_ACC + 1];
+    const int16_t zero_point = (int16_t)-p->input_offset;
     hk__dw3_filter_t f;
-    int32_t b, c, oy0, lo, hi;
+    int32_t b, c, oy0, lo, hi, i;
 
     hk__dw3_columns(p, row_len, &lo, &hi);
     for (b = 0; b < p->output.n; ++b) {
@@ -300,17 +304,23 @@ void hk_dwconv2d_3x3_s8_dsp(const hk_conv_params_t *p, const int8_t *input, cons
             const int32_t n_rows = out_h - oy0 < strip ? out_h - oy0 : strip;
             const int32_t y0 = oy0 * stride_h - p->pad_h, rows = (n_rows - 1) * stride_h + 3;
             int8_t *const y = output + ((b * out_h + oy0) * out_w) * out_c;
-            memset(plane, 0, (size_t)(rows * row_len) * sizeof *plane);
+            for (i = 0; i < rows * row_len; ++i) {
+                plane[i] = zero_point;
+            }
             for (c = 0; c < out_c; ++c) {
                 const int8_t *w = filter + c;
+                int32_t taps = 0;
                 f.w01[0] = hk__pack16(w[0], w[out_c]);
                 f.w01[1] = hk__pack16(w[3 * out_c], w[4 * out_c]);
                 f.w01[2] = hk__pack16(w[6 * out_c], w[7 * out_c]);
                 f.w2[0] = hk__pack16(w[2 * out_c], w[5 * out_c]);
                 f.w2[1] = hk__pack16(w[8 * out_c], 0);
+                for (i = 0; i < 9; ++i) {
+                    taps += w[i * out_c];
+                }
                 hk__dw3_stage(p, input, b, c, y0, rows, row_len, lo, hi, plane);
                 hk__dw3_sums(&f, plane, row_len, stride_h * row_len, n_rows, out_w, 2 * stride_w, acc);
-                hk__dw3_outputs(acc, n_rows * out_w, bias != NULL ? bias[c] : 0, p->out_mult[c],
+                hk__dw3_outputs(acc, n_rows * out_w, (bias != NULL ? bias[c] : 0) + p->input_offset * taps, p->out_mult[c],
                                 p->out_shift[c], p->output_offset, p->act_min, p->act_max, y + c,
                                 out_c);
             }

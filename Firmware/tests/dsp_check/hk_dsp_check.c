@@ -758,6 +758,17 @@ static void requant_case(tally_t *t)
         g_out_ref[i] = (int8_t)hk__clamp(hk__mbqm_param(acc[i], g_mult[k], (int)g_shift[k]) + off, lo, hi);
         g_out_spec[i] = g_out_ref[i];
     }
+    /* the prepared form (hk__requant_fast, the offset folded in), before any
+     * clamp, wherever hk__requant_prepare takes the shift */
+    for (i = 0; i < RQ_BLOCK; ++i) {
+        const int32_t k = q_step * i;
+        int32_t hi0, e1;
+        if (hk__requant_prepare(g_shift[k], off, &hi0, &e1) &&
+            hk__requant_fast(acc[i], g_mult[k], hi0, e1) !=
+                hk__mbqm_param(acc[i], g_mult[k], (int)g_shift[k]) + off) {
+            g_out_dsp[i] = (int8_t)(g_out_ref[i] ^ 1);
+        }
+    }
     t->cases++;
     if (outputs_differ(RQ_BLOCK) != 0) {
         t->mismatches++;
