@@ -1,14 +1,15 @@
 /*
  * DEPTHWISE_CONV_2D with a 3x3 filter, depth multiplier 1, dilation 1 and a
- * horizontal stride of 1 or 2 (DS-CNN's and MobileNet's layers), for cores with
- * the Armv7E-M / Armv8-M DSP extension: the same bytes as hk_dwconv2d_s8 (the
- * reference).
+ * stride of 1 or 2 along the plane's rows (DS-CNN's and MobileNet's layers),
+ * for cores with the Armv7E-M / Armv8-M DSP extension: the same bytes as
+ * hk_dwconv2d_s8 (the reference).
  *
  * hk_dwconv2d_s8_dsp keeps the tensor's channel-last order, so the only pairs
  * it can form are of neighbouring channels, whose products must stay apart: one
  * product per multiply. Here each channel is done on its own: its plane (the
- * rows the outputs need, with the padding) is staged as int16, so that two
- * horizontal taps of one channel are one word and SMLAD sums them. The plane
+ * rows the outputs need, with the padding; a map taller than wide transposed)
+ * is staged as int16, so that two neighbouring taps of one channel are one
+ * word and SMLAD sums them. The plane
  * holds the input as stored, the padding as the zero point, and the offset
  * goes into the bias instead (sum w * (x + off) = sum w * x + off * sum w), as
  * TFLite folds it: staging is a load and a store per byte. Per filter row and
@@ -32,55 +33,77 @@
  *
  * Exactness: lanes hold an input or zero-point byte or a filter byte; nine
  * products of at most 2^14 plus the bias and off * sum w (|off| <= 255) fit
- * int32 and may be summed in any order. The requantization is hk__requant_out, the reference's bytes.
+ * int32 and may be summed in any order. The requantization gives the
+ * reference's bytes (hk__requant_fast, or hk__requant_out).
  */
-#include <string.h>
-
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
 
-/* The staged plane's row length for output width out_w at stride s: the pairs
- * of outputs read up to column s * (out_w rounded up to even) + 1. Even, so
- * every pair's first word is aligned. */
-static int32_t hk__dw3_row_len(int32_t out_w, int32_t stride_w)
+/* The plane's axes: pairs of outputs run along its rows (axis b), rows along
+ * axis a. A map taller than wide is walked transposed (a = width, b = height),
+ * so that rows are long: a row costs some 25 cycles to set up, and DS-CNN's
+ * 25 x 5 maps would otherwise have 3 pairs a row. Strides are in input / output
+ * bytes. */
+typedef struct {
+    int32_t in_a, in_b, out_a, out_b, stride_a, stride_b, pad_a, pad_b;
+    int32_t step_a, step_b, out_step_a, out_step_b;
+    int32_t transposed;
+} hk__dw3_axes_t;
+
+static void hk__dw3_axes(const hk_conv_params_t *p, hk__dw3_axes_t *g)
 {
-    return stride_w * ((out_w + 1) & ~1) + 2;
+    const int32_t c = p->input.c, row = p->input.w * c, out_row = p->output.w * p->output.c;
+    g->transposed = p->output.h > p->output.w && (p->stride_h == 1 || p->stride_h == 2);
+    if (g->transposed) {
+        g->in_a = p->input.w, g->in_b = p->input.h, g->out_a = p->output.w, g->out_b = p->output.h;
+        g->stride_a = p->stride_w, g->stride_b = p->stride_h, g->pad_a = p->pad_w, g->pad_b = p->pad_h;
+        g->step_a = c, g->step_b = row, g->out_step_a = p->output.c, g->out_step_b = out_row;
+    } else {
+        g->in_a = p->input.h, g->in_b = p->input.w, g->out_a = p->output.h, g->out_b = p->output.w;
+        g->stride_a = p->stride_h, g->stride_b = p->stride_w, g->pad_a = p->pad_h, g->pad_b = p->pad_w;
+        g->step_a = row, g->step_b = c, g->out_step_a = out_row, g->out_step_b = p->output.c;
+    }
+}
+
+/* The staged plane's row length for out_b outputs along it at stride s: the
+ * pairs of outputs read up to column s * (out_b rounded up to even) + 1. Even,
+ * so every pair's first word is aligned. */
+static int32_t hk__dw3_row_len(int32_t out_b, int32_t stride_b)
+{
+    return stride_b * ((out_b + 1) & ~1) + 2;
 }
 
 int hk_dw3_fits(const hk_conv_params_t *p)
 {
-    return p->filter.h == 3 && p->filter.w == 3 && p->depth_multiplier == 1 && p->dilation_h == 1 &&
-           p->dilation_w == 1 && (p->stride_w == 1 || p->stride_w == 2) &&
-           3 * hk__dw3_row_len(p->output.w, p->stride_w) <= HK_DW3_PLANE;
+    hk__dw3_axes_t g;
+    if (p->filter.h != 3 || p->filter.w != 3 || p->depth_multiplier != 1 || p->dilation_h != 1 ||
+        p->dilation_w != 1) {
+        return 0;
+    }
+    hk__dw3_axes(p, &g);
+    return (g.stride_b == 1 || g.stride_b == 2) && 3 * hk__dw3_row_len(g.out_b, g.stride_b) <= HK_DW3_PLANE &&
+           g.out_b <= HK_DW3_ACC;
 }
 
-/* The columns of a plane row that hold input: [*lo, *hi), column j being input
- * column j - pad_w. */
-static void hk__dw3_columns(const hk_conv_params_t *p, int32_t row_len, int32_t *lo, int32_t *hi)
+/* Channel c's values of plane rows [0, rows) from input row a0 (along axis a)
+ * of batch b into the columns [lo, hi) that hold input (column j is input
+ * index j - pad_b along axis b); rows outside the image and the other columns
+ * stay as the strip's clearing left them, the input zero point. */
+static void hk__dw3_stage(const hk__dw3_axes_t *g, const int8_t *input, int32_t c, int32_t a0,
+                          int32_t rows, int32_t row_len, int32_t lo, int32_t hi, int16_t *plane)
 {
-    *lo = hk__clamp(p->pad_w, 0, row_len);
-    *hi = hk__clamp(p->pad_w + p->input.w, *lo, row_len);
-}
-
-/* Channel c's values of plane rows [0, rows) from input row y0 of batch b into
- * the columns [lo, hi) that hold input; rows outside the image and the other
- * columns stay as the strip's clearing left them, the input zero point. */
-static void hk__dw3_stage(const hk_conv_params_t *p, const int8_t *input, int32_t b, int32_t c,
-                          int32_t y0, int32_t rows, int32_t row_len, int32_t lo, int32_t hi,
-                          int16_t *plane)
-{
-    const int32_t in_h = p->input.h, in_c = p->input.c, in_row = p->input.w * in_c;
+    const int32_t step_a = g->step_a, step_b = g->step_b;
     const int32_t pairs = (hi - lo) >> 1, odd = (hi - lo) & 1;
-    const int32_t i0 = y0 < 0 ? -y0 : 0, i1 = in_h - y0 < rows ? in_h - y0 : rows;
-    const int8_t *x = input + ((b * in_h + y0 + i0) * p->input.w + (lo - p->pad_w)) * in_c + c;
+    const int32_t i0 = a0 < 0 ? -a0 : 0, i1 = g->in_a - a0 < rows ? g->in_a - a0 : rows;
+    const int8_t *x = input + (a0 + i0) * step_a + (lo - g->pad_b) * step_b + c;
     int16_t *dst = plane + i0 * row_len + lo;
     int32_t i, j;
 
-    for (i = i1 - i0; i > 0; --i, x += in_row, dst += row_len) {
+    for (i = i1 - i0; i > 0; --i, x += step_a, dst += row_len) {
         const int8_t *xp = x;
         int16_t *d = dst;
-        for (j = pairs; j > 0; --j, xp += 2 * in_c, d += 2) { /* loads, then stores, back to back */
-            const int16_t v0 = xp[0], v1 = xp[in_c];
+        for (j = pairs; j > 0; --j, xp += 2 * step_b, d += 2) { /* loads, then stores, back to back */
+            const int16_t v0 = xp[0], v1 = xp[step_b];
             d[0] = v0;
             d[1] = v1;
         }
@@ -254,75 +277,99 @@ static HK__DSP_LOOP void hk__dw3_sums(const hk__dw3_filter_t *f, const int16_t *
     }
 }
 
-/* y[j * out_c] for j < n from bias + acc[j], one channel's multiplier and
+/* The output bytes of a strip from bias + acc[r * n + j], rows r < n_rows of n
+ * outputs, into y[r * row_step + j * y_step], one channel's multiplier and
  * shift: its constants prepared once (hk__requant_fast: an add, AND, ORR, ADD,
  * SMLAL and ASR an output, the offset included; SSAT alone clamps the whole
  * int8 range), the reference's arithmetic for the shifts it does not take. */
-static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n, int32_t bias, int32_t mult,
-                                         int32_t shift, int32_t offset, int32_t lo, int32_t hi,
-                                         int8_t *y, int32_t out_c)
+static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n_rows, int32_t n, int32_t bias,
+                                         int32_t mult, int32_t shift, int32_t offset, int32_t lo,
+                                         int32_t hi, int8_t *y, int32_t row_step, int32_t y_step)
 {
-    int32_t j, hi0, e1;
-    if (hk__requant_prepare(shift, offset, &hi0, &e1)) {
-        if (HK__FULL_RANGE(lo, hi)) {
-            for (j = 0; j < n; ++j, y += out_c) {
-                *y = (int8_t)hk__ssat8(hk__requant_fast(bias + acc[j], mult, hi0, e1));
+    int32_t r, j, hi0, e1;
+    const int fast = hk__requant_prepare(shift, offset, &hi0, &e1);
+
+    for (r = 0; r < n_rows; ++r, acc += n, y += row_step) {
+        int8_t *yp = y;
+        if (fast && HK__FULL_RANGE(lo, hi)) {
+            for (j = 0; j + 1 < n; j += 2, yp += 2 * y_step) { /* two a pass: half the loop's branches */
+                const int32_t a0 = acc[j], a1 = acc[j + 1];
+                yp[0] = (int8_t)hk__ssat8(hk__requant_fast(bias + a0, mult, hi0, e1));
+                yp[y_step] = (int8_t)hk__ssat8(hk__requant_fast(bias + a1, mult, hi0, e1));
             }
-            return;
+            if (j < n) {
+                *yp = (int8_t)hk__ssat8(hk__requant_fast(bias + acc[j], mult, hi0, e1));
+            }
+        } else if (fast) {
+            for (j = 0; j < n; ++j, yp += y_step) {
+                const int32_t v = hk__requant_fast(bias + acc[j], mult, hi0, e1);
+                *yp = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+            }
+        } else {
+            for (j = 0; j < n; ++j, yp += y_step) {
+                *yp = (int8_t)hk__requant_out(bias + acc[j], mult, shift, offset, lo, hi);
+            }
         }
-        for (j = 0; j < n; ++j, y += out_c) {
-            const int32_t v = hk__requant_fast(bias + acc[j], mult, hi0, e1);
-            *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
-        }
-        return;
-    }
-    for (j = 0; j < n; ++j, y += out_c) {
-        *y = (int8_t)hk__requant_out(bias + acc[j], mult, shift, offset, lo, hi);
     }
 }
 
 void hk_dwconv2d_3x3_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                             const int32_t *bias, int8_t *output)
 {
-    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
-    const int32_t stride_h = p->stride_h, stride_w = p->stride_w;
-    const int32_t row_len = hk__dw3_row_len(out_w, stride_w);
-    /* output rows per strip: its plane rows (n - 1) * stride_h + 3 must fit,
-     * and its sums HK_DW3_ACC */
-    const int32_t fit = (HK_DW3_PLANE / row_len - 3) / stride_h + 1, sums = HK_DW3_ACC / out_w;
-    const int32_t strip = fit < sums ? fit : sums;
+    const int32_t out_c = p->output.c;
+    hk__dw3_axes_t g;
+    int32_t row_len, strip, lo, hi;
     int32_t plane32[HK_DW3_PLANE / 2]; /* int16 values, word-aligned */
     int16_t *const plane = (int16_t *)(void *)plane32;
     int32_t acc[HK_DW3_ACC + 1];
     const int16_t zero_point = (int16_t)-p->input_offset;
     hk__dw3_filter_t f;
-    int32_t b, c, oy0, lo, hi, i;
+    int32_t b, c, r0, i;
 
-    hk__dw3_columns(p, row_len, &lo, &hi);
+    hk__dw3_axes(p, &g);
+    row_len = hk__dw3_row_len(g.out_b, g.stride_b);
+    /* output rows per strip: its plane rows (n - 1) * stride_a + 3 must fit,
+     * and its sums HK_DW3_ACC */
+    strip = (HK_DW3_PLANE / row_len - 3) / g.stride_a + 1;
+    strip = strip < HK_DW3_ACC / g.out_b ? strip : HK_DW3_ACC / g.out_b;
+    lo = hk__clamp(g.pad_b, 0, row_len);
+    hi = hk__clamp(g.pad_b + g.in_b, lo, row_len);
     for (b = 0; b < p->output.n; ++b) {
-        for (oy0 = 0; oy0 < out_h; oy0 += strip) {
-            const int32_t n_rows = out_h - oy0 < strip ? out_h - oy0 : strip;
-            const int32_t y0 = oy0 * stride_h - p->pad_h, rows = (n_rows - 1) * stride_h + 3;
-            int8_t *const y = output + ((b * out_h + oy0) * out_w) * out_c;
+        const int8_t *const x = input + b * p->input.h * p->input.w * p->input.c;
+        int8_t *const y = output + b * p->output.h * p->output.w * out_c;
+        for (r0 = 0; r0 < g.out_a; r0 += strip) {
+            const int32_t n_rows = g.out_a - r0 < strip ? g.out_a - r0 : strip;
+            const int32_t a0 = r0 * g.stride_a - g.pad_a, rows = (n_rows - 1) * g.stride_a + 3;
             for (i = 0; i < rows * row_len; ++i) {
                 plane[i] = zero_point;
             }
             for (c = 0; c < out_c; ++c) {
+                /* tap (a, b) of the plane is filter row a, column b, or the
+                 * transpose */
                 const int8_t *w = filter + c;
-                int32_t taps = 0;
-                f.w01[0] = hk__pack16(w[0], w[out_c]);
-                f.w01[1] = hk__pack16(w[3 * out_c], w[4 * out_c]);
-                f.w01[2] = hk__pack16(w[6 * out_c], w[7 * out_c]);
-                f.w2[0] = hk__pack16(w[2 * out_c], w[5 * out_c]);
-                f.w2[1] = hk__pack16(w[8 * out_c], 0);
+                const int32_t t1 = g.transposed ? 3 * out_c : out_c, t2 = 2 * t1;
+                const int32_t r1 = g.transposed ? out_c : 3 * out_c, r2 = 2 * r1;
+                int32_t taps = 0, bias_c;
+                f.w01[0] = hk__pack16(w[0], w[t1]);
+                f.w01[1] = hk__pack16(w[r1], w[r1 + t1]);
+                f.w01[2] = hk__pack16(w[r2], w[r2 + t1]);
+                f.w2[0] = hk__pack16(w[t2], w[r1 + t2]);
+                f.w2[1] = hk__pack16(w[r2 + t2], 0);
                 for (i = 0; i < 9; ++i) {
                     taps += w[i * out_c];
                 }
-                hk__dw3_stage(p, input, b, c, y0, rows, row_len, lo, hi, plane);
-                hk__dw3_sums(&f, plane, row_len, stride_h * row_len, n_rows, out_w, 2 * stride_w, acc);
-                hk__dw3_outputs(acc, n_rows * out_w, (bias != NULL ? bias[c] : 0) + p->input_offset * taps, p->out_mult[c],
-                                p->out_shift[c], p->output_offset, p->act_min, p->act_max, y + c,
-                                out_c);
+                bias_c = (bias != NULL ? bias[c] : 0) + p->input_offset * taps;
+                hk__dw3_stage(&g, x, c, a0, rows, row_len, lo, hi, plane);
+                hk__dw3_sums(&f, plane, row_len, g.stride_a * row_len, n_rows, g.out_b, 2 * g.stride_b, acc);
+                if (!g.transposed) { /* the strip's outputs are consecutive pixels: one row */
+                    hk__dw3_outputs(acc, 1, n_rows * g.out_b, bias_c, p->out_mult[c], p->out_shift[c],
+                                    p->output_offset, p->act_min, p->act_max, y + r0 * g.out_step_a + c,
+                                    0, g.out_step_b);
+                } else {
+                    hk__dw3_outputs(acc, n_rows, g.out_b, bias_c, p->out_mult[c], p->out_shift[c],
+                                    p->output_offset, p->act_min, p->act_max, y + r0 * g.out_step_a + c,
+                                    g.out_step_a, g.out_step_b);
+                }
             }
         }
     }

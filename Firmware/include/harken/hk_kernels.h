@@ -386,8 +386,10 @@ void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const in
 /* DEPTHWISE_CONV_2D one channel plane at a time (staged as int16 on the stack,
  * HK_DW3_PLANE values, in strips of at most HK_DW3_ACC outputs), the same bytes as
  * hk_dwconv2d_s8, for the calls hk_dw3_fits accepts: a 3x3 filter, depth
- * multiplier 1, dilation 1, horizontal stride 1 or 2, three plane rows within
- * HK_DW3_PLANE. The code generator picks it on cores with the DSP extension. */
+ * multiplier 1, dilation 1, stride 1 or 2 along the plane's rows (the width,
+ * or the height of a map taller than wide, which is walked transposed), three
+ * plane rows within HK_DW3_PLANE. The code generator picks it on cores with the
+ * DSP extension. */
 #define HK_DW3_PLANE 384 /* int16 values: 768 bytes of stack */
 #define HK_DW3_ACC 128   /* a strip's int32 sums: 516 bytes of stack */
 int hk_dw3_fits(const hk_conv_params_t *p);

@@ -171,11 +171,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
 
-    /// hk_dwconv2d_3x3_s8_dsp's output rows per strip (its plane and sums on the stack).
-    var dw3Strip: Int32 {
+    /// hk_dwconv2d_3x3_s8_dsp's strips (its plane and sums on the stack): output rows along the plane's
+    /// rows axis (the height, or the width of a map taller than wide, walked transposed) and their count.
+    var dw3Strips: (rows: Int32, strips: Int32) {
         let p = params
-        let rowLen = p.stride_w * ((p.output.w + 1) & ~1) + 2
-        return min((HK_DW3_PLANE / rowLen - 3) / p.stride_h + 1, HK_DW3_ACC / p.output.w)
+        let transposed = p.output.h > p.output.w && (p.stride_h == 1 || p.stride_h == 2)
+        let (outA, outB, strideA, strideB) = transposed ? (p.output.w, p.output.h, p.stride_w, p.stride_h)
+                                                        : (p.output.h, p.output.w, p.stride_h, p.stride_w)
+        let rowLen = strideB * ((outB + 1) & ~1) + 2
+        let strip = min((HK_DW3_PLANE / rowLen - 3) / strideA + 1, HK_DW3_ACC / outB)
+        return (outA, (outA + strip - 1) / strip)
     }
 
     func bind(_ h: HostCall) -> () -> Void {
@@ -227,11 +232,11 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let taps = Double(p.filter.h) * Double(p.filter.w)
         if depthwise && variant == .cortexMDSP && planar3x3 {
             // hk_dwconv2d_3x3_s8_dsp: per channel and strip its plane's rows staged (the input bytes), a pass
-            // over the pairs of outputs and one over the outputs; per strip the plane cleared.
-            let strips = (Double(p.output.h) / Double(dw3Strip)).rounded(.up), n = Double(p.output.n)
+            // over the pairs of outputs row by row and one over the outputs; per strip the plane cleared.
+            let (rows, strips) = dw3Strips, n = Double(p.output.n)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: p.input.elements,
-                                blocks: n * strips * Double(p.output.c), tail: n * Double(p.input.h) * Double(p.output.c),
-                                runs: n * strips)
+                                blocks: n * Double(strips) * Double(p.output.c), tail: n * Double(rows) * Double(p.output.c),
+                                runs: n * Double(strips))
         }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
         if gemv {
