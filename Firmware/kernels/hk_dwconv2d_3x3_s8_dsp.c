@@ -286,7 +286,7 @@ static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n_rows, int
                                          int32_t mult, int32_t shift, int32_t offset, int32_t lo,
                                          int32_t hi, int8_t *y, int32_t row_step, int32_t y_step)
 {
-    int32_t r, j, hi0, e1;
+    int32_t r, j, hi0 = 0, e1 = 0;
     const int fast = hk__requant_prepare(shift, offset, &hi0, &e1);
 
     for (r = 0; r < n_rows; ++r, acc += n, y += row_step) {
