@@ -179,10 +179,15 @@ static HK__DSP_LOOP void hk__pw_rows_2x2_out(const int16_t *const xs0, const int
         const int16_t *xs = xs0;
         int32_t s00 = q[0].bias, s01 = q[1].bias, s10 = s00, s11 = s01;
         HK__PW_TILE_SUMS();
-        y0[0] = (int8_t)hk__ssat8(hk__requant_fast(s00, q[0].mult, q[0].hi0, q[0].e1));
-        y1[0] = (int8_t)hk__ssat8(hk__requant_fast(s10, q[0].mult, q[0].hi0, q[0].e1));
-        y0[1] = (int8_t)hk__ssat8(hk__requant_fast(s01, q[1].mult, q[1].hi0, q[1].e1));
-        y1[1] = (int8_t)hk__ssat8(hk__requant_fast(s11, q[1].mult, q[1].hi0, q[1].e1));
+        {
+            /* the constants read before the stores: a byte store may alias anything */
+            const int32_t m0 = q[0].mult, h0 = q[0].hi0, e0 = q[0].e1;
+            const int32_t m1 = q[1].mult, h1 = q[1].hi0, e1 = q[1].e1;
+            y0[0] = (int8_t)hk__ssat8(hk__requant_fast(s00, m0, h0, e0));
+            y1[0] = (int8_t)hk__ssat8(hk__requant_fast(s10, m0, h0, e0));
+            y0[1] = (int8_t)hk__ssat8(hk__requant_fast(s01, m1, h1, e1));
+            y1[1] = (int8_t)hk__ssat8(hk__requant_fast(s11, m1, h1, e1));
+        }
     }
 }
 
@@ -297,6 +302,19 @@ static void hk__im2col_gather(const hk_conv_params_t *p, const int8_t *input, in
     const int32_t before = lo * in_c, run = (hi - lo) * in_c, after = (k_w - hi) * in_c;
     int32_t fy, fx;
 
+    if (dil_w == 1 && before == 0 && after == 0) {
+        /* the whole filter row in the image (most pixels): a copy per row */
+        const int8_t *const src = input + (b * in_h * in_w + x0) * in_c;
+        for (fy = 0; fy < k_h; ++fy, dst += row) {
+            const int32_t iy = y0 + fy * dil_h;
+            if (iy < 0 || iy >= in_h) {
+                hk__fill(dst, zero_point, row);
+            } else {
+                hk__copy(dst, src + iy * in_w * in_c, row);
+            }
+        }
+        return;
+    }
     for (fy = 0; fy < k_h; ++fy, dst += row) {
         const int32_t iy = y0 + fy * dil_h;
         const int8_t *src;

@@ -286,29 +286,35 @@ static HK__DSP_LOOP void hk__dw3_outputs(const int32_t *acc, int32_t n_rows, int
                                          int32_t mult, int32_t shift, int32_t offset, int32_t lo,
                                          int32_t hi, int8_t *y, int32_t row_step, int32_t y_step)
 {
-    int32_t r, j, hi0 = 0, e1 = 0;
+    const int32_t two_steps = 2 * y_step, skip = row_step - n * y_step;
+    const int32_t *const end = acc + n_rows * n;
+    int32_t j, hi0 = 0, e1 = 0;
     const int fast = hk__requant_prepare(shift, offset, &hi0, &e1);
 
-    for (r = 0; r < n_rows; ++r, acc += n, y += row_step) {
-        int8_t *yp = y;
-        if (fast && HK__FULL_RANGE(lo, hi)) {
-            for (j = 0; j + 1 < n; j += 2, yp += 2 * y_step) { /* two a pass: half the loop's branches */
-                const int32_t a0 = acc[j], a1 = acc[j + 1];
-                yp[0] = (int8_t)hk__ssat8(hk__requant_fast(bias + a0, mult, hi0, e1));
-                yp[y_step] = (int8_t)hk__ssat8(hk__requant_fast(bias + a1, mult, hi0, e1));
+    if (fast && HK__FULL_RANGE(lo, hi)) {
+        for (; acc != end; y += skip) { /* two a pass: half the loop's branches */
+            for (j = n >> 1; j > 0; --j, acc += 2, y += two_steps) {
+                const int32_t a0 = acc[0], a1 = acc[1];
+                y[0] = (int8_t)hk__ssat8(hk__requant_fast(bias + a0, mult, hi0, e1));
+                y[y_step] = (int8_t)hk__ssat8(hk__requant_fast(bias + a1, mult, hi0, e1));
             }
-            if (j < n) {
-                *yp = (int8_t)hk__ssat8(hk__requant_fast(bias + acc[j], mult, hi0, e1));
+            if (n & 1) {
+                *y = (int8_t)hk__ssat8(hk__requant_fast(bias + *acc++, mult, hi0, e1));
+                y += y_step;
             }
-        } else if (fast) {
-            for (j = 0; j < n; ++j, yp += y_step) {
-                const int32_t v = hk__requant_fast(bias + acc[j], mult, hi0, e1);
-                *yp = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+        }
+        return;
+    }
+    for (; acc != end; y += skip) {
+        for (j = n; j > 0; --j, ++acc, y += y_step) {
+            int32_t v;
+            if (fast) {
+                v = hk__requant_fast(bias + *acc, mult, hi0, e1);
+                v = v < lo ? lo : v > hi ? hi : v;
+            } else {
+                v = hk__requant_out(bias + *acc, mult, shift, offset, lo, hi);
             }
-        } else {
-            for (j = 0; j < n; ++j, yp += y_step) {
-                *yp = (int8_t)hk__requant_out(bias + acc[j], mult, shift, offset, lo, hi);
-            }
+            *y = (int8_t)v;
         }
     }
 }
