@@ -73,7 +73,7 @@ static int32_t hk__dw3_row_len(int32_t out_b, int32_t stride_b)
     return stride_b * ((out_b + 1) & ~1) + 2;
 }
 
-int hk_dw3_fits(const hk_conv_params_t *p)
+int32_t hk_dw3_fits(const hk_conv_params_t *p)
 {
     hk__dw3_axes_t g;
     if (p->filter.h != 3 || p->filter.w != 3 || p->depth_multiplier != 1 || p->dilation_h != 1 ||
@@ -249,18 +249,18 @@ static inline void hk__dw3_pairs_s2(const int16_t **q0, const int16_t **q1, cons
 
 #endif
 
-/* The sums of n_rows output rows into acc[row * out_w + column] (an odd
- * width's dropped output lands on the next row's first, which comes after it,
- * or on acc[n_rows * out_w]): output row r reads plane rows r * row_step + 0,
- * 1, 2, stepping `step` values a pair (twice the stride). The bias and the
+/* The sums of n_rows output rows of n_out into acc[row * n_out + column] (an
+ * odd row's dropped output lands on the next row's first, which comes after
+ * it, or on acc[n_rows * n_out]): output row r reads plane rows r * row_step +
+ * 0, 1, 2, stepping `step` values a pair (twice the stride). The bias and the
  * requantization are a pass of their own (hk__dw3_outputs): the pair loop has
  * no register left. */
 static HK__DSP_LOOP void hk__dw3_sums(const hk__dw3_filter_t *f, const int16_t *plane, int32_t row_len,
-                                      int32_t row_step, int32_t n_rows, int32_t out_w, int32_t step,
+                                      int32_t row_step, int32_t n_rows, int32_t n_out, int32_t step,
                                       int32_t *acc)
 {
-    const int32_t n_pairs = (out_w + 1) >> 1;
-    const int32_t skip = row_step - step * n_pairs, back = 2 * n_pairs - out_w;
+    const int32_t n_pairs = (n_out + 1) >> 1;
+    const int32_t skip = row_step - step * n_pairs, back = 2 * n_pairs - n_out;
     const int16_t *q0 = plane, *q1 = plane + row_len, *q2 = plane + 2 * row_len;
     int32_t r;
 

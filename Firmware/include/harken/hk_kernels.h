@@ -392,7 +392,7 @@ void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const in
  * DSP extension. */
 #define HK_DW3_PLANE 384 /* int16 values: 768 bytes of stack */
 #define HK_DW3_ACC 128   /* a strip's int32 sums: 516 bytes of stack */
-int hk_dw3_fits(const hk_conv_params_t *p);
+int32_t hk_dw3_fits(const hk_conv_params_t *p);
 void hk_dwconv2d_3x3_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                             const int32_t *bias, int8_t *output);
 void hk_fully_connected_s8_dsp(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,

@@ -21,7 +21,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                                   .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
     static let optionalInputs: Set<Int> = [2]   // the bias
     static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp",
-                          "hk_dwconv2d_3x3_s8_dsp"]
+                          "hk_dwconv2d_3x3_s8_dsp", "hk_dw3_fits", "hk_conv_pack_weights16"]
 
     /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
     /// without padding, at most HK_PW_MAX_IN input channels and two pixels or more (its tiles are two
