@@ -37,8 +37,6 @@
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
 
-/* Output channels whose sums (or requantization constants) wait on the stack. */
-#define HK_PW_CHUNK 64
 
 /* One output channel's bias and requantization constants (hk__requant_fast's,
  * the output offset included), prepared once per call for the fused path. */
@@ -191,54 +189,51 @@ static HK__DSP_LOOP void hk__pw_rows_2x2_out(const int16_t *const xs0, const int
     }
 }
 
-/* Output pixels [px, px + 2) (px + 1 only when `two`) of a call whose two
- * windows, n elements each, start at w0 and w1: staged once, then every pair
- * of filter rows in 2 x 2 tiles; with q (the constants of every channel,
- * hk__pw_rq_prepare) the requantization fused, else a pass per chunk. */
+/* Output channels [c0, c0 + n_chunk) of output pixels [px, px + 2) (px + 1 only
+ * when `two`) of a call whose two windows, n elements each, start at w0 and
+ * w1: staged, then every pair of filter rows in 2 x 2 tiles; with q (the
+ * chunk's constants, hk__pw_fused) the requantization fused, else a pass over
+ * the chunk's sums. */
 static void hk__pw_pixel_pair(const hk_conv_params_t *p, const int8_t *w0, const int8_t *w1,
                               int32_t n, const int16_t *packed, const int32_t *bias,
-                              const hk__pw_rq_t *q, int16_t *xs, int8_t *y, int32_t two)
+                              const hk__pw_rq_t *q, int32_t c0, int32_t n_chunk, int16_t *xs,
+                              int8_t *y, int32_t two)
 {
     const int32_t out_c = p->output.c, off = p->input_offset, quads = hk__pw_quads(n);
-    const int32_t *const mult = p->out_mult, *const shift = p->out_shift;
     const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
     int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK];
-    int32_t oc, n_chunk;
 
     hk__pw_stage(w0, w1, n, hk__dup16(off), off, xs);
     if (q != NULL) {
         /* a single last pixel's second row of bytes lands in acc1, unused */
-        hk__pw_rows_2x2_out(xs, packed, quads, q, q + out_c, y,
-                            two ? y + out_c : (int8_t *)(void *)acc1);
+        hk__pw_rows_2x2_out(xs, packed + c0 * 4 * quads, quads, q, q + n_chunk, y + c0,
+                            two ? y + out_c + c0 : (int8_t *)(void *)acc1);
         return;
     }
-    for (oc = 0; oc < out_c; oc += n_chunk) {
-        n_chunk = out_c - oc < HK_PW_CHUNK ? out_c - oc : HK_PW_CHUNK;
-        hk__pw_rows_2x2(xs, packed, quads, oc, oc + n_chunk, out_c, bias, acc0, acc1);
-        hk__requant_block(acc0, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi, y + oc, 1);
-        if (two) {
-            hk__requant_block(acc1, n_chunk, mult + oc, shift + oc, 1, out_off, lo, hi,
-                              y + out_c + oc, 1);
-        }
+    hk__pw_rows_2x2(xs, packed, quads, c0, c0 + n_chunk, out_c, bias, acc0, acc1);
+    hk__requant_block(acc0, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi, y + c0, 1);
+    if (two) {
+        hk__requant_block(acc1, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi,
+                          y + out_c + c0, 1);
     }
 }
 
-/* The fused path's biases and constants when the call allows it (an even
- * number of channels, at most HK_PW_CHUNK, shifts hk__requant_fast takes, the
- * whole int8 range), else NULL. */
-static const hk__pw_rq_t *hk__pw_fused(const hk_conv_params_t *p, const int32_t *bias, hk__pw_rq_t *q)
+/* The fused path's biases and constants of channels [c0, c0 + n) when the call
+ * allows it (an even n, shifts hk__requant_fast takes, the whole int8 range),
+ * else NULL. */
+static const hk__pw_rq_t *hk__pw_fused(const hk_conv_params_t *p, const int32_t *bias, int32_t c0,
+                                       int32_t n, hk__pw_rq_t *q)
 {
-    const int32_t out_c = p->output.c;
     int32_t c;
-    if (!HK__FULL_RANGE(p->act_min, p->act_max) || (out_c & 1) || out_c > HK_PW_CHUNK) {
+    if (!HK__FULL_RANGE(p->act_min, p->act_max) || (n & 1)) {
         return NULL;
     }
-    for (c = 0; c < out_c; ++c) {
-        if (!hk__requant_prepare(p->out_shift[c], p->output_offset, &q[c].hi0, &q[c].e1)) {
+    for (c = 0; c < n; ++c) {
+        if (!hk__requant_prepare(p->out_shift[c0 + c], p->output_offset, &q[c].hi0, &q[c].e1)) {
             return NULL;
         }
-        q[c].bias = bias != NULL ? bias[c] : 0;
-        q[c].mult = p->out_mult[c];
+        q[c].bias = bias != NULL ? bias[c0 + c] : 0;
+        q[c].mult = p->out_mult[c0 + c];
     }
     return q;
 }
@@ -250,14 +245,20 @@ void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const 
     const int32_t pixels = p->output.n * p->output.h * p->output.w;
     int16_t xs[2 * HK_PW_MAX_IN];
     hk__pw_rq_t rq[HK_PW_CHUNK];
-    const hk__pw_rq_t *const q = hk__pw_fused(p, bias, rq);
-    int32_t px;
+    int32_t c0, n_chunk, px;
 
-    for (px = 0; px < pixels; px += 2) {
-        /* an odd last pixel is staged twice; its copy's outputs are dropped */
-        const int32_t two = px + 1 < pixels;
-        const int8_t *x = input + px * n;
-        hk__pw_pixel_pair(p, x, two ? x + n : x, n, packed, bias, q, xs, output + px * out_c, two);
+    /* chunks of output channels outermost: their constants are prepared once */
+    for (c0 = 0; c0 < out_c; c0 += n_chunk) {
+        const hk__pw_rq_t *q;
+        n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
+        q = hk__pw_fused(p, bias, c0, n_chunk, rq);
+        for (px = 0; px < pixels; px += 2) {
+            /* an odd last pixel is staged twice; its copy's outputs are dropped */
+            const int32_t two = px + 1 < pixels;
+            const int8_t *x = input + px * n;
+            hk__pw_pixel_pair(p, x, two ? x + n : x, n, packed, bias, q, c0, n_chunk, xs,
+                              output + px * out_c, two);
+        }
     }
 }
 
@@ -348,15 +349,20 @@ void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, con
     int8_t win[2 * HK_PW_MAX_IN];
     int16_t xs[2 * HK_PW_MAX_IN];
     hk__pw_rq_t rq[HK_PW_CHUNK];
-    const hk__pw_rq_t *const q = hk__pw_fused(p, bias, rq);
-    int32_t px;
+    int32_t c0, n_chunk, px;
 
-    for (px = 0; px < pixels; px += 2) {
-        const int32_t two = px + 1 < pixels;
-        hk__im2col_gather(p, input, px, win);
-        if (two) {
-            hk__im2col_gather(p, input, px + 1, win + n);
+    for (c0 = 0; c0 < out_c; c0 += n_chunk) {
+        const hk__pw_rq_t *q;
+        n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
+        q = hk__pw_fused(p, bias, c0, n_chunk, rq);
+        for (px = 0; px < pixels; px += 2) {
+            const int32_t two = px + 1 < pixels;
+            hk__im2col_gather(p, input, px, win);
+            if (two) {
+                hk__im2col_gather(p, input, px + 1, win + n);
+            }
+            hk__pw_pixel_pair(p, win, two ? win + n : win, n, packed, bias, q, c0, n_chunk, xs,
+                              output + px * out_c, two);
         }
-        hk__pw_pixel_pair(p, win, two ? win + n : win, n, packed, bias, q, xs, output + px * out_c, two);
     }
 }

@@ -35,6 +35,12 @@ public enum CalibrationSuite {
             ([1, 10, 4, 8], 16, (3, 3), (1, 1), (1, 1), true), ([1, 12, 6, 8], 16, (3, 3), (2, 2), (1, 1), false),
             ([1, 9, 9, 3], 8, (3, 3), (2, 2), (1, 1), true), ([1, 49, 10, 1], 64, (10, 4), (2, 2), (1, 1), true),
             ([1, 12, 1, 16], 16, (3, 1), (1, 1), (2, 1), false), ([1, 11, 7, 6], 12, (3, 3), (1, 1), (2, 2), false),
+            // more than one chunk of 64 output channels (DS-CNN-M's 172; an odd last chunk), and windows
+            // longer than the tiles stage (ResNet-8's 3×3×32 and wider: the blocked kernel)
+            ([1, 10, 3, 48], 172, (1, 1), (1, 1), (1, 1), false), ([1, 6, 4, 40], 81, (1, 1), (1, 1), (1, 1), false),
+            ([1, 25, 5, 20], 100, (3, 3), (1, 1), (1, 1), true),
+            ([1, 8, 8, 32], 32, (3, 3), (1, 1), (1, 1), true), ([1, 6, 6, 64], 48, (3, 3), (1, 1), (1, 1), true),
+            ([1, 8, 8, 48], 20, (3, 3), (2, 2), (1, 1), false), ([1, 16, 1, 96], 32, (3, 1), (1, 1), (1, 1), false),
         ]
         for (i, c) in convs2d.enumerated() {
             try add("cal_conv2d_\(i)") { try $0.conv(c.input, cout: c.cout, kernel: c.k, stride: c.s, dilation: c.d, same: c.same) }
@@ -50,6 +56,7 @@ public enum CalibrationSuite {
             ([1, 12, 12, 8], (3, 3), (2, 2), (1, 1), false), ([1, 7, 7, 24], (3, 3), (1, 1), (1, 1), false),
             ([1, 9, 1, 32], (3, 1), (1, 1), (2, 1), false), ([1, 9, 9, 12], (3, 3), (1, 1), (2, 2), false),
             ([1, 6, 6, 48], (5, 5), (1, 1), (1, 1), true), ([1, 13, 5, 20], (3, 3), (2, 1), (1, 1), true),
+            ([1, 5, 12, 24], (3, 3), (1, 1), (1, 1), true), ([1, 24, 24, 8], (3, 3), (2, 2), (1, 1), true),
         ]
         for (i, d) in dws2d.enumerated() {
             try add("cal_dw2d_\(i)") { try $0.conv(d.input, cout: d.input[3], kernel: d.k, stride: d.s, dilation: d.d, same: d.same, depthwise: true) }
@@ -157,7 +164,10 @@ public enum CalibrationSuite {
             let wt = b.tensor("w", .int8, fshape, w.quantization(axis: depthwise ? 3 : 0), data: w.bytes)
             let bias = w.bias(random(cout), inputScale: q.scale)
             let bt = b.tensor("b", .int32, [cout], bias.quantization, data: bias.bytes)
-            let y = act("y", [1, oh, ow, cout], Quantization(scale: 0.2, zeroPoint: 5))
+            // RELU onto an output whose zero point is int8's minimum, as TFLite's converter quantizes a
+            // ReLU's output: the clamp is the whole int8 range, the case the DSP kernels' fused
+            // requantization takes.
+            let y = act("y", [1, oh, ow, cout], Quantization(scale: 0.2, zeroPoint: -128))
             b.op(depthwise ? .depthwiseConv2d : .conv2d, [x, wt, bt], [y]) {
                 $0.padding = same ? 0 : 1
                 ($0.strideH, $0.strideW) = (Int32(stride.0), Int32(stride.1))

@@ -246,14 +246,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 blocks: depth * Double(p.output.c / 4), tail: depth * Double(p.output.c % 4))
         }
         if variant == .cortexMDSP && packed16 != nil && (pointwise || im2col) {
-            // hk_conv2d_tiles_s8_dsp.c: two pixels' windows (im2col: gathered a filter row at a time) staged
-            // per pass, a tile per pair of output channels over the window padded to groups of four; an odd
-            // number of groups runs one more step outside the unrolled pass.
+            // hk_conv2d_tiles_s8_dsp.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
+            // pass (im2col: each pixel's gathered first, a filter row at a time, with a set-up per pixel
+            // of about two rows' cost), a tile per pair of output channels over the window padded to
+            // groups of four, the groups past a multiple of four one at a time.
             let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
+            let chunks = (Double(p.output.c) / Double(HK_PW_CHUNK)).rounded(.up)
             let quads = (n / 4).rounded(.up), tiles = pairs * (Double(p.output.c) / 2).rounded(.up)
-            return CostFeatures(macs: Double(macs), outputs: outputs, moved: pairs * n,
-                                blocks: tiles, tail: tiles * quads.truncatingRemainder(dividingBy: 2),
-                                runs: pointwise ? pairs : pairs * Double(p.filter.h))
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: chunks * pairs * n,
+                                blocks: tiles, tail: tiles * quads.truncatingRemainder(dividingBy: 4),
+                                runs: pointwise ? chunks * pairs : chunks * pixels * (Double(p.filter.h) + 2))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a
         // window longer than one block is staged again for every 32 output channels. Each block
