@@ -7,10 +7,10 @@ run's figures (the committed results.json, read before it is overwritten).
 usage: kernels.py --harken BIN [--steps N] [--targets a,b] [--qemu-targets a,b] [--models a,b] [--jobs N]
                   [--results Benchmarks/kernels/results.json] [--markdown OUT.md]
 
-RV32IMC (qemu-riscv32-virt) has no cycle simulator: its bench firmware runs on QEMU with -icount
-and reports instructions per inference for the whole model (models whose input fits one bench
-frame, 1,024 bytes: not the images nor the streaming wake word net's 1,200-byte window). Xtensa (qemu-xtensa-sim-lx106) is left
-out: its board runs QEMU without -icount, so its cycle counter follows the host's clock.
+RV32IMC (qemu-riscv32-virt) and Xtensa (qemu-xtensa-sim-lx106) have no cycle simulator: their
+bench firmware runs on QEMU and reports instructions per inference for the whole model (RV32IMC:
+mcycle under -icount; Xtensa: the Debug option's ICOUNT register), for models whose input fits
+one bench frame, 1,024 bytes: not the images nor the streaming wake word net's 1,200-byte window.
 
 Models: Harken's zoo (`harken zoo`: DS-CNN-S/M/L, MLPerf Tiny's streaming wake word net,
 ResNet-8) and microWakeWord's four published models. Layer types: conv (k x k, k > 1),
@@ -32,10 +32,11 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TARGETS = [("Cortex-M0+", "rp2040"), ("Cortex-M4", "qemu-mps2-an386"), ("Cortex-M7", "qemu-mps2-an500"),
            ("Cortex-M33", "qemu-mps2-an505")]
-# Cores no cycle simulator models here: the bench firmware on QEMU with -icount, whose cycle
-# counter then advances once per instruction (Firmware/port/riscv-virt/hk_riscv_virt_cycles.c):
-# instructions per inference, not cycles, and per model only.
-QEMU_TARGETS = [("RV32IMC", "qemu-riscv32-virt")]
+# Cores no cycle simulator models here: the bench firmware on QEMU, whose cycle counter advances
+# once per instruction (Firmware/port/riscv-virt/hk_riscv_virt_cycles.c under -icount,
+# Firmware/port/xtensa-sim/hk_xtensa_sim_cycles.c's ICOUNT): instructions per inference, not
+# cycles, and per model only.
+QEMU_TARGETS = [("RV32IMC", "qemu-riscv32-virt"), ("Xtensa LX106", "qemu-xtensa-sim-lx106")]
 MWW = ["hey_jarvis", "alexa", "hey_mycroft", "okay_nabu"]
 BENCH_MAX_PAYLOAD = 1024
 TYPES = ["conv", "pointwise", "depthwise", "fc", "other"]
@@ -208,7 +209,7 @@ def markdown(report, previous):
                          f"{fmt(p['mac_per_cycle']) if p else '–'} | {m['cycles']:,.0f} | {m['flash_bytes']:,} | {m['ram_bytes']:,} |")
         lines.append("")
     for t in report.get("instruction_targets", []):
-        lines += [f"**{t['core']}** (`{t['target']}`, QEMU -icount: instructions, not cycles; whole firmware, flash and static RAM of the ELF)", "",
+        lines += [f"**{t['core']}** (`{t['target']}`, QEMU: instructions, not cycles; whole firmware, flash and static RAM of the ELF)", "",
                   "| model | MACs | MAC/instruction | previous | instructions | flash B | RAM B |", "|---|---:|---:|---:|---:|---:|---:|"]
         prev = {}
         for pt in (previous or {}).get("instruction_targets", []):

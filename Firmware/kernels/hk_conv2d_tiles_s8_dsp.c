@@ -37,7 +37,6 @@
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
 
-
 /* One output channel's bias and requantization constants (hk__requant_fast's,
  * the output offset included), prepared once per call for the fused path. */
 typedef struct {
@@ -137,8 +136,8 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
  * staged pixels (xs, hk__pw_stage, `quads` groups of four elements), bias
  * included, into acc0[c - c0] (pixel 0) and acc1[c - c0] (pixel 1), from the
  * packed filter w (rows padded to even: an odd out_c's last pair computes a
- * row of zeros whose sums are not stored). One call per pixel pair and chunk: a call per tile would cost a sixth of the
- * tile. */
+ * row of zeros whose sums are not stored). One call per pixel pair and chunk:
+ * a call per tile would cost a sixth of the tile. */
 static HK__DSP_LOOP void hk__pw_rows_2x2(const int16_t *const xs0, const int16_t *w, int32_t quads,
                                          int32_t c0, int32_t c1, int32_t out_c, const int32_t *bias,
                                          int32_t *acc0, int32_t *acc1)

@@ -86,8 +86,8 @@ int32_t hk_dw3_fits(const hk_conv_params_t *p)
 }
 
 /* Channel c's values of plane rows [0, rows) from input row a0 (along axis a)
- * of batch b into the columns [lo, hi) that hold input (column j is input
- * index j - pad_b along axis b); rows outside the image and the other columns
+ * of one batch's input into the columns [lo, hi) that hold input (column j is
+ * input index j - pad_b along axis b); rows outside the image and the other columns
  * stay as the strip's clearing left them, the input zero point. */
 static void hk__dw3_stage(const hk__dw3_axes_t *g, const int8_t *input, int32_t c, int32_t a0,
                           int32_t rows, int32_t row_len, int32_t lo, int32_t hi, int16_t *plane)
