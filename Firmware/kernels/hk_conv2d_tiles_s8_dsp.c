@@ -237,30 +237,6 @@ static const hk__pw_rq_t *hk__pw_fused(const hk_conv_params_t *p, const int32_t 
     return q;
 }
 
-void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
-                          const int32_t *bias, int8_t *output)
-{
-    const int32_t n = p->input.c, out_c = p->output.c;
-    const int32_t pixels = p->output.n * p->output.h * p->output.w;
-    int16_t xs[2 * HK_PW_MAX_IN];
-    hk__pw_rq_t rq[HK_PW_CHUNK];
-    int32_t c0, n_chunk, px;
-
-    /* chunks of output channels outermost: their constants are prepared once */
-    for (c0 = 0; c0 < out_c; c0 += n_chunk) {
-        const hk__pw_rq_t *q;
-        n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
-        q = hk__pw_fused(p, bias, c0, n_chunk, rq);
-        for (px = 0; px < pixels; px += 2) {
-            /* an odd last pixel is staged twice; its copy's outputs are dropped */
-            const int32_t two = px + 1 < pixels;
-            const int8_t *x = input + px * n;
-            hk__pw_pixel_pair(p, x, two ? x + n : x, n, packed, bias, q, c0, n_chunk, xs,
-                              output + px * out_c, two);
-        }
-    }
-}
-
 /* memset / memcpy for the short runs of a window (a spectrogram's first layer
  * copies four bytes a filter row): a library call costs more than the bytes. */
 static void hk__fill(int8_t *dst, int8_t v, int32_t n)
@@ -340,12 +316,14 @@ static void hk__im2col_gather(const hk_conv_params_t *p, const int8_t *input, in
     }
 }
 
-void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
-                             const int32_t *bias, int8_t *output)
+/* Both entry points: chunks of output channels outermost (their constants are
+ * prepared once), then the pixels in pairs, each pair's windows n elements
+ * long: the input's rows as stored (pointwise, win NULL) or gathered into win
+ * (im2col). */
+static void hk__pw_walk(const hk_conv_params_t *p, const int8_t *input, int32_t n,
+                        const int16_t *packed, const int32_t *bias, int8_t *win, int8_t *output)
 {
-    const int32_t n = p->filter.h * p->filter.w * p->input.c, out_c = p->output.c;
-    const int32_t pixels = p->output.n * p->output.h * p->output.w;
-    int8_t win[2 * HK_PW_MAX_IN];
+    const int32_t out_c = p->output.c, pixels = p->output.n * p->output.h * p->output.w;
     int16_t xs[2 * HK_PW_MAX_IN];
     hk__pw_rq_t rq[HK_PW_CHUNK];
     int32_t c0, n_chunk, px;
@@ -355,13 +333,31 @@ void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, con
         n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
         q = hk__pw_fused(p, bias, c0, n_chunk, rq);
         for (px = 0; px < pixels; px += 2) {
+            /* an odd last pixel is staged twice; its copy's outputs are dropped */
             const int32_t two = px + 1 < pixels;
-            hk__im2col_gather(p, input, px, win);
-            if (two) {
-                hk__im2col_gather(p, input, px + 1, win + n);
+            const int8_t *x0 = input + px * n, *x1 = two ? x0 + n : x0;
+            if (win != NULL) {
+                hk__im2col_gather(p, input, px, win);
+                if (two) {
+                    hk__im2col_gather(p, input, px + 1, win + n);
+                }
+                x0 = win;
+                x1 = two ? win + n : win;
             }
-            hk__pw_pixel_pair(p, win, two ? win + n : win, n, packed, bias, q, c0, n_chunk, xs,
-                              output + px * out_c, two);
+            hk__pw_pixel_pair(p, x0, x1, n, packed, bias, q, c0, n_chunk, xs, output + px * out_c, two);
         }
     }
+}
+
+void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
+                          const int32_t *bias, int8_t *output)
+{
+    hk__pw_walk(p, input, p->input.c, packed, bias, NULL, output);
+}
+
+void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
+                             const int32_t *bias, int8_t *output)
+{
+    int8_t win[2 * HK_PW_MAX_IN];
+    hk__pw_walk(p, input, p->filter.h * p->filter.w * p->input.c, packed, bias, win, output);
 }
