@@ -369,7 +369,9 @@ void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8
  * window (filter.h * filter.w * input.c) is at most HK_PW_MAX_IN. Both read the
  * filter as hk_conv_pack_weights16 packs it. The code generator picks them on
  * cores with the DSP extension. */
-#define HK_PW_MAX_IN 256 /* two windows staged as int16: 1 KiB of stack (im2col: 1.5 KiB) */
+/* Two windows staged as int16 take 1 KiB of stack; with a chunk's constants
+ * and sums and im2col's gathered windows the tiles use about 3 KiB. */
+#define HK_PW_MAX_IN 256
 #define HK_PW_CHUNK 64   /* output channels per pass over the pixels (their sums or constants on the stack) */
 void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
                           const int32_t *bias, int8_t *output);
