@@ -44,8 +44,8 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     var pixels: Int32 { params.output.n * params.output.h * params.output.w }
 
     /// A depthwise layer hk_dwconv2d_3x3_s8_dsp takes (hk_dw3_fits: 3×3, depth multiplier 1, dilation 1,
-    /// horizontal stride 1 or 2, three rows of its plane on the stack) with four pixels or more: it
-    /// stages each channel's plane, which a streaming step's one or two pixels do not repay.
+    /// stride 1 or 2 along its plane's rows, three of those rows on the stack) with four pixels or more:
+    /// it stages each channel's plane, which a streaming step's one or two pixels do not repay.
     var planar3x3: Bool {
         var p = params
         return depthwise && pixels >= 4 && hk_dw3_fits(&p) != 0
@@ -172,7 +172,8 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     }
 
     /// hk_dwconv2d_3x3_s8_dsp's strips (its plane and sums on the stack): output rows along the plane's
-    /// rows axis (the height, or the width of a map taller than wide, walked transposed) and their count.
+    /// rows axis (the height, or the width of a map taller than wide, walked transposed) and their count,
+    /// by the kernel's rule (hk__dw3_axes), for the cost features.
     var dw3Strips: (rows: Int32, strips: Int32) {
         let p = params
         let transposed = p.output.h > p.output.w && (p.stride_h == 1 || p.stride_h == 2)
