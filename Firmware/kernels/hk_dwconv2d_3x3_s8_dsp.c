@@ -132,78 +132,74 @@ typedef struct {
  * carries out of bit 31 ends the loop. Post-indexed loads step the pointers. */
 #if HK_DSP_INSTRUCTIONS
 
-static inline void hk__dw3_pairs_s1(const int16_t **q0, const int16_t **q1, const int16_t **q2,
-                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
-{
-    int32_t a0, a1, A, B;
-    int32_t wl = hk__pack16(f->w2[1], 0x10000 - n_pairs); /* w2 and the count, see above */
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[A], [%[q0]], #4\n\t"
-        "ldr %[B], [%[q0]]\n\t"
-        "smuad %[a0], %[A], %[w0]\n\t"
-        "pkhbt %[A], %[B], %[A]\n\t"
-        "smuadx %[a1], %[A], %[w0]\n\t"
-        "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
-        "smlatb %[a1], %[B], %[wh], %[a1]\n\t"
-        "ldr %[A], [%[q1]], #4\n\t"
-        "ldr %[B], [%[q1]]\n\t"
-        "smlad %[a0], %[A], %[w1], %[a0]\n\t"
-        "pkhbt %[A], %[B], %[A]\n\t"
-        "smladx %[a1], %[A], %[w1], %[a1]\n\t"
-        "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
-        "smlatt %[a1], %[B], %[wh], %[a1]\n\t"
-        "ldr %[A], [%[q2]], #4\n\t"
-        "ldr %[B], [%[q2]]\n\t"
-        "smlad %[a0], %[A], %[w2], %[a0]\n\t"
-        "pkhbt %[A], %[B], %[A]\n\t"
-        "smladx %[a1], %[A], %[w2], %[a1]\n\t"
-        "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
-        "smlatb %[a1], %[B], %[wl], %[a1]\n\t"
-        "strd %[a0], %[a1], [%[acc]], #8\n\t"
-        "adds %[wl], %[wl], #0x10000\n\t"
-        "bcc 1b"
-        : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [acc] "+r"(*acc), [a0] "=&r"(a0),
-          [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [wl] "+r"(wl)
-        : [w0] "r"(f->w01[0]), [w1] "r"(f->w01[1]), [w2] "r"(f->w01[2]), [wh] "r"(f->w2[0])
-        : "cc", "memory");
-}
+/* The end of a pair (both strides): the sums stored, the count stepped. */
+#define HK__DW3_PAIR_END                                                  \
+    "strd %[a0], %[a1], [%[acc]], #8\n\t"                               \
+    "adds %[wl], %[wl], #0x10000\n\t"                                   \
+    "bcc 1b"
+#define HK__DW3_OPERANDS                                                                         \
+    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [acc] "+r"(*acc), [a0] "=&r"(a0),          \
+      [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [wl] "+r"(wl)                                  \
+    : [w0] "r"(f->w01[0]), [w1] "r"(f->w01[1]), [w2] "r"(f->w01[2]), [wh] "r"(f->w2[0])          \
+    : "cc", "memory"
 
-static inline void hk__dw3_pairs_s2(const int16_t **q0, const int16_t **q1, const int16_t **q2,
-                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
+static inline void hk__dw3_pairs(const int16_t **q0, const int16_t **q1, const int16_t **q2,
+                                 int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f,
+                                 int32_t step)
 {
     int32_t a0, a1, A, B;
     int32_t wl = hk__pack16(f->w2[1], 0x10000 - n_pairs); /* w2 and the count, see above */
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[A], [%[q0]], #8\n\t"
-        "ldr %[B], [%[q0], #-4]\n\t"
-        "smuad %[a0], %[A], %[w0]\n\t"
-        "ldr %[A], [%[q0]]\n\t"
-        "smuad %[a1], %[B], %[w0]\n\t"
-        "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
-        "smlabb %[a1], %[A], %[wh], %[a1]\n\t"
-        "ldr %[A], [%[q1]], #8\n\t"
-        "ldr %[B], [%[q1], #-4]\n\t"
-        "smlad %[a0], %[A], %[w1], %[a0]\n\t"
-        "ldr %[A], [%[q1]]\n\t"
-        "smlad %[a1], %[B], %[w1], %[a1]\n\t"
-        "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
-        "smlabt %[a1], %[A], %[wh], %[a1]\n\t"
-        "ldr %[A], [%[q2]], #8\n\t"
-        "ldr %[B], [%[q2], #-4]\n\t"
-        "smlad %[a0], %[A], %[w2], %[a0]\n\t"
-        "ldr %[A], [%[q2]]\n\t"
-        "smlad %[a1], %[B], %[w2], %[a1]\n\t"
-        "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
-        "smlabb %[a1], %[A], %[wl], %[a1]\n\t"
-        "strd %[a0], %[a1], [%[acc]], #8\n\t"
-        "adds %[wl], %[wl], #0x10000\n\t"
-        "bcc 1b"
-        : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [acc] "+r"(*acc), [a0] "=&r"(a0),
-          [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [wl] "+r"(wl)
-        : [w0] "r"(f->w01[0]), [w1] "r"(f->w01[1]), [w2] "r"(f->w01[2]), [wh] "r"(f->w2[0])
-        : "cc", "memory");
+    if (step == 2) { /* stride 1 */
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[A], [%[q0]], #4\n\t"
+            "ldr %[B], [%[q0]]\n\t"
+            "smuad %[a0], %[A], %[w0]\n\t"
+            "pkhbt %[A], %[B], %[A]\n\t"
+            "smuadx %[a1], %[A], %[w0]\n\t"
+            "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
+            "smlatb %[a1], %[B], %[wh], %[a1]\n\t"
+            "ldr %[A], [%[q1]], #4\n\t"
+            "ldr %[B], [%[q1]]\n\t"
+            "smlad %[a0], %[A], %[w1], %[a0]\n\t"
+            "pkhbt %[A], %[B], %[A]\n\t"
+            "smladx %[a1], %[A], %[w1], %[a1]\n\t"
+            "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
+            "smlatt %[a1], %[B], %[wh], %[a1]\n\t"
+            "ldr %[A], [%[q2]], #4\n\t"
+            "ldr %[B], [%[q2]]\n\t"
+            "smlad %[a0], %[A], %[w2], %[a0]\n\t"
+            "pkhbt %[A], %[B], %[A]\n\t"
+            "smladx %[a1], %[A], %[w2], %[a1]\n\t"
+            "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
+            "smlatb %[a1], %[B], %[wl], %[a1]\n\t"
+            HK__DW3_PAIR_END HK__DW3_OPERANDS);
+    } else { /* stride 2 */
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[A], [%[q0]], #8\n\t"
+            "ldr %[B], [%[q0], #-4]\n\t"
+            "smuad %[a0], %[A], %[w0]\n\t"
+            "ldr %[A], [%[q0]]\n\t"
+            "smuad %[a1], %[B], %[w0]\n\t"
+            "smlabb %[a0], %[B], %[wh], %[a0]\n\t"
+            "smlabb %[a1], %[A], %[wh], %[a1]\n\t"
+            "ldr %[A], [%[q1]], #8\n\t"
+            "ldr %[B], [%[q1], #-4]\n\t"
+            "smlad %[a0], %[A], %[w1], %[a0]\n\t"
+            "ldr %[A], [%[q1]]\n\t"
+            "smlad %[a1], %[B], %[w1], %[a1]\n\t"
+            "smlabt %[a0], %[B], %[wh], %[a0]\n\t"
+            "smlabt %[a1], %[A], %[wh], %[a1]\n\t"
+            "ldr %[A], [%[q2]], #8\n\t"
+            "ldr %[B], [%[q2], #-4]\n\t"
+            "smlad %[a0], %[A], %[w2], %[a0]\n\t"
+            "ldr %[A], [%[q2]]\n\t"
+            "smlad %[a1], %[B], %[w2], %[a1]\n\t"
+            "smlabb %[a0], %[B], %[wl], %[a0]\n\t"
+            "smlabb %[a1], %[A], %[wl], %[a1]\n\t"
+            HK__DW3_PAIR_END HK__DW3_OPERANDS);
+    }
 }
 
 #else /* plain C: the same sums, lane by lane */
@@ -235,18 +231,6 @@ static void hk__dw3_pairs(const int16_t **q0, const int16_t **q1, const int16_t 
     }
 }
 
-static inline void hk__dw3_pairs_s1(const int16_t **q0, const int16_t **q1, const int16_t **q2,
-                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
-{
-    hk__dw3_pairs(q0, q1, q2, n_pairs, acc, f, 2);
-}
-
-static inline void hk__dw3_pairs_s2(const int16_t **q0, const int16_t **q1, const int16_t **q2,
-                                    int32_t n_pairs, int32_t **acc, const hk__dw3_filter_t *f)
-{
-    hk__dw3_pairs(q0, q1, q2, n_pairs, acc, f, 4);
-}
-
 #endif
 
 /* The sums of n_rows output rows of n_out into acc[row * n_out + column] (an
@@ -265,11 +249,7 @@ static HK__DSP_LOOP void hk__dw3_sums(const hk__dw3_filter_t *f, const int16_t *
     int32_t r;
 
     for (r = n_rows; r > 0; --r) {
-        if (step == 2) {
-            hk__dw3_pairs_s1(&q0, &q1, &q2, n_pairs, &acc, f);
-        } else {
-            hk__dw3_pairs_s2(&q0, &q1, &q2, n_pairs, &acc, f);
-        }
+        hk__dw3_pairs(&q0, &q1, &q2, n_pairs, &acc, f, step);
         q0 += skip;
         q1 += skip;
         q2 += skip;

@@ -385,6 +385,26 @@ static void conv2d_case(tally_t *t, int big)
     (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, hk_conv2d_s8_dsp, &p, bias, out_bytes);
 }
 
+/* ---- a case's data ---- */
+
+/* The data of a convolution case whose shapes are set: offsets, clamp, random
+ * input and filter bytes, per-channel multipliers and shifts for `taps`
+ * products per output. Returns the bias (NULL one time in ten). */
+static const int32_t *conv_data_setup(hk_conv_params_t *p, int32_t in_bytes, int32_t f_bytes,
+                                      int32_t taps)
+{
+    const int32_t *bias;
+    p->input_offset = rnd_range(-127, 128);
+    p->output_offset = rnd_range(-128, 127);
+    act_setup(&p->act_min, &p->act_max);
+    fill_s8(g_input, in_bytes, -128, 127);
+    fill_s8(g_filter, f_bytes, -128, 127);
+    bias = quant_setup(p->output.c, taps, rnd_percent(90));
+    p->out_mult = g_mult;
+    p->out_shift = g_shift;
+    return bias;
+}
+
 /* ---- the tiles' packed filter ---- */
 
 /* g_filter packed for the tile kernels (before the timed calls); 0 when the
@@ -413,6 +433,17 @@ static void tiles_im2col(const hk_conv_params_t *p, const int8_t *input, const i
 {
     (void)filter;
     hk_conv2d_im2col_s8_dsp(p, input, g_packed16, bias, output);
+}
+
+/* A tile kernel's case: its filter packed, then the three kernels compared. */
+static void run_tiles(tally_t *t, conv_fn_t tiles, const hk_conv_params_t *p, const int32_t *bias,
+                      int32_t out_bytes)
+{
+    if (!pack_filter(p)) {
+        t->mismatches++;
+        return;
+    }
+    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, tiles, p, bias, out_bytes);
 }
 
 /* ---- CONV_2D 1x1 (hk_conv2d_1x1_s8_dsp) ---- */
@@ -452,19 +483,8 @@ static void conv1x1_case(tally_t *t, int big)
     p.dilation_w = 1;
     p.pad_h = p.pad_w = 0;
     p.depth_multiplier = 1;
-    p.input_offset = rnd_range(-127, 128);
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, in_bytes, -128, 127);
-    fill_s8(g_filter, f_bytes, -128, 127);
-    bias = quant_setup(p.output.c, p.input.c, rnd_percent(90));
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
-    if (!pack_filter(&p)) {
-        t->mismatches++;
-        return;
-    }
-    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, tiles_1x1, &p, bias, out_bytes);
+    bias = conv_data_setup(&p, in_bytes, f_bytes, p.input.c);
+    run_tiles(t, tiles_1x1, &p, bias, out_bytes);
 }
 
 /* ---- CONV_2D by im2col (hk_conv2d_im2col_s8_dsp) ---- */
@@ -507,19 +527,8 @@ static void conv_im2col_case(tally_t *t, int big)
         }
     }
     p.depth_multiplier = 1;
-    p.input_offset = rnd_range(-127, 128);
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, in_bytes, -128, 127);
-    fill_s8(g_filter, f_bytes, -128, 127);
-    bias = quant_setup(p.output.c, p.filter.h * p.filter.w * p.input.c, rnd_percent(90));
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
-    if (!pack_filter(&p)) {
-        t->mismatches++;
-        return;
-    }
-    (void)run_conv(t, hk_conv2d_s8_spec, hk_conv2d_s8, tiles_im2col, &p, bias, out_bytes);
+    bias = conv_data_setup(&p, in_bytes, f_bytes, p.filter.h * p.filter.w * p.input.c);
+    run_tiles(t, tiles_im2col, &p, bias, out_bytes);
 }
 
 /* ---- DEPTHWISE_CONV_2D ---- */
@@ -563,14 +572,7 @@ static void dwconv2d_case(tally_t *t, int big)
         }
     }
     p.depth_multiplier = dm;
-    p.input_offset = rnd_range(-127, 128);
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, in_bytes, -128, 127);
-    fill_s8(g_filter, f_bytes, -128, 127);
-    bias = quant_setup(p.output.c, p.filter.h * p.filter.w, rnd_percent(90));
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
+    bias = conv_data_setup(&p, in_bytes, f_bytes, p.filter.h * p.filter.w);
     (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_s8_dsp, &p, bias, out_bytes);
 }
 
@@ -613,14 +615,7 @@ static void dwconv3x3_case(tally_t *t, int big)
             break;
         }
     }
-    p.input_offset = rnd_range(-127, 128);
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, in_bytes, -128, 127);
-    fill_s8(g_filter, f_bytes, -128, 127);
-    bias = quant_setup(p.output.c, 9, rnd_percent(90));
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
+    bias = conv_data_setup(&p, in_bytes, f_bytes, 9);
     (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_3x3_s8_dsp, &p, bias, out_bytes);
 }
 

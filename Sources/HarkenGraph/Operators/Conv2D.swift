@@ -150,6 +150,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     /// multiply-accumulate.
     var packed16: [Int16]?
 
+    /// A call the DSP variant runs on hk_conv2d_tiles_s8_dsp.c (its filter packed at lowering).
+    var tiles: Bool { packed16 != nil }
+    static let tileFunctions: Set<String> = ["hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp"]
+
     static func pack16(_ filter: [UInt8]?, rows: Int, depth: Int) -> [Int16]? {
         guard let filter, filter.count == rows * depth else { return nil }
         var out = [Int16](repeating: 0, count: ((rows + 1) & ~1) * ((depth + 3) & ~3))
@@ -164,8 +168,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             guard variant == .cortexMDSP else { return "hk_fully_connected_s8" }
             return packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp"
         }
-        if variant == .cortexMDSP && packed16 != nil && pointwise { return "hk_conv2d_1x1_s8_dsp" }
-        if variant == .cortexMDSP && packed16 != nil && im2col { return "hk_conv2d_im2col_s8_dsp" }
+        if variant == .cortexMDSP && tiles { return pointwise ? "hk_conv2d_1x1_s8_dsp" : "hk_conv2d_im2col_s8_dsp" }
         if variant == .cortexMDSP && planar3x3 { return "hk_dwconv2d_3x3_s8_dsp" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
@@ -203,10 +206,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         case (.reference, false): return { hk_conv2d_s8(p, x, w, b, y) }
         case (.cortexMDSP, true) where planar3x3: return { hk_dwconv2d_3x3_s8_dsp(p, x, w, b, y) }
         case (.cortexMDSP, true): return { hk_dwconv2d_s8_dsp(p, x, w, b, y) }
-        case (.cortexMDSP, false) where packed16 != nil:
-            let packed = h.list(packed16!)
-            if pointwise { return { hk_conv2d_1x1_s8_dsp(p, x, packed, b, y) } }
-            return { hk_conv2d_im2col_s8_dsp(p, x, packed, b, y) }
+        case (.cortexMDSP, false) where tiles:
+            let w16 = h.list(packed16!)
+            if pointwise { return { hk_conv2d_1x1_s8_dsp(p, x, w16, b, y) } }
+            return { hk_conv2d_im2col_s8_dsp(p, x, w16, b, y) }
         case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
         }
     }
@@ -219,8 +222,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             return
         }
         c.params("hk_conv_params_t", params, pointers: names)
-        let tiles = c.function == "hk_conv2d_1x1_s8_dsp" || c.function == "hk_conv2d_im2col_s8_dsp"
-        let weights = tiles ? c.int16s("packed", packed16 ?? []) : c.input(1)
+        let weights = Conv2D.tileFunctions.contains(c.function) ? c.int16s("packed", packed16 ?? []) : c.input(1)
         c.call(c.input(0), weights, c.input(2, "int32_t"), c.output(0))
     }
 
@@ -240,22 +242,17 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 runs: n * Double(strips))
         }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
-        if gemv {
-            // FULLY_CONNECTED's features (FullyConnected.costFeatures): the kernel is its.
-            let depth = taps * Double(p.filter.c)
-            return CostFeatures(macs: Double(macs), outputs: outputs, moved: depth,
-                                blocks: depth * Double(p.output.c / 4), tail: depth * Double(p.output.c % 4))
-        }
-        if variant == .cortexMDSP && packed16 != nil && (pointwise || im2col) {
+        if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs) }   // the kernel is its
+        if variant == .cortexMDSP && tiles {
             // hk_conv2d_tiles_s8_dsp.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
             // pass (im2col: each pixel's gathered first, a filter row at a time, with a set-up per pixel
             // of about two rows' cost), a tile per pair of output channels over the window padded to
             // groups of four, the groups past a multiple of four one at a time.
             let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
             let chunks = (Double(p.output.c) / Double(HK_PW_CHUNK)).rounded(.up)
-            let quads = (n / 4).rounded(.up), tiles = pairs * (Double(p.output.c) / 2).rounded(.up)
+            let quads = (n / 4).rounded(.up), tileCount = pairs * (Double(p.output.c) / 2).rounded(.up)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: chunks * pairs * n,
-                                blocks: tiles, tail: tiles * quads.truncatingRemainder(dividingBy: 4),
+                                blocks: tileCount, tail: tileCount * quads.truncatingRemainder(dividingBy: 4),
                                 runs: pointwise ? chunks * pairs : chunks * pixels * (Double(p.filter.h) + 2))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a

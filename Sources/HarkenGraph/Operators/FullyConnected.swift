@@ -113,9 +113,11 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         return c.input(1)
     }
 
-    func costFeatures(macs: Int) -> CostFeatures {
-        // Four output rows share each input load; the rows left over run one at a time.
-        let p = params
+    func costFeatures(macs: Int) -> CostFeatures { FullyConnected.costFeatures(params, macs: macs) }
+
+    /// The fully connected kernels' features, for FULLY_CONNECTED and the one-pixel convolutions they
+    /// run: four output rows share each input load; the rows left over run one at a time.
+    static func costFeatures(_ p: hk_fc_params_t, macs: Int) -> CostFeatures {
         let rows = Double(p.batches) * Double(p.in_depth)
         return CostFeatures(macs: Double(macs), outputs: Double(p.batches * p.out_depth), moved: rows,
                             blocks: rows * Double(p.out_depth / 4), tail: rows * Double(p.out_depth % 4))
