@@ -67,6 +67,9 @@ void hk_conv_pack_weights16(int32_t rows, int32_t depth, const int8_t *filter, i
             }
         }
     }
+    for (h = 0; h < HK_CONV_PACKED16_PAD; ++h) {
+        *packed++ = 0;
+    }
 }
 
 /* Two pixels' windows (n elements each) plus the offset, staged as int16 for
@@ -112,6 +115,75 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
         w += 4;                                                           \
     } while (0)
 
+#if HK_DSP_INSTRUCTIONS && defined(HK_TUNE_DUAL_ISSUE)
+/* A step of the dual-issue schedule (k: its place in the pass; step k + 1's
+ * operands at byte offset 8 * k + 8). Each load follows a multiply that does not
+ * read it, so a Cortex-M7 issues the two together: 4 cycles for the 8 MACs,
+ * where the four loads back to back take 6. */
+#define HK__PW_DUAL_STEP(next)                                             \
+    "smlad %[s00], %[a], %[u], %[s00]\n\t"                                 \
+    "smlad %[s01], %[a], %[v], %[s01]\n\t"                                 \
+    "ldr %[a], [%[xs], #" #next "]\n\t"                                    \
+    "smlad %[s10], %[b], %[u], %[s10]\n\t"                                 \
+    "ldr %[u], [%[w], #" #next "]\n\t"                                     \
+    "smlad %[s11], %[b], %[v], %[s11]\n\t"                                 \
+    "ldr %[b], [%[xs], #" #next "+4]\n\t"                                  \
+    "ldr %[v], [%[w], #" #next "+4]\n\t"
+
+/* The last step of a pass of `bytes`: the pointers move on between the
+ * multiplies, the next pass's first operands load from the new ones. */
+#define HK__PW_DUAL_LAST(bytes, end, label)                                \
+    "smlad %[s00], %[a], %[u], %[s00]\n\t"                                 \
+    "add %[xs], %[xs], #" #bytes "\n\t"                                    \
+    "smlad %[s01], %[a], %[v], %[s01]\n\t"                                 \
+    "ldr %[a], [%[xs]]\n\t"                                                \
+    "smlad %[s10], %[b], %[u], %[s10]\n\t"                                 \
+    "add %[w], %[w], #" #bytes "\n\t"                                      \
+    "smlad %[s11], %[b], %[v], %[s11]\n\t"                                 \
+    "ldr %[u], [%[w]]\n\t"                                                 \
+    "cmp %[xs], %[" #end "]\n\t"                                           \
+    "ldr %[b], [%[xs], #4]\n\t"                                            \
+    "ldr %[v], [%[w], #4]\n\t"                                             \
+    "bne " #label "b\n\t"
+
+/* HK__PW_TILE_SUMS for cores that issue a load beside a multiply (Cortex-M7,
+ * HK_TUNE_DUAL_ISSUE from the target's flags): software-pipelined, each step
+ * loading the next one's operands. The last step therefore reads 8 bytes past
+ * the staged window and past the tile's rows of the packed filter: xs has room
+ * for them, and hk_conv_pack_weights16's output ends in HK_CONV_PACKED16_PAD
+ * values of padding. GCC schedules the C order back into four loads then four
+ * multiplies (its cost model is the M4's), hence assembly. */
+#define HK__PW_TILE_SUMS()                                                 \
+    do {                                                                  \
+        int32_t a, b, u, v;                                               \
+        const int16_t *const xs_end = xs0 + 8 * quads;                    \
+        (void)k;                                                          \
+        __asm__ volatile(                                                 \
+            "ldr %[a], [%[xs]]\n\t"                                       \
+            "ldr %[u], [%[w]]\n\t"                                        \
+            "ldr %[b], [%[xs], #4]\n\t"                                   \
+            "ldr %[v], [%[w], #4]\n\t"                                    \
+            "cmp %[xs], %[end4]\n\t"                                      \
+            "beq 2f\n\t"                                                  \
+            ".p2align 2\n"                                                \
+            "1:\n\t"                                                      \
+            HK__PW_DUAL_STEP(8) HK__PW_DUAL_STEP(16) HK__PW_DUAL_STEP(24)  \
+            HK__PW_DUAL_STEP(32) HK__PW_DUAL_STEP(40) HK__PW_DUAL_STEP(48) \
+            HK__PW_DUAL_STEP(56) HK__PW_DUAL_LAST(64, end4, 1)            \
+            "2:\n\t"                                                      \
+            "cmp %[xs], %[end]\n\t"                                       \
+            "beq 4f\n\t"                                                  \
+            ".p2align 2\n"                                                \
+            "3:\n\t"                                                      \
+            HK__PW_DUAL_STEP(8) HK__PW_DUAL_LAST(16, end, 3)              \
+            "4:\n\t"                                                      \
+            : [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10), [s11] "+r"(s11), \
+              [xs] "+r"(xs), [w] "+r"(w), [a] "=&r"(a), [b] "=&r"(b),      \
+              [u] "=&r"(u), [v] "=&r"(v)                                  \
+            : [end4] "r"(xs_end4), [end] "r"(xs_end)                       \
+            : "cc", "memory");                                            \
+    } while (0)
+#else
 /* The tile's four sums over the staged window: eight steps (four groups) per
  * pass, then the groups left over. */
 #define HK__PW_TILE_SUMS()                                                 \
@@ -131,6 +203,7 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
             HK__PW_STEP_2X2();                                            \
         }                                                                 \
     } while (0)
+#endif
 
 /* The sums of output channels [c0, c1) (c0 even; c1 even, or out_c) of the two
  * staged pixels (xs, hk__pw_stage, `quads` groups of four elements), bias
@@ -324,7 +397,7 @@ static void hk__pw_walk(const hk_conv_params_t *p, const int8_t *input, int32_t 
                         const int16_t *packed, const int32_t *bias, int8_t *win, int8_t *output)
 {
     const int32_t out_c = p->output.c, pixels = p->output.n * p->output.h * p->output.w;
-    int16_t xs[2 * HK_PW_MAX_IN];
+    int16_t xs[2 * HK_PW_MAX_IN + 4]; /* + the dual-issue schedule's read past the end */
     hk__pw_rq_t rq[HK_PW_CHUNK];
     int32_t c0, n_chunk, px;
 

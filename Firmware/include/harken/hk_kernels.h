@@ -381,8 +381,11 @@ void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, con
 /* A [rows][depth] int8 filter sign-extended to int16 and packed for the tiles:
  * per pair of rows and group of four elements e0..e3, the pairs row 0 (e0, e2),
  * row 1 (e0, e2), row 0 (e1, e3), row 1 (e1, e3), zeros past an odd last row
- * and the depth. HK_CONV_PACKED16_LEN int16 values. */
-#define HK_CONV_PACKED16_LEN(rows, depth) ((((rows) + 1) & ~1) * (((depth) + 3) & ~3))
+ * and the depth, then HK_CONV_PACKED16_PAD zeros (which the Cortex-M7 schedule's
+ * last loads read). HK_CONV_PACKED16_LEN int16 values. */
+#define HK_CONV_PACKED16_PAD 4
+#define HK_CONV_PACKED16_LEN(rows, depth) \
+    ((((rows) + 1) & ~1) * (((depth) + 3) & ~3) + HK_CONV_PACKED16_PAD)
 void hk_conv_pack_weights16(int32_t rows, int32_t depth, const int8_t *filter, int16_t *packed);
 void hk_dwconv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                         const int32_t *bias, int8_t *output);

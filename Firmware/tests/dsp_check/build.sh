@@ -15,7 +15,7 @@ board=$1
 out=$2
 case "$board" in
     an386) cpu="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
-    an500) cpu="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16" ;;
+    an500) cpu="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16 -DHK_TUNE_DUAL_ISSUE" ;;
     an505) cpu="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16" ;;
     *) echo "unknown board '$board' (an386, an500 or an505)" >&2; exit 2 ;;
 esac

@@ -156,7 +156,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
 
     static func pack16(_ filter: [UInt8]?, rows: Int, depth: Int) -> [Int16]? {
         guard let filter, filter.count == rows * depth else { return nil }
-        var out = [Int16](repeating: 0, count: ((rows + 1) & ~1) * ((depth + 3) & ~3))
+        var out = [Int16](repeating: 0, count: ((rows + 1) & ~1) * ((depth + 3) & ~3) + Int(HK_CONV_PACKED16_PAD))
         filter.withUnsafeBytes { f in
             out.withUnsafeMutableBufferPointer { hk_conv_pack_weights16(Int32(rows), Int32(depth), f.bindMemory(to: Int8.self).baseAddress, $0.baseAddress) }
         }
