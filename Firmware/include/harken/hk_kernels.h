@@ -419,6 +419,44 @@ void hk_fully_connected_s8_packed_dsp(const hk_fc_params_t *p, const int8_t *inp
  * over after the groups stay as they are. */
 void hk_fc_pack_weights(int32_t in_depth, int32_t out_depth, const int8_t *weights, int8_t *packed);
 
+/* ======================================================================
+ * Scalar-core variants (Cortex-M0/M0+, RV32IMC, Xtensa LX106: one multiply
+ * an instruction, no packed arithmetic)
+ *
+ * The reference kernel's parameters and output bytes, arranged for cores that
+ * multiply one pair at a time: planes and tiles that keep filter values and
+ * inputs in registers across outputs, the input offset added once when the
+ * data are staged. Plain C99 for every target; checked byte for byte against
+ * the reference (and the plain-loop specification) by Firmware/tests/dsp_check
+ * on the host and on emulated Cortex-M0, RV32IMC and Xtensa LX106. The code
+ * generator picks them per layer on those cores (KernelVariant.scalar).
+ * ====================================================================== */
+
+/* DEPTHWISE_CONV_2D one channel plane at a time, the filter in registers, the
+ * plane staged as int32 in a ring of three rows of at most HK_DW3_SCALAR_ROW
+ * values: the same bytes as hk_dwconv2d_s8 for the calls hk_dw3_scalar_fits
+ * accepts: a 3x3 filter, depth multiplier 1, dilation 1, stride 1 or 2 along
+ * the walked rows (the width, or the height of a map taller than wide, walked
+ * transposed), any stride across them, a row of at most HK_DW3_SCALAR_ROW staged
+ * values (stride * (outputs - 1) + 3). Stack: 16 * HK_DW3_SCALAR_ROW bytes
+ * (2.5 KiB) for the rows and a row's sums, plus a few words. */
+#define HK_DW3_SCALAR_ROW 160
+int32_t hk_dw3_scalar_fits(const hk_conv_params_t *p);
+void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                               const int32_t *bias, int8_t *output);
+
+/* CONV_2D in 2 x 2 tiles (two pixels, two output channels) on the filter
+ * hk_conv_pack_weights16 packs: the same bytes as hk_conv2d_s8 for the calls
+ * the DSP tiles take (hk_conv2d_1x1_s8_dsp, hk_conv2d_im2col_s8_dsp above: two
+ * pixels or more, ungrouped, a window of at most HK_PW_MAX_IN elements; 1x1
+ * also stride 1 without padding). Stack: two staged windows (1 KiB), a chunk's
+ * sums for both pixels (512 bytes), im2col's two gathered windows (512 bytes):
+ * about 2.2 KiB. */
+void hk_conv2d_1x1_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
+                             const int32_t *bias, int8_t *output);
+void hk_conv2d_im2col_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
+                                const int32_t *bias, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

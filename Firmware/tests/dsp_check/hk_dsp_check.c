@@ -24,12 +24,27 @@
 #include "hk_kernel_spec.h"
 
 #define DEFAULT_CASES 400
+#define GUARD 16
+#define MAX_REPORTED 5
+
+/* HK_DSP_CHECK_SCALAR_ONLY (cores without the DSP extension): only the
+ * _scalar families and their benches run, in buffers that fit the 16 KiB of
+ * the emulated micro:bit with its 4 KiB stack; the generators draw shapes until
+ * one fits. */
+#if defined(HK_DSP_CHECK_SCALAR_ONLY)
+#define MAX_IN 1536
+#define MAX_FILTER 2048
+#define MAX_OUT 1024
+#define MAX_CH 128
+#define MAX_PACKED16 1100 /* 32 x 32 and the packing's tail */
+#else
+#define HK_DSP_CHECK_SCALAR_ONLY 0
 #define MAX_IN 32768
 #define MAX_FILTER 65536
 #define MAX_OUT 32768
 #define MAX_CH 512
-#define GUARD 16
-#define MAX_REPORTED 5
+#define MAX_PACKED16 32768
+#endif
 
 static int8_t g_input[MAX_IN];
 static int8_t g_filter[MAX_FILTER];
@@ -39,8 +54,14 @@ static int8_t g_out_spec[MAX_OUT + GUARD];
 static int32_t g_bias[MAX_CH];
 static int32_t g_mult[MAX_CH];
 static int32_t g_shift[MAX_CH];
-#define MAX_PACKED16 32768
-static int16_t g_packed16[MAX_PACKED16]; /* the tiles' filter, hk_conv_pack_weights16 */
+/* The tiles' filter (hk_conv_pack_weights16) and FULLY_CONNECTED's packed
+ * weights (hk_fc_pack_weights) share their storage: no case uses both. */
+static union {
+    int16_t w16[MAX_PACKED16];
+    int8_t w8[MAX_FILTER];
+} g_pack;
+#define g_packed16 g_pack.w16
+#define g_packed g_pack.w8
 
 static const hk_dsp_check_io_t *g_io;
 
@@ -435,6 +456,26 @@ static void tiles_im2col(const hk_conv_params_t *p, const int8_t *input, const i
     hk_conv2d_im2col_s8_dsp(p, input, g_packed16, bias, output);
 }
 
+/* The scalar-core tiles, on the same packed filter. */
+static void scalar_1x1(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                       const int32_t *bias, int8_t *output)
+{
+    (void)filter;
+    hk_conv2d_1x1_s8_scalar(p, input, g_packed16, bias, output);
+}
+
+static void scalar_im2col(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
+                          const int32_t *bias, int8_t *output)
+{
+    (void)filter;
+    hk_conv2d_im2col_s8_scalar(p, input, g_packed16, bias, output);
+}
+
+static int is_tiles(conv_fn_t f)
+{
+    return f == tiles_1x1 || f == tiles_im2col || f == scalar_1x1 || f == scalar_im2col;
+}
+
 /* A tile kernel's case: its filter packed, then the three kernels compared. */
 static void run_tiles(tally_t *t, conv_fn_t tiles, const hk_conv_params_t *p, const int32_t *bias,
                       int32_t out_bytes)
@@ -452,7 +493,7 @@ static void run_tiles(tally_t *t, conv_fn_t tiles, const hk_conv_params_t *p, co
  * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN; odd
  * pixel counts (a last single pixel), channel counts off multiples of 4 and 8
  * (tails), odd output channels. */
-static void conv1x1_case(tally_t *t, int big)
+static void conv1x1_case(tally_t *t, int big, conv_fn_t tiles)
 {
     hk_conv_params_t p;
     int32_t in_bytes, f_bytes, out_bytes;
@@ -467,7 +508,7 @@ static void conv1x1_case(tally_t *t, int big)
         f_bytes = p.output.c * p.input.c;
         out_bytes = p.input.n * p.input.h * p.input.w * p.output.c;
         if (p.input.n * p.input.h * p.input.w >= 2 && in_bytes <= MAX_IN && f_bytes <= MAX_FILTER &&
-            out_bytes <= MAX_OUT) {
+            out_bytes <= MAX_OUT && HK_CONV_PACKED16_LEN(p.output.c, p.input.c) <= MAX_PACKED16) {
             break;
         }
     }
@@ -484,7 +525,7 @@ static void conv1x1_case(tally_t *t, int big)
     p.pad_h = p.pad_w = 0;
     p.depth_multiplier = 1;
     bias = conv_data_setup(&p, in_bytes, f_bytes, p.input.c);
-    run_tiles(t, tiles_1x1, &p, bias, out_bytes);
+    run_tiles(t, tiles, &p, bias, out_bytes);
 }
 
 /* ---- CONV_2D by im2col (hk_conv2d_im2col_s8_dsp) ---- */
@@ -493,7 +534,7 @@ static void conv1x1_case(tally_t *t, int big)
  * at most HK_PW_MAX_IN elements, two pixels or more; kernels 1..5 (a 1x1 one
  * strided or padded), strides 1..3, dilations 1..2, VALID / SAME / arbitrary
  * padding, single-channel inputs (a spectrogram's first layer). */
-static void conv_im2col_case(tally_t *t, int big)
+static void conv_im2col_case(tally_t *t, int big, conv_fn_t tiles)
 {
     hk_conv_params_t p;
     int32_t in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
@@ -522,13 +563,14 @@ static void conv_im2col_case(tally_t *t, int big)
         f_bytes = p.output.c * p.filter.h * p.filter.w * p.input.c;
         out_bytes = p.output.n * out_h * out_w * p.output.c;
         if (p.filter.h * p.filter.w * p.input.c <= HK_PW_MAX_IN && p.output.n * out_h * out_w >= 2 &&
-            in_bytes <= MAX_IN && f_bytes <= MAX_FILTER && out_bytes <= MAX_OUT) {
+            in_bytes <= MAX_IN && f_bytes <= MAX_FILTER && out_bytes <= MAX_OUT &&
+            HK_CONV_PACKED16_LEN(p.output.c, p.filter.h * p.filter.w * p.input.c) <= MAX_PACKED16) {
             break;
         }
     }
     p.depth_multiplier = 1;
     bias = conv_data_setup(&p, in_bytes, f_bytes, p.filter.h * p.filter.w * p.input.c);
-    run_tiles(t, tiles_im2col, &p, bias, out_bytes);
+    run_tiles(t, tiles, &p, bias, out_bytes);
 }
 
 /* ---- DEPTHWISE_CONV_2D ---- */
@@ -582,21 +624,25 @@ static void dwconv2d_case(tally_t *t, int big)
  * horizontal stride 1 or 2, any vertical stride; odd and even widths (the pair
  * loop's dropped output), VALID / SAME / arbitrary padding, and planes taller
  * than one strip of HK_DW3_PLANE values. */
-static void dwconv3x3_case(tally_t *t, int big)
+static void dwconv3x3_case(tally_t *t, int big, int32_t (*fits)(const hk_conv_params_t *), conv_fn_t planar)
 {
     hk_conv_params_t p;
     int32_t in_c, in_h, in_w, out_h, out_w, in_bytes, f_bytes, out_bytes;
     const int32_t *bias;
     for (;;) {
-        in_c = big ? rnd_range(1, 20) : rnd_range(1, 24);
+        /* the scalar kernel's rows go up to HK_DW3_SCALAR_ROW values: sometimes a long thin map */
+        const int32_t long_rows = planar != hk_dwconv2d_3x3_s8_dsp && big && rnd_percent(50);
+        const int32_t max_h = long_rows && rnd_percent(50) ? HK_DW3_SCALAR_ROW + 10 : big ? 40 : 9;
+        const int32_t max_w = long_rows && max_h <= 40 ? HK_DW3_SCALAR_ROW + 10 : long_rows ? 6 : big ? 40 : 9;
+        in_c = long_rows ? rnd_range(1, 3) : big ? rnd_range(1, 20) : rnd_range(1, 24);
         p.filter.h = 3;
         p.filter.w = 3;
         p.stride_h = rnd_range(1, 3);
         p.stride_w = rnd_range(1, 2);
         p.dilation_h = 1;
         p.dilation_w = 1;
-        out_h = axis_setup(3, p.stride_h, 1, big ? 40 : 9, &in_h, &p.pad_h);
-        out_w = axis_setup(3, p.stride_w, 1, big ? 40 : 9, &in_w, &p.pad_w);
+        out_h = axis_setup(3, p.stride_h, 1, max_h, &in_h, &p.pad_h);
+        out_w = axis_setup(3, p.stride_w, 1, max_w, &in_w, &p.pad_w);
         p.input.n = rnd_percent(10) ? 2 : 1;
         p.input.h = in_h;
         p.input.w = in_w;
@@ -611,12 +657,12 @@ static void dwconv3x3_case(tally_t *t, int big)
         in_bytes = p.input.n * in_h * in_w * in_c;
         f_bytes = 9 * in_c;
         out_bytes = p.output.n * out_h * out_w * in_c;
-        if (in_bytes <= MAX_IN && out_bytes <= MAX_OUT && hk_dw3_fits(&p)) {
+        if (in_bytes <= MAX_IN && out_bytes <= MAX_OUT && fits(&p)) {
             break;
         }
     }
     bias = conv_data_setup(&p, in_bytes, f_bytes, 9);
-    (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, hk_dwconv2d_3x3_s8_dsp, &p, bias, out_bytes);
+    (void)run_conv(t, hk_dwconv2d_s8_spec, hk_dwconv2d_s8, planar, &p, bias, out_bytes);
 }
 
 /* ---- FULLY_CONNECTED ---- */
@@ -668,7 +714,6 @@ static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
 
 /* ---- FULLY_CONNECTED with packed weights (hk_fully_connected_s8_packed_dsp) ---- */
 
-static int8_t g_packed[MAX_FILTER];
 
 /* The calls the code generator gives the packed kernel: symmetric weights, in_depth
  * up to HK_FC_PACKED_MAX_DEPTH (tails after groups of four inputs and of four rows),
@@ -812,7 +857,7 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, co
     p->out_mult = g_mult;
     p->out_shift = g_shift;
     bias = quant_setup(p->output.c, taps, 1);
-    if ((dsp == tiles_1x1 || dsp == tiles_im2col) && !pack_filter(p)) {
+    if (is_tiles(dsp) && !pack_filter(p)) {
         t.mismatches++;
     }
     (void)run_conv(&t, spec, ref, dsp, p, bias, out_bytes);
@@ -843,7 +888,7 @@ static void conv_shape(hk_conv_params_t *p, int32_t h, int32_t w, int32_t c, int
     p->depth_multiplier = dm > 0 ? dm : 1;
 }
 
-static void bench_all(tally_t *all)
+static void bench_dsp(tally_t *all)
 {
     hk_conv_params_t p;
     hk_fc_params_t f;
@@ -894,6 +939,70 @@ static void bench_all(tally_t *all)
     print_bench("512_to_64", &t, all);
 }
 
+/* The scalar-core kernels on DS-CNN-S's shapes, or on smaller ones of the same
+ * kinds where the buffers are the micro:bit's. */
+static void bench_scalar(tally_t *all)
+{
+    hk_conv_params_t p;
+    if (HK_DSP_CHECK_SCALAR_ONLY) {
+        conv_shape(&p, 5, 5, 32, 1, 1, 32, 1, 0);
+        bench_conv("conv2d_1x1_s8_scalar", "pointwise_5x5x32_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_1x1, &p, all);
+        conv_shape(&p, 13, 7, 16, 3, 3, 0, 1, 1);
+        bench_conv("dwconv2d_3x3_s8_scalar", "3x3_13x7x16", hk_dwconv2d_s8_spec, hk_dwconv2d_s8,
+                   hk_dwconv2d_3x3_s8_scalar, &p, all);
+        conv_shape(&p, 49, 10, 1, 10, 4, 4, 2, 0);
+        p.output.h = 25;
+        p.output.w = 5;
+        p.pad_h = 4;
+        p.pad_w = 1;
+        bench_conv("conv2d_im2col_s8_scalar", "10x4_s2_49x10x1_to_4", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_im2col, &p, all);
+        return;
+    }
+    conv_shape(&p, 6, 1, 64, 1, 1, 64, 1, 0);
+    bench_conv("conv2d_1x1_s8_scalar", "pointwise_6x1x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_1x1, &p, all);
+    conv_shape(&p, 25, 5, 64, 1, 1, 64, 1, 0); /* DS-CNN-S */
+    bench_conv("conv2d_1x1_s8_scalar", "pointwise_25x5x64_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_1x1, &p, all);
+    conv_shape(&p, 27, 7, 64, 3, 3, 0, 1, 1); /* DS-CNN-S: 25x5x64, SAME */
+    bench_conv("dwconv2d_3x3_s8_scalar", "3x3_25x5x64", hk_dwconv2d_s8_spec, hk_dwconv2d_s8,
+               hk_dwconv2d_3x3_s8_scalar, &p, all);
+    conv_shape(&p, 14, 14, 32, 3, 3, 0, 1, 1);
+    bench_conv("dwconv2d_3x3_s8_scalar", "3x3_14x14x32", hk_dwconv2d_s8_spec, hk_dwconv2d_s8,
+               hk_dwconv2d_3x3_s8_scalar, &p, all);
+    conv_shape(&p, 49, 10, 1, 10, 4, 64, 2, 0); /* DS-CNN-S's first layer, SAME */
+    p.output.h = 25;
+    p.output.w = 5;
+    p.pad_h = 4;
+    p.pad_w = 1;
+    bench_conv("conv2d_im2col_s8_scalar", "10x4_s2_49x10x1_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_im2col, &p, all);
+}
+
+static void run_family(tally_t *t, int32_t n, void (*one)(tally_t *, int32_t, int))
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        one(t, i, i % 8 == 7);
+    }
+    print_tally(t);
+}
+
+static void scalar_pw_case(tally_t *t, int32_t i, int big)
+{
+    (void)i;
+    conv1x1_case(t, big, scalar_1x1);
+}
+
+static void scalar_im2col_case(tally_t *t, int32_t i, int big)
+{
+    (void)i;
+    conv_im2col_case(t, big, scalar_im2col);
+}
+
+static void scalar_dw3_case(tally_t *t, int32_t i, int big)
+{
+    (void)i;
+    dwconv3x3_case(t, big, hk_dw3_scalar_fits, hk_dwconv2d_3x3_s8_scalar);
+}
+
 int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
 {
     tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
@@ -905,49 +1014,63 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
     tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
     tally_t fcp = {"fully_connected_s8_packed", 0, 0, 0, 0, 0, 0, 0};
+    tally_t pws = {"conv2d_1x1_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    tally_t ims = {"conv2d_im2col_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    tally_t dw3s = {"dwconv2d_3x3_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 
     g_io = io;
+    bad = 0;
 #if defined(__ARM_FEATURE_DSP)
     put_str("DSP CHECK start (DSP extension: yes)\n");
 #else
     put_str("DSP CHECK start (DSP extension: no, plain C helpers)\n");
 #endif
-    for (i = 0; i < n; ++i) {
-        conv2d_case(&conv, i % 8 == 7);
+    /* the DSP families first, so that their random cases are the same whether or
+     * not the scalar ones run */
+    if (!HK_DSP_CHECK_SCALAR_ONLY) {
+        for (i = 0; i < n; ++i) {
+            conv2d_case(&conv, i % 8 == 7);
+        }
+        print_tally(&conv);
+        for (i = 0; i < n; ++i) {
+            conv1x1_case(&pw, i % 8 == 7, tiles_1x1);
+        }
+        print_tally(&pw);
+        for (i = 0; i < n; ++i) {
+            conv_im2col_case(&im, i % 8 == 7, tiles_im2col);
+        }
+        print_tally(&im);
+        for (i = 0; i < n; ++i) {
+            dwconv2d_case(&dw, i % 8 == 7);
+        }
+        print_tally(&dw);
+        for (i = 0; i < n; ++i) {
+            dwconv3x3_case(&dw3, i % 8 == 7, hk_dw3_fits, hk_dwconv2d_3x3_s8_dsp);
+        }
+        print_tally(&dw3);
+        for (i = 0; i < n; ++i) {
+            fc_case(&fc, i % 8 == 7);
+        }
+        print_tally(&fc);
+        for (i = 0; i < n; ++i) {
+            fc_packed_case(&fcp, i % 8 == 7);
+        }
+        print_tally(&fcp);
+        for (i = 0; i < n; ++i) {
+            requant_case(&rq);
+        }
+        print_tally(&rq);
+        bench_dsp(&bench);
+        bad += rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + im.mismatches +
+               dw.mismatches + dw3.mismatches + fc.mismatches;
     }
-    print_tally(&conv);
-    for (i = 0; i < n; ++i) {
-        conv1x1_case(&pw, i % 8 == 7);
-    }
-    print_tally(&pw);
-    for (i = 0; i < n; ++i) {
-        conv_im2col_case(&im, i % 8 == 7);
-    }
-    print_tally(&im);
-    for (i = 0; i < n; ++i) {
-        dwconv2d_case(&dw, i % 8 == 7);
-    }
-    print_tally(&dw);
-    for (i = 0; i < n; ++i) {
-        dwconv3x3_case(&dw3, i % 8 == 7);
-    }
-    print_tally(&dw3);
-    for (i = 0; i < n; ++i) {
-        fc_case(&fc, i % 8 == 7);
-    }
-    print_tally(&fc);
-    for (i = 0; i < n; ++i) {
-        fc_packed_case(&fcp, i % 8 == 7);
-    }
-    print_tally(&fcp);
-    for (i = 0; i < n; ++i) {
-        requant_case(&rq);
-    }
-    print_tally(&rq);
-    bench_all(&bench);
-    bad = rq.mismatches + fcp.mismatches + conv.mismatches + pw.mismatches + im.mismatches + dw.mismatches + dw3.mismatches + fc.mismatches + bench.mismatches;
+    run_family(&pws, n, scalar_pw_case);
+    run_family(&ims, n, scalar_im2col_case);
+    run_family(&dw3s, n, scalar_dw3_case);
+    bench_scalar(&bench);
+    bad += pws.mismatches + ims.mismatches + dw3s.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }
