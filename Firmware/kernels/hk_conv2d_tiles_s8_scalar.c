@@ -25,13 +25,15 @@
  * Exactness: staged values are inputs plus their offset (|x| <= 255) or 0,
  * filter values are the filter's bytes or 0; the sums start from the bias and
  * are taken in another order than the reference's, which int32 arithmetic
- * (modulo 2^32) does not see. Requantization is hk__requant_block, the
- * reference's bytes.
+ * (modulo 2^32) does not see. Requantization is hk__requant_fast_s with each
+ * channel's constants prepared once a call (the reference's bytes from one
+ * 64-bit multiply-add, built from 16-bit halves on cores without a 64-bit
+ * product), or the reference's arithmetic for shifts it does not take.
  */
 #include <string.h>
 
 #include "harken/hk_kernels.h"
-#include "hk_dsp_impl.h"
+#include "hk_scalar_impl.h"
 
 static int32_t hk__pws_quads(int32_t n)
 {
@@ -111,6 +113,41 @@ static HK__DSP_LOOP void hk__pws_rows(const int16_t *const xs0, const int16_t *w
     }
 }
 
+/* One output channel's requantization constants, prepared once per call:
+ * hk__requant_fast_s's, or e1 = -1 for a shift it does not take. */
+typedef struct {
+    int32_t mult, shift, hi0, e1;
+} hk__pws_rq_t;
+
+static void hk__pws_prepare(const hk_conv_params_t *p, int32_t c0, int32_t n, hk__pws_rq_t *q)
+{
+    int32_t c;
+    for (c = 0; c < n; ++c) {
+        q[c].mult = p->out_mult[c0 + c];
+        q[c].shift = p->out_shift[c0 + c];
+        if (!hk__requant_prepare(q[c].shift, p->output_offset, &q[c].hi0, &q[c].e1)) {
+            q[c].e1 = -1;
+        }
+    }
+}
+
+/* y[j] for j < n from acc[j] (bias included) and channel j's constants. */
+static HK__DSP_LOOP void hk__pws_outputs(const int32_t *acc, int32_t n, const hk__pws_rq_t *q, int32_t offset,
+                                         int32_t lo, int32_t hi, int8_t *y)
+{
+    int32_t j;
+    for (j = 0; j < n; ++j, ++q) {
+        int32_t v;
+        if (q->e1 >= 0) {
+            v = hk__requant_fast_s(acc[j], q->mult, q->hi0, q->e1);
+            v = v < lo ? lo : v > hi ? hi : v;
+        } else {
+            v = hk__requant_out(acc[j], q->mult, q->shift, offset, lo, hi);
+        }
+        y[j] = (int8_t)v;
+    }
+}
+
 /* memset / memcpy for short runs: a library call costs more than a few bytes. */
 static void hk__pws_fill(int8_t *dst, int8_t v, int32_t n)
 {
@@ -179,10 +216,12 @@ static void hk__pws_walk(const hk_conv_params_t *p, const int8_t *input, int32_t
     const int32_t quads = hk__pws_quads(n);
     int16_t xs[2 * HK_PW_MAX_IN];
     int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK];
+    hk__pws_rq_t rq[HK_PW_CHUNK];
     int32_t c0, n_chunk, px;
 
     for (c0 = 0; c0 < out_c; c0 += n_chunk) {
         n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
+        hk__pws_prepare(p, c0, n_chunk, rq);
         for (px = 0; px < pixels; px += 2) {
             /* an odd last pixel is staged twice; its copy's outputs are dropped */
             const int32_t two = px + 1 < pixels;
@@ -198,10 +237,9 @@ static void hk__pws_walk(const hk_conv_params_t *p, const int8_t *input, int32_t
             }
             hk__pws_stage(x0, x1, n, off, xs);
             hk__pws_rows(xs, packed, quads, c0, c0 + n_chunk, out_c, bias, acc0, acc1);
-            hk__requant_block(acc0, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi, y, 1);
+            hk__pws_outputs(acc0, n_chunk, rq, out_off, lo, hi, y);
             if (two) {
-                hk__requant_block(acc1, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi,
-                                  y + out_c, 1);
+                hk__pws_outputs(acc1, n_chunk, rq, out_off, lo, hi, y + out_c);
             }
         }
     }

@@ -18,15 +18,16 @@
  * not 5).
  *
  * Requantization is a pass over each row's sums with the channel's constants
- * prepared once (hk__requant_fast: one 64-bit multiply-add and a shift an
- * output), or the reference's arithmetic for shifts it does not take.
+ * prepared once (hk__requant_fast_s: one 64-bit multiply-add and a shift an
+ * output, from 16-bit halves where the core has no 64-bit product), or the
+ * reference's arithmetic for shifts it does not take.
  *
  * Exactness: each staged value is an input plus its offset (|x| <= 255) or 0,
  * nine products of at most 255 * 128 sum far inside int32 in any order, and
  * the bias comes after them, as in the reference.
  */
 #include "harken/hk_kernels.h"
-#include "hk_dsp_impl.h"
+#include "hk_scalar_impl.h"
 
 /* Axes of the walk: outputs of a row run along axis b, rows along axis a.
  * Steps are in input / output bytes. */
@@ -150,7 +151,7 @@ static HK__DSP_LOOP void hk__dws_outputs(const int32_t *acc, int32_t n, int32_t 
     int32_t hi0 = 0, e1 = 0;
     if (hk__requant_prepare(shift, offset, &hi0, &e1)) {
         for (; acc != end; ++acc, y += y_step) {
-            const int32_t v = hk__requant_fast(bias + *acc, mult, hi0, e1);
+            const int32_t v = hk__requant_fast_s(bias + *acc, mult, hi0, e1);
             *y = (int8_t)(v < lo ? lo : v > hi ? hi : v);
         }
         return;
@@ -170,10 +171,12 @@ void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, c
     int32_t rows[3 * HK_DW3_SCALAR_ROW];
     int32_t acc[HK_DW3_SCALAR_ROW];
     hk__dws_filter_t f;
-    int32_t row_len, b, c, r, next, k;
+    int32_t *slot[3];
+    int32_t row_len, turns, b, c, r, next, k;
 
     hk__dws_axes(p, &g);
     row_len = hk__dws_row_len(&g);
+    turns = g.stride_a % 3;
     for (b = 0; b < p->output.n; ++b) {
         for (c = 0; c < out_c; ++c) {
             const int8_t *const x = input + b * in_batch + c;
@@ -187,24 +190,28 @@ void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, c
             f.w10 = w[0], f.w11 = w[tb], f.w12 = w[2 * tb];
             w += ta;
             f.w20 = w[0], f.w21 = w[tb], f.w22 = w[2 * tb];
-            /* input row a lives in ring slot (a + pad_a) % 3; rows up to next - 1 are staged */
+            /* input row a lives in ring slot (a + pad_a) mod 3, slot[k] holding row a0 + k; rows
+             * up to next - 1 are staged. No division: these cores have no divider. */
             next = -g.pad_a;
+            slot[0] = rows, slot[1] = rows + row_len, slot[2] = rows + 2 * row_len;
             for (r = 0; r < g.out_a; ++r) {
                 const int32_t a0 = r * g.stride_a - g.pad_a;
-                const int32_t *q[3];
+                if (r > 0) { /* the window moves down by stride_a rows: the slots rotate with it */
+                    for (k = 0; k < turns; ++k) {
+                        int32_t *const first = slot[0];
+                        slot[0] = slot[1], slot[1] = slot[2], slot[2] = first;
+                    }
+                }
                 if (next < a0) {
                     next = a0;
                 }
                 for (; next < a0 + 3; ++next) {
-                    hk__dws_stage(&g, x, next, off, row_len, rows + ((next + g.pad_a) % 3) * row_len);
-                }
-                for (k = 0; k < 3; ++k) {
-                    q[k] = rows + ((a0 + k + g.pad_a) % 3) * row_len;
+                    hk__dws_stage(&g, x, next, off, row_len, slot[next - a0]);
                 }
                 if (g.stride_b == 1) {
-                    hk__dws_row_s1(&f, q[0], q[1], q[2], g.out_b, acc);
+                    hk__dws_row_s1(&f, slot[0], slot[1], slot[2], g.out_b, acc);
                 } else {
-                    hk__dws_row_s2(&f, q[0], q[1], q[2], g.out_b, acc);
+                    hk__dws_row_s2(&f, slot[0], slot[1], slot[2], g.out_b, acc);
                 }
                 hk__dws_outputs(acc, g.out_b, bias != NULL ? bias[c] : 0, p->out_mult[c], p->out_shift[c],
                                 p->output_offset, p->act_min, p->act_max, y + r * g.out_step_a,

@@ -450,8 +450,8 @@ void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, c
  * the DSP tiles take (hk_conv2d_1x1_s8_dsp, hk_conv2d_im2col_s8_dsp above: two
  * pixels or more, ungrouped, a window of at most HK_PW_MAX_IN elements; 1x1
  * also stride 1 without padding). Stack: two staged windows (1 KiB), a chunk's
- * sums for both pixels (512 bytes), im2col's two gathered windows (512 bytes):
- * about 2.2 KiB. */
+ * sums for both pixels (512 bytes) and requantization constants (1 KiB),
+ * im2col's two gathered windows (512 bytes): about 3.2 KiB. */
 void hk_conv2d_1x1_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
                              const int32_t *bias, int8_t *output);
 void hk_conv2d_im2col_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,

@@ -5,7 +5,8 @@
 # BOARD: an386 (Cortex-M4), an500 (Cortex-M7), an505 (Cortex-M33): every
 # family, the DSP and the scalar-core kernels; microbit (Cortex-M0), riscv
 # (rv32imc, QEMU virt), xtensa (lx106, QEMU sim): the scalar-core families only
-# (HK_DSP_CHECK_SCALAR_ONLY). The flags are the targets' (Targets/*.yaml cflags,
+# (HK_DSP_CHECK_SCALAR_ONLY; the micro:bit's in small buffers and on small
+# bench shapes, HK_DSP_CHECK_SMALL_RAM). The flags are the targets' (Targets/*.yaml cflags,
 # ldflags and libs) plus the bare-metal template's (-O2 -ffunction-sections
 # -fdata-sections, --gc-sections), with -std=c99 -Werror. Run the result as
 # README.md says.
@@ -43,7 +44,7 @@ case "$board" in
         ports="$port/hk_nrf51_startup.c $port/hk_nrf51_uart.c $port/hk_nrf51_cycles.c"
         ld="-nostartfiles --specs=nano.specs -T$port/nrf51_microbit.ld -L$port"
         libs="-lc -lm -lnosys"
-        defs="-DHK_DSP_CHECK_SCALAR_ONLY"
+        defs="-DHK_DSP_CHECK_SCALAR_ONLY -DHK_DSP_CHECK_SMALL_RAM"
         ;;
     riscv)
         cc=riscv64-unknown-elf-gcc

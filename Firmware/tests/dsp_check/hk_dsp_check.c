@@ -28,17 +28,20 @@
 #define MAX_REPORTED 5
 
 /* HK_DSP_CHECK_SCALAR_ONLY (cores without the DSP extension): only the
- * _scalar families and their benches run, in buffers that fit the 16 KiB of
- * the emulated micro:bit with its 4 KiB stack; the generators draw shapes until
- * one fits. */
-#if defined(HK_DSP_CHECK_SCALAR_ONLY)
+ * _scalar families and their benches run. HK_DSP_CHECK_SMALL_RAM: buffers that
+ * fit the 16 KiB of the emulated micro:bit beside its 4 KiB stack (the
+ * generators draw shapes until one fits), and smaller bench shapes. */
+#if !defined(HK_DSP_CHECK_SCALAR_ONLY)
+#define HK_DSP_CHECK_SCALAR_ONLY 0
+#endif
+#if defined(HK_DSP_CHECK_SMALL_RAM)
 #define MAX_IN 1536
 #define MAX_FILTER 2048
 #define MAX_OUT 1024
 #define MAX_CH 128
 #define MAX_PACKED16 1100 /* 32 x 32 and the packing's tail */
 #else
-#define HK_DSP_CHECK_SCALAR_ONLY 0
+#define HK_DSP_CHECK_SMALL_RAM 0
 #define MAX_IN 32768
 #define MAX_FILTER 65536
 #define MAX_OUT 32768
@@ -944,7 +947,7 @@ static void bench_dsp(tally_t *all)
 static void bench_scalar(tally_t *all)
 {
     hk_conv_params_t p;
-    if (HK_DSP_CHECK_SCALAR_ONLY) {
+    if (HK_DSP_CHECK_SMALL_RAM) {
         conv_shape(&p, 5, 5, 32, 1, 1, 32, 1, 0);
         bench_conv("conv2d_1x1_s8_scalar", "pointwise_5x5x32_to_32", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_1x1, &p, all);
         conv_shape(&p, 13, 7, 16, 3, 3, 0, 1, 1);
