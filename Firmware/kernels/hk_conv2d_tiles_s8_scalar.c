@@ -71,7 +71,7 @@ static void hk__pws_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t
  * included, into acc0 (pixel 0) and acc1 (pixel 1): per pair of rows a tile
  * over `quads` groups of four elements. An odd out_c's last pair has a row of
  * zeros whose sums are not stored. */
-static HK__DSP_LOOP void hk__pws_rows(const int16_t *const xs0, const int16_t *w, int32_t quads, int32_t c0,
+static HK__SCALAR_LOOP void hk__pws_rows(const int16_t *const xs0, const int16_t *w, int32_t quads, int32_t c0,
                                       int32_t c1, int32_t out_c, const int32_t *bias, int32_t *acc0,
                                       int32_t *acc1)
 {
@@ -132,7 +132,7 @@ static void hk__pws_prepare(const hk_conv_params_t *p, int32_t c0, int32_t n, hk
 }
 
 /* y[j] for j < n from acc[j] (bias included) and channel j's constants. */
-static HK__DSP_LOOP void hk__pws_outputs(const int32_t *acc, int32_t n, const hk__pws_rq_t *q, int32_t offset,
+static HK__SCALAR_LOOP void hk__pws_outputs(const int32_t *acc, int32_t n, const hk__pws_rq_t *q, int32_t offset,
                                          int32_t lo, int32_t hi, int8_t *y)
 {
     int32_t j;

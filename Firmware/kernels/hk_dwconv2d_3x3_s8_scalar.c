@@ -103,7 +103,7 @@ typedef struct {
 
 /* acc[j] = sum of the 3 x 3 window at column j * stride of rows r0..r2, j < n.
  * Stride 1 carries six of the nine values from one output to the next. */
-static HK__DSP_LOOP void hk__dws_row_s1(const hk__dws_filter_t *f, const int32_t *r0, const int32_t *r1,
+static HK__SCALAR_LOOP void hk__dws_row_s1(const hk__dws_filter_t *f, const int32_t *r0, const int32_t *r1,
                                         const int32_t *r2, int32_t n, int32_t *acc)
 {
     const int32_t w00 = f->w00, w01 = f->w01, w02 = f->w02, w10 = f->w10, w11 = f->w11;
@@ -122,7 +122,7 @@ static HK__DSP_LOOP void hk__dws_row_s1(const hk__dws_filter_t *f, const int32_t
 }
 
 /* Stride 2: the last column of one window is the first of the next. */
-static HK__DSP_LOOP void hk__dws_row_s2(const hk__dws_filter_t *f, const int32_t *r0, const int32_t *r1,
+static HK__SCALAR_LOOP void hk__dws_row_s2(const hk__dws_filter_t *f, const int32_t *r0, const int32_t *r1,
                                         const int32_t *r2, int32_t n, int32_t *acc)
 {
     const int32_t w00 = f->w00, w01 = f->w01, w02 = f->w02, w10 = f->w10, w11 = f->w11;
@@ -143,7 +143,7 @@ static HK__DSP_LOOP void hk__dws_row_s2(const hk__dws_filter_t *f, const int32_t
 
 /* y[j * y_step] for j < n from bias + acc[j], one channel's multiplier and
  * shift. */
-static HK__DSP_LOOP void hk__dws_outputs(const int32_t *acc, int32_t n, int32_t bias, int32_t mult,
+static HK__SCALAR_LOOP void hk__dws_outputs(const int32_t *acc, int32_t n, int32_t bias, int32_t mult,
                                          int32_t shift, int32_t offset, int32_t lo, int32_t hi,
                                          int8_t *y, int32_t y_step)
 {
