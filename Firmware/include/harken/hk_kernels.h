@@ -445,17 +445,35 @@ int32_t hk_dw3_scalar_fits(const hk_conv_params_t *p);
 void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                                const int32_t *bias, int8_t *output);
 
-/* CONV_2D in 2 x 2 tiles (two pixels, two output channels) on the filter
- * hk_conv_pack_weights16 packs: the same bytes as hk_conv2d_s8 for the calls
- * the DSP tiles take (hk_conv2d_1x1_s8_dsp, hk_conv2d_im2col_s8_dsp above: two
- * pixels or more, ungrouped, a window of at most HK_PW_MAX_IN elements; 1x1
- * also stride 1 without padding). Stack: two staged windows (1 KiB), a chunk's
- * sums for both pixels (512 bytes) and requantization constants (1 KiB),
- * im2col's two gathered windows (512 bytes): about 3.2 KiB. */
-void hk_conv2d_1x1_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
-                             const int32_t *bias, int8_t *output);
-void hk_conv2d_im2col_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
-                                const int32_t *bias, int8_t *output);
+/* The matrix kernels below (CONV_2D's tiles, FULLY_CONNECTED) read the filter
+ * as hk_scalar_pack_weights packs it (hk_fc_pack_weights's layout, each byte
+ * plus 128 as uint8: zero-extending loads, which every scalar core has with an
+ * immediate offset) and the bias as hk_scalar_fold_bias folds it (never NULL:
+ * bias + 32768 * depth - 256 * the sum of a row's packed bytes, modulo 2^32).
+ * depth is the filter row's length (the window, or in_depth), rows the output
+ * channels. */
+void hk_scalar_pack_weights(int32_t depth, int32_t rows, const int8_t *weights, uint8_t *packed);
+void hk_scalar_fold_bias(int32_t depth, int32_t rows, const int8_t *weights, const int32_t *bias,
+                         int32_t *folded);
+
+/* CONV_2D one pixel by four output channels at a time: the same bytes as
+ * hk_conv2d_s8 with its filter and bias for the calls the DSP tiles take
+ * (hk_conv2d_1x1_s8_dsp, hk_conv2d_im2col_s8_dsp above: two pixels or more,
+ * ungrouped, a window of at most HK_PW_MAX_IN elements; 1x1 also stride 1
+ * without padding). Stack: two staged windows (1 KiB), a chunk's sums for two
+ * pixels and its requantization constants (1.5 KiB), im2col's gathered window
+ * (256 bytes): about 2.8 KiB. */
+void hk_conv2d_1x1_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const uint8_t *packed,
+                             const int32_t *folded, int8_t *output);
+void hk_conv2d_im2col_s8_scalar(const hk_conv_params_t *p, const int8_t *input, const uint8_t *packed,
+                                const int32_t *folded, int8_t *output);
+
+/* FULLY_CONNECTED four rows at a time: the same bytes as hk_fully_connected_s8
+ * with its weights and bias, for filter_offset 0 and in_depth <=
+ * HK_FC_PACKED_MAX_DEPTH (FULLY_CONNECTED and one-pixel convolutions, as the
+ * packed DSP kernel). Stack: the staged inputs (512 bytes) and a few words. */
+void hk_fully_connected_s8_scalar(const hk_fc_params_t *p, const int8_t *input, const uint8_t *packed,
+                                  const int32_t *folded, int8_t *output);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,6 @@ $cc $cpu $defs -std=c99 -O2 -ffunction-sections -fdata-sections -Wall -Wextra -W
     "$spec/hk_conv2d_s8_spec.c" "$spec/hk_dwconv2d_s8_spec.c" "$spec/hk_fully_connected_s8_spec.c" "$k/hk_fixedpoint.c" \
     "$k/hk_conv2d_s8.c" "$k/hk_conv2d_s8_dsp.c" "$k/hk_conv2d_tiles_s8_dsp.c" "$k/hk_conv2d_tiles_s8_scalar.c" \
     "$k/hk_dwconv2d_s8.c" "$k/hk_dwconv2d_s8_dsp.c" "$k/hk_dwconv2d_3x3_s8_dsp.c" "$k/hk_dwconv2d_3x3_s8_scalar.c" \
-    "$k/hk_fully_connected_s8.c" "$k/hk_fully_connected_s8_dsp.c" \
+    "$k/hk_fully_connected_s8.c" "$k/hk_fully_connected_s8_dsp.c" "$k/hk_fully_connected_s8_scalar.c" \
     $ports "$fw/port/common/hk_port_memory.c" \
     $ld -Wl,--gc-sections $libs -o "$out"

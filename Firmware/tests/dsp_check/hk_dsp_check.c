@@ -62,7 +62,9 @@ static int32_t g_shift[MAX_CH];
 static union {
     int16_t w16[MAX_PACKED16];
     int8_t w8[MAX_FILTER];
+    uint8_t u8[MAX_FILTER]; /* the scalar kernels' (hk_scalar_pack_weights) */
 } g_pack;
+static int32_t g_folded[MAX_CH]; /* the scalar kernels' bias (hk_scalar_fold_bias) */
 #define g_packed16 g_pack.w16
 #define g_packed g_pack.w8
 
@@ -459,31 +461,49 @@ static void tiles_im2col(const hk_conv_params_t *p, const int8_t *input, const i
     hk_conv2d_im2col_s8_dsp(p, input, g_packed16, bias, output);
 }
 
-/* The scalar-core tiles, on the same packed filter. */
+/* The scalar-core kernels on their packed filter and folded bias. */
 static void scalar_1x1(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                        const int32_t *bias, int8_t *output)
 {
     (void)filter;
-    hk_conv2d_1x1_s8_scalar(p, input, g_packed16, bias, output);
+    (void)bias;
+    hk_conv2d_1x1_s8_scalar(p, input, g_pack.u8, g_folded, output);
 }
 
 static void scalar_im2col(const hk_conv_params_t *p, const int8_t *input, const int8_t *filter,
                           const int32_t *bias, int8_t *output)
 {
     (void)filter;
-    hk_conv2d_im2col_s8_scalar(p, input, g_packed16, bias, output);
+    (void)bias;
+    hk_conv2d_im2col_s8_scalar(p, input, g_pack.u8, g_folded, output);
 }
 
-static int is_tiles(conv_fn_t f)
+static int is_scalar_tiles(conv_fn_t f)
 {
-    return f == tiles_1x1 || f == tiles_im2col || f == scalar_1x1 || f == scalar_im2col;
+    return f == scalar_1x1 || f == scalar_im2col;
+}
+
+/* What a tile kernel reads besides the case's data, made before the timed
+ * calls: the DSP tiles' packed filter, or the scalar kernels' filter and
+ * folded bias. 0 when the filter does not fit. */
+static int prepare_weights(conv_fn_t f, const hk_conv_params_t *p, const int32_t *bias)
+{
+    const int32_t depth = p->filter.h * p->filter.w * p->filter.c;
+    if (f == tiles_1x1 || f == tiles_im2col) {
+        return pack_filter(p);
+    }
+    if (is_scalar_tiles(f)) {
+        hk_scalar_pack_weights(depth, p->output.c, g_filter, g_pack.u8);
+        hk_scalar_fold_bias(depth, p->output.c, g_filter, bias, g_folded);
+    }
+    return 1;
 }
 
 /* A tile kernel's case: its filter packed, then the three kernels compared. */
 static void run_tiles(tally_t *t, conv_fn_t tiles, const hk_conv_params_t *p, const int32_t *bias,
                       int32_t out_bytes)
 {
-    if (!pack_filter(p)) {
+    if (!prepare_weights(tiles, p, bias)) {
         t->mismatches++;
         return;
     }
@@ -743,6 +763,45 @@ static void fc_packed_case(tally_t *t, int big)
     (void)run_fc_variant(t, &p, bias, hk_fully_connected_s8_packed_dsp, g_packed);
 }
 
+/* ---- FULLY_CONNECTED on scalar cores (hk_fully_connected_s8_scalar) ---- */
+
+static void fc_scalar(const hk_fc_params_t *p, const int8_t *input, const int8_t *weights,
+                      const int32_t *bias, int8_t *output)
+{
+    (void)weights;
+    (void)bias;
+    hk_fully_connected_s8_scalar(p, input, g_pack.u8, g_folded, output);
+}
+
+/* The calls the code generator gives it (those of the packed DSP kernel). */
+static void fc_scalar_case(tally_t *t, int big)
+{
+    hk_fc_params_t p;
+    const int32_t *bias;
+    for (;;) {
+        p.batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
+        p.in_depth = big ? rnd_range(100, HK_FC_PACKED_MAX_DEPTH) : rnd_range(1, 80);
+        p.out_depth = big ? rnd_range(20, 96) : rnd_range(1, 24);
+        if (p.batches * p.in_depth <= MAX_IN && p.in_depth * p.out_depth <= MAX_FILTER &&
+            p.batches * p.out_depth <= MAX_OUT) {
+            break;
+        }
+    }
+    p.input_offset = rnd_range(-127, 128);
+    p.filter_offset = 0;
+    p.output_offset = rnd_range(-128, 127);
+    act_setup(&p.act_min, &p.act_max);
+    fill_s8(g_input, p.batches * p.in_depth, -128, 127);
+    fill_s8(g_filter, p.in_depth * p.out_depth, -128, 127);
+    bias = quant_setup(p.out_depth, p.in_depth, rnd_percent(90));
+    p.n_mult = rnd_percent(70) ? p.out_depth : 1;
+    p.out_mult = g_mult;
+    p.out_shift = g_shift;
+    hk_scalar_pack_weights(p.in_depth, p.out_depth, g_filter, g_pack.u8);
+    hk_scalar_fold_bias(p.in_depth, p.out_depth, g_filter, bias, g_folded);
+    (void)run_fc_variant(t, &p, bias, fc_scalar, g_filter);
+}
+
 static void fc_case(tally_t *t, int big)
 {
     hk_fc_params_t p;
@@ -860,7 +919,7 @@ static void bench_conv(const char *kernel, const char *shape, conv_fn_t spec, co
     p->out_mult = g_mult;
     p->out_shift = g_shift;
     bias = quant_setup(p->output.c, taps, 1);
-    if (is_tiles(dsp) && !pack_filter(p)) {
+    if (!prepare_weights(dsp, p, bias)) {
         t.mismatches++;
     }
     (void)run_conv(&t, spec, ref, dsp, p, bias, out_bytes);
@@ -942,6 +1001,31 @@ static void bench_dsp(tally_t *all)
     print_bench("512_to_64", &t, all);
 }
 
+/* FULLY_CONNECTED in_depth -> out_depth, per-channel, on the scalar kernel. */
+static void bench_fc_scalar(const char *shape, int32_t in_depth, int32_t out_depth, tally_t *all)
+{
+    hk_fc_params_t f;
+    tally_t t = {"fully_connected_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    f.batches = 1;
+    f.in_depth = in_depth;
+    f.out_depth = out_depth;
+    f.input_offset = 128;
+    f.filter_offset = 0;
+    f.output_offset = -128;
+    f.act_min = -128;
+    f.act_max = 127;
+    f.n_mult = out_depth;
+    fill_s8(g_input, f.in_depth, -128, 127);
+    fill_s8(g_filter, f.in_depth * f.out_depth, -128, 127);
+    (void)quant_setup(f.out_depth, f.in_depth, 1);
+    f.out_mult = g_mult;
+    f.out_shift = g_shift;
+    hk_scalar_pack_weights(in_depth, out_depth, g_filter, g_pack.u8);
+    hk_scalar_fold_bias(in_depth, out_depth, g_filter, g_bias, g_folded);
+    (void)run_fc_variant(&t, &f, g_bias, fc_scalar, g_filter);
+    print_bench(shape, &t, all);
+}
+
 /* The scalar-core kernels on DS-CNN-S's shapes, or on smaller ones of the same
  * kinds where the buffers are the micro:bit's. */
 static void bench_scalar(tally_t *all)
@@ -959,6 +1043,7 @@ static void bench_scalar(tally_t *all)
         p.pad_h = 4;
         p.pad_w = 1;
         bench_conv("conv2d_im2col_s8_scalar", "10x4_s2_49x10x1_to_4", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_im2col, &p, all);
+        bench_fc_scalar("64_to_32", 64, 32, all);
         return;
     }
     conv_shape(&p, 6, 1, 64, 1, 1, 64, 1, 0);
@@ -977,6 +1062,8 @@ static void bench_scalar(tally_t *all)
     p.pad_h = 4;
     p.pad_w = 1;
     bench_conv("conv2d_im2col_s8_scalar", "10x4_s2_49x10x1_to_64", hk_conv2d_s8_spec, hk_conv2d_s8, scalar_im2col, &p, all);
+    bench_fc_scalar("64_to_64", 64, 64, all);
+    bench_fc_scalar("256_to_64", 256, 64, all);
 }
 
 static void run_family(tally_t *t, int32_t n, void (*one)(tally_t *, int32_t, int))
@@ -1000,6 +1087,12 @@ static void scalar_im2col_case(tally_t *t, int32_t i, int big)
     conv_im2col_case(t, big, scalar_im2col);
 }
 
+static void scalar_fc_case(tally_t *t, int32_t i, int big)
+{
+    (void)i;
+    fc_scalar_case(t, big);
+}
+
 static void scalar_dw3_case(tally_t *t, int32_t i, int big)
 {
     (void)i;
@@ -1020,6 +1113,7 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     tally_t pws = {"conv2d_1x1_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
     tally_t ims = {"conv2d_im2col_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
     tally_t dw3s = {"dwconv2d_3x3_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    tally_t fcs = {"fully_connected_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 
@@ -1072,8 +1166,9 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     run_family(&pws, n, scalar_pw_case);
     run_family(&ims, n, scalar_im2col_case);
     run_family(&dw3s, n, scalar_dw3_case);
+    run_family(&fcs, n, scalar_fc_case);
     bench_scalar(&bench);
-    bad += pws.mismatches + ims.mismatches + dw3s.mismatches + bench.mismatches;
+    bad += pws.mismatches + ims.mismatches + dw3s.mismatches + fcs.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }
