@@ -26,9 +26,16 @@ public enum KernelVariant: String, Sendable {
     /// Cortex-M with the DSP extension (SMLAD on q15 pairs): M4, M7, M33. On other
     /// machines the same C computes the instructions' results in plain C.
     case cortexMDSP = "dsp"
+    /// Cores that multiply one pair at a time (Cortex-M0/M0+, RV32IMC, Xtensa): planes and tiles
+    /// that keep filter values and inputs in registers across outputs (hk_*_scalar), plain C.
+    case scalar
+
+    /// The instruction sets of the scalar cores (Targets/*.yaml `isa`).
+    static let scalarISAs: Set<String> = ["armv6-m", "rv32imc", "xtensa"]
 
     public static func forTarget(simd: [String], isa: String) -> KernelVariant {
-        simd.contains("dsp") && isa.hasPrefix("armv") ? .cortexMDSP : .reference
+        if simd.contains("dsp") && isa.hasPrefix("armv") { return .cortexMDSP }
+        return scalarISAs.contains(isa) ? .scalar : .reference
     }
 }
 

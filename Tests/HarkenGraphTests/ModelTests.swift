@@ -122,6 +122,10 @@ final class ModelTests: XCTestCase {
         let dsp = runInProcess(plan, inputs: inputs, variant: .cortexMDSP)
         let dspDiff = zip(dsp, expected).enumerated().first { $0.element.0 != $0.element.1 }
         XCTAssertNil(dspDiff, "\(name): the DSP kernels' output differs from TFLM at step \(dspDiff?.offset ?? -1)")
+        // The scalar-core kernels (Cortex-M0, RV32IMC, Xtensa), chosen per layer as their firmware does.
+        let scalar = runInProcess(plan, inputs: inputs, variant: .scalar)
+        let scalarDiff = zip(scalar, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        XCTAssertNil(scalarDiff, "\(name): the scalar-core kernels' output differs from TFLM at step \(scalarDiff?.offset ?? -1)")
         let generated = try runGeneratedC(plan, name: name, inputs: inputsURL, dir: dir)
         XCTAssertEqual(generated, expected, "\(name): generated C output differs from TFLM")
         // The trace must move: a constant output would make the comparison vacuous.

@@ -27,6 +27,9 @@ final class OpFixtureTests: XCTestCase {
     /// The Cortex-M DSP variants, their intrinsics computed in plain C on the host.
     func testEveryCaseWithDSPKernelsOnTheHost() throws { try runEveryCase(.cortexMDSP) }
 
+    /// The scalar-core variants (Cortex-M0, RV32IMC, Xtensa).
+    func testEveryCaseWithScalarKernels() throws { try runEveryCase(.scalar) }
+
     func runEveryCase(_ kernels: KernelVariant) throws {
         let (dir, manifest) = try OpFixtureTests.fixtures.get()
         var perOp: [String: Int] = [:]

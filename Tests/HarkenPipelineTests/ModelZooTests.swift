@@ -74,6 +74,8 @@ final class ModelZooTests: XCTestCase {
             // The Cortex-M DSP kernels as the firmware picks them per layer (2 x 2 tiles, im2col, packed
             // matrix-vector products; their instructions modelled in plain C on the host): the same bytes.
             XCTAssertEqual(RuntimeOracles.outputs(plan, steps, kernels: .cortexMDSP), mine, "\(name): DSP kernels")
+            // The scalar-core kernels (Cortex-M0, RV32IMC, Xtensa) as their firmware picks them.
+            XCTAssertEqual(RuntimeOracles.outputs(plan, steps, kernels: .scalar), mine, "\(name): scalar-core kernels")
             // Not a vacuous comparison: the class probabilities move from input to input.
             let perStep = plan.outputs[0].byteCount
             let distinct = Set((0..<steps.count).map { Array(mine[($0 * perStep)..<(($0 + 1) * perStep)]) }).count

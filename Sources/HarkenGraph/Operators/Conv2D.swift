@@ -1,7 +1,8 @@
 // Conv2D.swift: CONV_2D (grouped too) and DEPTHWISE_CONV_2D, int8 with per-channel weights:
 // Firmware/kernels/hk_conv2d_s8.c and hk_dwconv2d_s8.c, and their Cortex-M DSP variants
 // (hk_*_dsp.c, the same bytes; layers of two pixels or more take hk_conv2d_tiles_s8_dsp.c's 2 × 2 tiles,
-// one-pixel layers the fully connected kernels).
+// one-pixel layers the fully connected kernels) and their scalar-core variants (hk_*_scalar.c: tiles of one
+// or two pixels by four channels on unsigned operands, the fully connected one, a planar 3×3 depthwise kernel).
 
 import HarkenRuntime
 
@@ -21,7 +22,8 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                                   .depthwiseConv2d: TFLiteForm(options: 2, version: 3)]
     static let optionalInputs: Set<Int> = [2]   // the bias
     static let symbols = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp",
-                          "hk_dwconv2d_3x3_s8_dsp", "hk_dw3_fits", "hk_conv_pack_weights16"]
+                          "hk_dwconv2d_3x3_s8_dsp", "hk_dw3_fits", "hk_conv_pack_weights16",
+                          "hk_conv2d_1x1_s8_scalar", "hk_conv2d_im2col_s8_scalar", "hk_dwconv2d_3x3_s8_scalar", "hk_dw3_scalar_fits"]
 
     /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
     /// without padding, at most HK_PW_MAX_IN input channels and two pixels or more (its tiles are two
@@ -49,6 +51,14 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     var planar3x3: Bool {
         var p = params
         return depthwise && pixels >= 4 && hk_dw3_fits(&p) != 0
+    }
+
+    /// A depthwise layer hk_dwconv2d_3x3_s8_scalar takes (hk_dw3_scalar_fits: 3×3, depth multiplier 1,
+    /// dilation 1, stride 1 or 2 along the walked rows, a row within HK_DW3_SCALAR_ROW) whose rows are
+    /// long enough to repay the set-up of each channel's row (its staging and the call per row).
+    var planar3x3Scalar: Bool {
+        var p = params
+        return depthwise && pixels >= 8 && hk_dw3_scalar_fits(&p) != 0 && max(p.output.h, p.output.w) >= 4
     }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
@@ -119,6 +129,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         if conv.pointwise || conv.im2col {
             conv.packed16 = Conv2D.pack16(l.tensor(w).data, rows: outC, depth: perOutput)
         }
+        if conv.pointwise || conv.im2col || conv.packed != nil {
+            conv.scalar = ScalarWeights.make(l.tensor(w).data, bias: b >= 0 ? l.tensor(b).data : nil, depth: perOutput, rows: outC,
+                                             maxDepth: conv.gemv ? HK_FC_PACKED_MAX_DEPTH : HK_PW_MAX_IN)
+        }
         return PendingStep(op: op, kernel: Kernel(conv),
                            inputs: [x, w, b], outputs: [y], macs: ys.reduce(1, *) * perOutput)
     }
@@ -152,7 +166,14 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
 
     /// A call the DSP variant runs on hk_conv2d_tiles_s8_dsp.c (its filter packed at lowering).
     var tiles: Bool { packed16 != nil }
+    /// A call the scalar variant runs on hk_conv2d_tiles_s8_scalar.c (the same calls).
+    var scalarTiles: Bool { !gemv && scalar != nil }
     static let tileFunctions: Set<String> = ["hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp"]
+    static let scalarTileFunctions: Set<String> = ["hk_conv2d_1x1_s8_scalar", "hk_conv2d_im2col_s8_scalar"]
+
+    /// The filter and bias for the scalar-core matrix kernels (hk_conv2d_tiles_s8_scalar.c on the tiles'
+    /// calls, hk_fully_connected_s8_scalar on a matrix-vector product's), packed and folded at lowering.
+    var scalar: ScalarWeights?
 
     static func pack16(_ filter: [UInt8]?, rows: Int, depth: Int) -> [Int16]? {
         guard let filter, filter.count == rows * depth else { return nil }
@@ -164,12 +185,11 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     }
 
     func function(_ variant: KernelVariant) -> String {
-        if gemv {
-            guard variant == .cortexMDSP else { return "hk_fully_connected_s8" }
-            return packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp"
-        }
+        if gemv { return FullyConnected.function(variant, packed: packed, scalar: scalar) }
         if variant == .cortexMDSP && tiles { return pointwise ? "hk_conv2d_1x1_s8_dsp" : "hk_conv2d_im2col_s8_dsp" }
         if variant == .cortexMDSP && planar3x3 { return "hk_dwconv2d_3x3_s8_dsp" }
+        if variant == .scalar && scalarTiles { return pointwise ? "hk_conv2d_1x1_s8_scalar" : "hk_conv2d_im2col_s8_scalar" }
+        if variant == .scalar && planar3x3Scalar { return "hk_dwconv2d_3x3_s8_scalar" }
         let reference = depthwise ? "hk_dwconv2d_s8" : "hk_conv2d_s8"
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
@@ -194,7 +214,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             f.out_shift = h.keep(array: shift)
             let p = h.keep(f)
             let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
-            return FullyConnected.bind(h, p, x, w, b, y, packed: packed)
+            return FullyConnected.bind(h, p, x, w, b, y, packed: packed, scalar: scalar)
         }
         var c = params
         c.out_mult = h.keep(array: mult)
@@ -211,6 +231,13 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             if pointwise { return { hk_conv2d_1x1_s8_dsp(p, x, w16, b, y) } }
             return { hk_conv2d_im2col_s8_dsp(p, x, w16, b, y) }
         case (.cortexMDSP, false): return { hk_conv2d_s8_dsp(p, x, w, b, y) }
+        case (.scalar, true) where planar3x3Scalar: return { hk_dwconv2d_3x3_s8_scalar(p, x, w, b, y) }
+        case (.scalar, true): return { hk_dwconv2d_s8(p, x, w, b, y) }
+        case (.scalar, false) where scalarTiles:
+            let (pw, fb) = (h.list(scalar!.packed), h.list(scalar!.folded))
+            if pointwise { return { hk_conv2d_1x1_s8_scalar(p, x, pw, fb, y) } }
+            return { hk_conv2d_im2col_s8_scalar(p, x, pw, fb, y) }
+        case (.scalar, false): return { hk_conv2d_s8(p, x, w, b, y) }
         }
     }
 
@@ -218,10 +245,15 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
         if gemv {
             c.params("hk_fc_params_t", gemvParams, pointers: names)
-            c.call(c.input(0), FullyConnected.weights(&c, packed: packed), c.input(2, "int32_t"), c.output(0))
+            let (weights, bias) = FullyConnected.operands(&c, packed: packed, scalar: scalar)
+            c.call(c.input(0), weights, bias, c.output(0))
             return
         }
         c.params("hk_conv_params_t", params, pointers: names)
+        if Conv2D.scalarTileFunctions.contains(c.function), let scalar {
+            c.call(c.input(0), c.uint8s("packed", scalar.packed), c.int32s("folded", scalar.folded), c.output(0))
+            return
+        }
         let weights = Conv2D.tileFunctions.contains(c.function) ? c.int16s("packed", packed16 ?? []) : c.input(1)
         c.call(c.input(0), weights, c.input(2, "int32_t"), c.output(0))
     }
@@ -241,10 +273,27 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 blocks: n * Double(strips) * Double(p.output.c), tail: n * Double(rows) * Double(p.output.c),
                                 runs: n * Double(strips))
         }
+        if depthwise && variant == .scalar && planar3x3Scalar {
+            // hk_dwconv2d_3x3_s8_scalar: per channel each input row staged once (with its padding), per
+            // output row a call of the sums' loop and one of the requantization's.
+            let n = Double(p.output.n), rows = Double(p.output.h > p.output.w && p.stride_h <= 2 ? p.output.w : p.output.h)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: p.input.elements,
+                                blocks: n * rows * Double(p.output.c), runs: n * Double(p.output.c))
+        }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
         if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs) }   // the kernel is its
+        if variant == .scalar && scalarTiles {
+            // hk_conv2d_tiles_s8_scalar.c: per chunk of HK_PW_CHUNK output channels each pixel's window staged
+            // (im2col: gathered first, a filter row at a time), then a call of the rows' loop per group of four
+            // channels and one per channel left over, the window's last n % 4 elements one at a time.
+            let n = taps * Double(p.filter.c), chunks = (Double(p.output.c) / Double(HK_PW_CHUNK)).rounded(.up)
+            let calls = pixels * Double(p.output.c / 4 + p.output.c % 4)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: chunks * pixels * n, blocks: calls,
+                                tail: calls * n.truncatingRemainder(dividingBy: 4),
+                                runs: pointwise ? chunks * pixels : chunks * pixels * (Double(p.filter.h) + 2))
+        }
         if variant == .cortexMDSP && tiles {
-            // hk_conv2d_tiles_s8_dsp.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
+            // hk_conv2d_tiles_s8_dsp.c and _scalar.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
             // pass (im2col: each pixel's gathered first, a filter row at a time, with a set-up per pixel
             // of about two rows' cost), a tile per pair of output channels over the window padded to
             // groups of four, the groups past a multiple of four one at a time.

@@ -1,5 +1,6 @@
 // FullyConnected.swift: FULLY_CONNECTED, int8, per-tensor or per-channel weights:
-// Firmware/kernels/hk_fully_connected_s8.c and its Cortex-M DSP variant (the same bytes).
+// Firmware/kernels/hk_fully_connected_s8.c, its Cortex-M DSP variant and its scalar-core variant (the
+// same bytes).
 
 import HarkenRuntime
 
@@ -15,7 +16,8 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     static let reads: [BuiltinOp: Int32] = [.fullyConnected: 9]
     static let writes: [BuiltinOp: TFLiteForm] = [.fullyConnected: TFLiteForm(options: 8, version: 4)]
     static let optionalInputs: Set<Int> = [2]   // the bias
-    static let symbols = ["hk_fully_connected_s8", "hk_fully_connected_s8_dsp", "hk_fully_connected_s8_packed_dsp", "hk_fc_pack_weights"]
+    static let symbols = ["hk_fully_connected_s8", "hk_fully_connected_s8_dsp", "hk_fully_connected_s8_packed_dsp", "hk_fc_pack_weights",
+                          "hk_fully_connected_s8_scalar", "hk_scalar_pack_weights", "hk_scalar_fold_bias"]
 
     /// The weights in hk_fc_pack_weights' layout when hk_fully_connected_s8_packed_dsp can take the
     /// call (symmetric weights, a depth its stack stages): the compiler owns the layout, the device reads
@@ -23,6 +25,11 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     var packed: [Int8]?
 
     static let packedFunction = "hk_fully_connected_s8_packed_dsp"
+    static let scalarFunction = "hk_fully_connected_s8_scalar"
+
+    /// The weights and bias for hk_fully_connected_s8_scalar when it can take the call (the packed DSP
+    /// kernel's calls).
+    var scalar: ScalarWeights?
 
     /// `weights` ([outDepth][inDepth] bytes) packed for hk_fully_connected_s8_packed_dsp, or nil when it
     /// cannot take them.
@@ -72,12 +79,21 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
                                input_offset: -qx.zeroPoint, filter_offset: -qw.zeroPoint, output_offset: qy.zeroPoint,
                                act_min: actMin, act_max: actMax, n_mult: Int32(mult.count), out_mult: nil, out_shift: nil)
         let packed = pack(l.tensor(w).data, inDepth: inDepth, outDepth: outDepth, filterOffset: p.filter_offset)
-        return PendingStep(op: op, kernel: Kernel(FullyConnected(params: p, mult: mult, shift: shift, packed: packed)), inputs: [x, w, b], outputs: [y],
+        let scalar = packed == nil ? nil : ScalarWeights.make(l.tensor(w).data, bias: b >= 0 ? l.tensor(b).data : nil, depth: inDepth,
+                                                              rows: outDepth, maxDepth: HK_FC_PACKED_MAX_DEPTH)
+        return PendingStep(op: op, kernel: Kernel(FullyConnected(params: p, mult: mult, shift: shift, packed: packed, scalar: scalar)), inputs: [x, w, b], outputs: [y],
                            macs: batches * inDepth * outDepth)
     }
 
-    func function(_ variant: KernelVariant) -> String {
-        variant == .cortexMDSP ? (packed != nil ? FullyConnected.packedFunction : "hk_fully_connected_s8_dsp") : "hk_fully_connected_s8"
+    func function(_ variant: KernelVariant) -> String { FullyConnected.function(variant, packed: packed, scalar: scalar) }
+
+    /// The kernel for a call with these packed copies (FULLY_CONNECTED's and the one-pixel convolutions').
+    static func function(_ variant: KernelVariant, packed: [Int8]?, scalar: ScalarWeights?) -> String {
+        switch variant {
+        case .cortexMDSP: return packed != nil ? packedFunction : "hk_fully_connected_s8_dsp"
+        case .scalar where scalar != nil: return scalarFunction
+        default: return "hk_fully_connected_s8"
+        }
     }
 
     func bind(_ h: HostCall) -> () -> Void {
@@ -86,14 +102,18 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         c.out_shift = h.keep(array: shift)
         let p = h.keep(c)
         let (x, w, b, y) = (h.int8(input: 0), h.int8(input: 1), h.int32(input: 2), h.int8(output: 0))
-        return FullyConnected.bind(h, p, x, w, b, y, packed: packed)
+        return FullyConnected.bind(h, p, x, w, b, y, packed: packed, scalar: scalar)
     }
 
-    /// The host call of the fully connected kernels, the packed one with its own copy of the weights.
+    /// The host call of the fully connected kernels, the packed ones with their own copies of the weights.
     static func bind(_ h: HostCall, _ p: UnsafePointer<hk_fc_params_t>, _ x: UnsafeMutablePointer<Int8>, _ w: UnsafeMutablePointer<Int8>,
-                     _ b: UnsafeMutablePointer<Int32>?, _ y: UnsafeMutablePointer<Int8>, packed: [Int8]?) -> () -> Void {
+                     _ b: UnsafeMutablePointer<Int32>?, _ y: UnsafeMutablePointer<Int8>, packed: [Int8]?, scalar: ScalarWeights?) -> () -> Void {
+        if h.variant == .scalar, let scalar {
+            let (pw, fb) = (h.list(scalar.packed), h.list(scalar.folded))
+            return { hk_fully_connected_s8_scalar(p, x, pw, fb, y) }
+        }
         switch (h.variant, packed) {
-        case (.reference, _): return { hk_fully_connected_s8(p, x, w, b, y) }
+        case (.reference, _), (.scalar, _): return { hk_fully_connected_s8(p, x, w, b, y) }
         case (.cortexMDSP, let packed?):
             let pw = h.list(packed)
             return { hk_fully_connected_s8_packed_dsp(p, x, pw, b, y) }
@@ -104,13 +124,15 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     func emit(_ c: inout CCall) {
         let names = [c.int32s("mult", mult), c.int32s("shift", shift)]
         c.params("hk_fc_params_t", params, pointers: names)
-        c.call(c.input(0), FullyConnected.weights(&c, packed: packed), c.input(2, "int32_t"), c.output(0))
+        let (weights, bias) = FullyConnected.operands(&c, packed: packed, scalar: scalar)
+        c.call(c.input(0), weights, bias, c.output(0))
     }
 
-    /// The weights argument: the packed copy when the call is the packed kernel's, else the plan's.
-    static func weights(_ c: inout CCall, packed: [Int8]?) -> String {
-        if c.function == packedFunction, let packed { return c.int8s("packed", packed) }
-        return c.input(1)
+    /// The weights and bias arguments: the packed copies when the call is a packed kernel's, else the plan's.
+    static func operands(_ c: inout CCall, packed: [Int8]?, scalar: ScalarWeights?) -> (String, String) {
+        if c.function == packedFunction, let packed { return (c.int8s("packed", packed), c.input(2, "int32_t")) }
+        if c.function == scalarFunction, let scalar { return (c.uint8s("packed", scalar.packed), c.int32s("folded", scalar.folded)) }
+        return (c.input(1), c.input(2, "int32_t"))
     }
 
     func costFeatures(macs: Int) -> CostFeatures { FullyConnected.costFeatures(params, macs: macs) }

@@ -192,6 +192,10 @@ public struct CCall {
     @discardableResult
     mutating func int8s(_ suffix: String, _ values: [Int8]) -> String { weights("int8_t", suffix, values) }
 
+    /// The same for weights a kernel variant reads as unsigned bytes.
+    @discardableResult
+    mutating func uint8s(_ suffix: String, _ values: [UInt8]) -> String { weights("uint8_t", suffix, values) }
+
     /// The same for weights a kernel variant reads widened to int16.
     @discardableResult
     mutating func int16s(_ suffix: String, _ values: [Int16]) -> String { weights("int16_t", suffix, values) }
