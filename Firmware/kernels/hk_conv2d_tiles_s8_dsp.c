@@ -43,6 +43,9 @@ typedef struct {
     int32_t bias, mult, hi0, e1;
 } hk__pw_rq_t;
 
+/* hk_kernels.h states the fused path's shifts for the code generator's cost features. */
+typedef char hk__pw_fused_shift_check[HK_PW_FUSED_SHIFT_MIN == -(HK__RQ_MAX_E1 + 1) ? 1 : -1];
+
 /* A window of n elements padded to whole groups of four. */
 static int32_t hk__pw_quads(int32_t n)
 {

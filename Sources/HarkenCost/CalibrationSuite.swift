@@ -41,6 +41,10 @@ public enum CalibrationSuite {
             ([1, 25, 5, 20], 100, (3, 3), (1, 1), (1, 1), true),
             ([1, 8, 8, 32], 32, (3, 3), (1, 1), (1, 1), true), ([1, 6, 6, 64], 48, (3, 3), (1, 1), (1, 1), true),
             ([1, 8, 8, 48], 20, (3, 3), (2, 2), (1, 1), false), ([1, 16, 1, 96], 32, (3, 1), (1, 1), (1, 1), false),
+            // the zoo's other shapes: more input channels than 128 (DS-CNN-M's 172 in three chunks), a
+            // strided 1×1 projection (ResNet-8's shortcut: short gathered windows), an RGB first layer
+            ([1, 5, 5, 172], 172, (1, 1), (1, 1), (1, 1), false), ([1, 12, 12, 16], 32, (1, 1), (2, 2), (1, 1), false),
+            ([1, 16, 16, 3], 8, (3, 3), (2, 2), (1, 1), true),
         ]
         for (i, c) in convs2d.enumerated() {
             try add("cal_conv2d_\(i)") { try $0.conv(c.input, cout: c.cout, kernel: c.k, stride: c.s, dilation: c.d, same: c.same) }
@@ -57,6 +61,8 @@ public enum CalibrationSuite {
             ([1, 9, 1, 32], (3, 1), (1, 1), (2, 1), false), ([1, 9, 9, 12], (3, 3), (1, 1), (2, 2), false),
             ([1, 6, 6, 48], (5, 5), (1, 1), (1, 1), true), ([1, 13, 5, 20], (3, 3), (2, 1), (1, 1), true),
             ([1, 5, 12, 24], (3, 3), (1, 1), (1, 1), true), ([1, 24, 24, 8], (3, 3), (2, 2), (1, 1), true),
+            // a plane of many strips (MobileNet's 48×48×8) and small maps of many channels
+            ([1, 30, 30, 8], (3, 3), (1, 1), (1, 1), true), ([1, 6, 6, 128], (3, 3), (1, 1), (1, 1), true),
         ]
         for (i, d) in dws2d.enumerated() {
             try add("cal_dw2d_\(i)") { try $0.conv(d.input, cout: d.input[3], kernel: d.k, stride: d.s, dilation: d.d, same: d.same, depthwise: true) }

@@ -373,6 +373,10 @@ void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8
  * and sums and im2col's gathered windows the tiles use about 3 KiB. */
 #define HK_PW_MAX_IN 256
 #define HK_PW_CHUNK 64   /* output channels per pass over the pixels (their sums or constants on the stack) */
+/* A chunk is requantized inside the tiles when its channel count is even, the
+ * clamp the whole int8 range and every shift in [HK_PW_FUSED_SHIFT_MIN, -2];
+ * otherwise in a pass of its own. */
+#define HK_PW_FUSED_SHIFT_MIN (-23)
 void hk_conv2d_1x1_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,
                           const int32_t *bias, int8_t *output);
 void hk_conv2d_im2col_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int16_t *packed,

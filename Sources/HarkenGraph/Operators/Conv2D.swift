@@ -166,6 +166,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
 
     /// A call the DSP variant runs on hk_conv2d_tiles_s8_dsp.c (its filter packed at lowering).
     var tiles: Bool { packed16 != nil }
+    /// The output channels whose chunk the tiles requantize in a pass of its own (hk__pw_fused's rule:
+    /// the whole int8 range, shifts hk__requant_fast takes, an even chunk; only the last chunk can be odd).
+    var unfusedChannels: Double {
+        let p = params, c = Int(p.output.c), chunk = Int(HK_PW_CHUNK)
+        guard p.act_min == -128 && p.act_max == 127, shift.allSatisfy({ (HK_PW_FUSED_SHIFT_MIN...(-2)).contains($0) }) else {
+            return Double(c)
+        }
+        let last = c - (c - 1) / chunk * chunk
+        return last % 2 == 1 ? Double(last) : 0
+    }
     /// A call the scalar variant runs on hk_conv2d_tiles_s8_scalar.c (the same calls).
     var scalarTiles: Bool { !gemv && scalar != nil }
     static let tileFunctions: Set<String> = ["hk_conv2d_1x1_s8_dsp", "hk_conv2d_im2col_s8_dsp"]
@@ -293,14 +303,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 runs: pointwise ? chunks * pixels : chunks * pixels * (Double(p.filter.h) + 2))
         }
         if variant == .cortexMDSP && tiles {
-            // hk_conv2d_tiles_s8_dsp.c and _scalar.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
+            // hk_conv2d_tiles_s8_dsp.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
             // pass (im2col: each pixel's gathered first, a filter row at a time, with a set-up per pixel
             // of about two rows' cost), a tile per pair of output channels over the window padded to
-            // groups of four, the groups past a multiple of four one at a time.
+            // groups of four (the multiply-accumulates it runs, padding included), the groups past a
+            // multiple of four one at a time; the requantization inside the tile (its cost the tile's),
+            // or for a chunk hk__pw_fused turns down a pass over its outputs.
             let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
             let chunks = (Double(p.output.c) / Double(HK_PW_CHUNK)).rounded(.up)
             let quads = (n / 4).rounded(.up), tileCount = pairs * (Double(p.output.c) / 2).rounded(.up)
-            return CostFeatures(macs: Double(macs), outputs: outputs, moved: chunks * pairs * n,
+            return CostFeatures(macs: tileCount * quads * 16, outputs: pixels * unfusedChannels, moved: chunks * pairs * n,
                                 blocks: tileCount, tail: tileCount * quads.truncatingRemainder(dividingBy: 4),
                                 runs: pointwise ? chunks * pairs : chunks * pixels * (Double(p.filter.h) + 2))
         }
