@@ -3,14 +3,18 @@
  * build their plain C helpers, which model the instructions lane by lane, so
  * this checks the variants' bookkeeping (staging order, tap pairing, tails)
  * against the reference, and both against the plain-loop specification, on
- * any machine. Exit status 0 = PASS.
+ * any machine; the scalar-core kernels are plain C everywhere. Exit status 0 =
+ * PASS.
  *
  *   cc -std=c99 -O2 -Wall -Wextra -Werror -IFirmware/include -IFirmware/kernels \
  *      -IFirmware/tests/kernel_spec Firmware/tests/kernel_spec/hk_*_spec.c Firmware/kernels/hk_fixedpoint.c \
  *      Firmware/tests/dsp_check/hk_dsp_check.c Firmware/tests/dsp_check/hk_dsp_check_host.c \
  *      Firmware/kernels/hk_conv2d_s8.c Firmware/kernels/hk_conv2d_s8_dsp.c \
+ *      Firmware/kernels/hk_conv2d_tiles_s8_dsp.c Firmware/kernels/hk_conv2d_tiles_s8_scalar.c \
  *      Firmware/kernels/hk_dwconv2d_s8.c Firmware/kernels/hk_dwconv2d_s8_dsp.c \
+ *      Firmware/kernels/hk_dwconv2d_3x3_s8_dsp.c Firmware/kernels/hk_dwconv2d_3x3_s8_scalar.c \
  *      Firmware/kernels/hk_fully_connected_s8.c Firmware/kernels/hk_fully_connected_s8_dsp.c \
+ *      Firmware/kernels/hk_fully_connected_s8_scalar.c \
  *      -o dsp_check && ./dsp_check [cases per kernel]
  *
  * Cycle counts read 0 here (no portable counter in C99).
