@@ -460,7 +460,8 @@ void hk_scalar_pack_weights(int32_t depth, int32_t rows, const int8_t *weights, 
 void hk_scalar_fold_bias(int32_t depth, int32_t rows, const int8_t *weights, const int32_t *bias,
                          int32_t *folded);
 
-/* CONV_2D one pixel by four output channels at a time: the same bytes as
+/* CONV_2D four output channels at a time, for one pixel (Thumb-1) or two
+ * (the cores with more registers): the same bytes as
  * hk_conv2d_s8 with its filter and bias for the calls the DSP tiles take
  * (hk_conv2d_1x1_s8_dsp, hk_conv2d_im2col_s8_dsp above: two pixels or more,
  * ungrouped, a window of at most HK_PW_MAX_IN elements; 1x1 also stride 1
