@@ -42,8 +42,8 @@
  * (hi0 - [x < 0]) * 2^32 + (2^30 | [x < 0] << 31) + x * mult, shifted right by
  * e1. x * mult as unsigned halves: with x taken as its unsigned bit pattern
  * xu, x * mult = xu * mult - [x < 0] * mult * 2^32, and xu * mult is the sum
- * of four products of 16-bit halves, each below 2^32; the middle sum (at most
- * three 16-bit values) cannot overflow. Every step is exact modulo 2^32, and
+ * of four products of 16-bit halves, each below 2^32; the middle column (four
+ * values below 2^16) cannot overflow. Every step is exact modulo 2^32, and
  * the high word is right, as hk__requant_fast's is, because the true sum
  * lies within int64 (|x * mult| < 2^62). */
 static inline int32_t hk__requant_fast_s(int32_t x, int32_t mult, int32_t hi0, int32_t e1)
@@ -52,12 +52,10 @@ static inline int32_t hk__requant_fast_s(int32_t x, int32_t mult, int32_t hi0, i
     const uint32_t xu = (uint32_t)x, m = (uint32_t)mult, neg = xu >> 31;
     const uint32_t xl = xu & 0xFFFFu, xh = xu >> 16, ml = m & 0xFFFFu, mh = m >> 16;
     const uint32_t ll = xl * ml, lh = xl * mh, hl = xh * ml;
-    const uint32_t mid = (ll >> 16) + (lh & 0xFFFFu) + (hl & 0xFFFFu);
-    const uint32_t lo = (mid << 16) | (ll & 0xFFFFu);
-    const uint32_t k_lo = 0x40000000u | (neg << 31);
-    const uint32_t sum_lo = lo + k_lo;
-    const uint32_t hi = xh * mh + (lh >> 16) + (hl >> 16) + (mid >> 16) - (neg ? m : 0u) +
-                        (uint32_t)hi0 - neg + (sum_lo < lo ? 1u : 0u);
+    /* bits 16..47 of the sum: the low word's constant has no bits below 16, so
+     * the carry out of the low word is the carry out of this column */
+    const uint32_t mid = (ll >> 16) + (lh & 0xFFFFu) + (hl & 0xFFFFu) + (0x4000u | (neg << 15));
+    const uint32_t hi = xh * mh + (lh >> 16) + (hl >> 16) + (mid >> 16) - (neg ? m : 0u) + (uint32_t)hi0 - neg;
     return hk__asr(hk__from_u32(hi), (int)e1);
 #else
     return hk__requant_fast(x, mult, hi0, e1);
