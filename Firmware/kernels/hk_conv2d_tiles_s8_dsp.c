@@ -6,7 +6,8 @@
  *
  *   hk_conv2d_1x1_s8_dsp     a 1x1 filter at stride 1 without padding or
  *                            groups (pointwise): the pixels' inputs are the
- *                            rows of the [pixels x in_c] matrix as stored;
+ *                            rows of the [pixels x in_c] matrix as stored
+ *                            (rows longer than HK_PW_MAX_IN in segments);
  *   hk_conv2d_im2col_s8_dsp  any other ungrouped convolution whose window
  *                            (k_h * k_w * in_c) is at most HK_PW_MAX_IN: each
  *                            pixel's window is gathered first (im2col, a run
@@ -209,23 +210,35 @@ static void hk__pw_stage(const int8_t *x0, const int8_t *x1, int32_t n, int32_t 
 #endif
 
 /* The sums of output channels [c0, c1) (c0 even; c1 even, or out_c) of the two
- * staged pixels (xs, hk__pw_stage, `quads` groups of four elements), bias
- * included, into acc0[c - c0] (pixel 0) and acc1[c - c0] (pixel 1), from the
- * packed filter w (rows padded to even: an odd out_c's last pair computes a
- * row of zeros whose sums are not stored). One call per pixel pair and chunk:
- * a call per tile would cost a sixth of the tile. */
+ * staged pixels (xs, hk__pw_stage, `quads` groups of four elements) into
+ * acc0[c - c0] (pixel 0) and acc1[c - c0] (pixel 1), starting from the bias
+ * (`first`) or from the sums already there, from the packed filter w (rows
+ * padded to even: an odd out_c's last pair computes a row of zeros whose sums
+ * are not stored) whose row pairs hold `all_quads` groups, of which the staged
+ * window is the part w starts at. One call per pixel pair and chunk: a call per
+ * tile would cost a sixth of the tile. */
 static HK__DSP_LOOP void hk__pw_rows_2x2(const int16_t *const xs0, const int16_t *w, int32_t quads,
-                                         int32_t c0, int32_t c1, int32_t out_c, const int32_t *bias,
-                                         int32_t *acc0, int32_t *acc1)
+                                         int32_t all_quads, int32_t c0, int32_t c1, int32_t out_c,
+                                         const int32_t *bias, int first, int32_t *acc0, int32_t *acc1)
 {
     const int16_t *const xs_end4 = xs0 + 8 * (quads & ~3);
     int32_t oc, k;
 
-    for (oc = c0, w += c0 * 4 * quads; oc < c1; oc += 2) {
+    for (oc = c0, w += c0 * 4 * all_quads; oc < c1; oc += 2, w += 8 * (all_quads - quads)) {
         const int16_t *xs = xs0;
         const int32_t two = oc + 1 < out_c;
-        int32_t s00 = bias != NULL ? bias[oc] : 0, s01 = bias != NULL && two ? bias[oc + 1] : 0;
-        int32_t s10 = s00, s11 = s01;
+        int32_t s00, s01, s10, s11;
+        if (first) {
+            s00 = bias != NULL ? bias[oc] : 0;
+            s01 = bias != NULL && two ? bias[oc + 1] : 0;
+            s10 = s00;
+            s11 = s01;
+        } else {
+            s00 = acc0[oc - c0];
+            s10 = acc1[oc - c0];
+            s01 = two ? acc0[oc - c0 + 1] : 0;
+            s11 = two ? acc1[oc - c0 + 1] : 0;
+        }
         HK__PW_TILE_SUMS();
         acc0[oc - c0] = s00;
         acc1[oc - c0] = s10;
@@ -276,16 +289,22 @@ static void hk__pw_pixel_pair(const hk_conv_params_t *p, const int8_t *w0, const
 {
     const int32_t out_c = p->output.c, off = p->input_offset, quads = hk__pw_quads(n);
     const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
-    int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK];
+    int32_t acc0[HK_PW_CHUNK], acc1[HK_PW_CHUNK], s;
 
-    hk__pw_stage(w0, w1, n, hk__dup16(off), off, xs);
     if (q != NULL) {
+        hk__pw_stage(w0, w1, n, hk__dup16(off), off, xs);
         /* a single last pixel's second row of bytes lands in acc1, unused */
         hk__pw_rows_2x2_out(xs, packed + c0 * 4 * quads, quads, q, q + n_chunk, y + c0,
                             two ? y + out_c + c0 : (int8_t *)(void *)acc1);
         return;
     }
-    hk__pw_rows_2x2(xs, packed, quads, c0, c0 + n_chunk, out_c, bias, acc0, acc1);
+    /* a window longer than the stack's HK_PW_MAX_IN in segments, the sums carried */
+    for (s = 0; s < n; s += HK_PW_MAX_IN) {
+        const int32_t len = n - s < HK_PW_MAX_IN ? n - s : HK_PW_MAX_IN;
+        hk__pw_stage(w0 + s, w1 + s, len, hk__dup16(off), off, xs);
+        hk__pw_rows_2x2(xs, packed + 2 * s, hk__pw_quads(len), quads, c0, c0 + n_chunk, out_c, bias, s == 0,
+                        acc0, acc1);
+    }
     hk__requant_block(acc0, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi, y + c0, 1);
     if (two) {
         hk__requant_block(acc1, n_chunk, p->out_mult + c0, p->out_shift + c0, 1, out_off, lo, hi,
@@ -407,7 +426,7 @@ static void hk__pw_walk(const hk_conv_params_t *p, const int8_t *input, int32_t 
     for (c0 = 0; c0 < out_c; c0 += n_chunk) {
         const hk__pw_rq_t *q;
         n_chunk = out_c - c0 < HK_PW_CHUNK ? out_c - c0 : HK_PW_CHUNK;
-        q = hk__pw_fused(p, bias, c0, n_chunk, rq);
+        q = n <= HK_PW_MAX_IN ? hk__pw_fused(p, bias, c0, n_chunk, rq) : NULL;
         for (px = 0; px < pixels; px += 2) {
             /* an odd last pixel is staged twice; its copy's outputs are dropped */
             const int32_t two = px + 1 < pixels;

@@ -45,6 +45,8 @@ public enum CalibrationSuite {
             // strided 1×1 projection (ResNet-8's shortcut: short gathered windows), an RGB first layer
             ([1, 5, 5, 172], 172, (1, 1), (1, 1), (1, 1), false), ([1, 12, 12, 16], 32, (1, 1), (2, 2), (1, 1), false),
             ([1, 16, 16, 3], 8, (3, 3), (2, 2), (1, 1), true),
+            // pointwise over more channels than the tiles stage at once (DS-CNN-L's 276: two segments)
+            ([1, 5, 5, 276], 24, (1, 1), (1, 1), (1, 1), false),
         ]
         for (i, c) in convs2d.enumerated() {
             try add("cal_conv2d_\(i)") { try $0.conv(c.input, cout: c.cout, kernel: c.k, stride: c.s, dilation: c.d, same: c.same) }

@@ -364,10 +364,11 @@ void hk_conv2d_s8_dsp(const hk_conv_params_t *p, const int8_t *input, const int8
                       const int32_t *bias, int8_t *output);
 /* CONV_2D in 2 x 2 tiles (two pixels, two output channels), the same bytes as
  * hk_conv2d_s8 with its filter, for two pixels or more: hk_conv2d_1x1_s8_dsp
- * for a 1x1 ungrouped filter at stride 1 without padding (filter.c = input.c
- * <= HK_PW_MAX_IN), hk_conv2d_im2col_s8_dsp for any ungrouped filter whose
- * window (filter.h * filter.w * input.c) is at most HK_PW_MAX_IN. Both read the
- * filter as hk_conv_pack_weights16 packs it. The code generator picks them on
+ * for a 1x1 ungrouped filter at stride 1 without padding (filter.c = input.c;
+ * more than HK_PW_MAX_IN in segments of that many, the sums carried between
+ * them and requantized in a pass of their own), hk_conv2d_im2col_s8_dsp for any
+ * ungrouped filter whose window (filter.h * filter.w * input.c) is at most
+ * HK_PW_MAX_IN. Both read the filter as hk_conv_pack_weights16 packs it. The code generator picks them on
  * cores with the DSP extension. */
 /* Two windows staged as int16 take 1 KiB of stack; with a chunk's constants
  * and sums and im2col's gathered windows the tiles use about 3 KiB. */

@@ -513,7 +513,8 @@ static void run_tiles(tally_t *t, conv_fn_t tiles, const hk_conv_params_t *p, co
 /* ---- CONV_2D 1x1 (hk_conv2d_1x1_s8_dsp) ---- */
 
 /* The shapes the code generator gives the pointwise kernel (hk_kernels.h): 1x1,
- * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN; odd
+ * stride 1, no padding, no groups, 2 or more pixels, in_c <= HK_PW_MAX_IN (the
+ * DSP tiles: any, in segments); odd
  * pixel counts (a last single pixel), channel counts off multiples of 4 and 8
  * (tails), odd output channels. */
 static void conv1x1_case(tally_t *t, int big, conv_fn_t tiles)
@@ -525,7 +526,8 @@ static void conv1x1_case(tally_t *t, int big, conv_fn_t tiles)
         p.input.n = rnd_percent(10) ? 2 : 1;
         p.input.h = rnd_range(1, big ? 25 : 6);
         p.input.w = rnd_range(1, big ? 5 : 3);
-        p.input.c = big ? rnd_range(1, HK_PW_MAX_IN) : rnd_range(1, 40);
+        /* the DSP tiles take longer windows in segments of HK_PW_MAX_IN */
+        p.input.c = big ? rnd_range(1, tiles == tiles_1x1 ? 2 * HK_PW_MAX_IN + 100 : HK_PW_MAX_IN) : rnd_range(1, 40);
         p.output.c = big ? rnd_range(1, 80) : rnd_range(1, 20);
         in_bytes = p.input.n * p.input.h * p.input.w * p.input.c;
         f_bytes = p.output.c * p.input.c;

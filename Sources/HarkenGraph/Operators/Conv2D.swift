@@ -26,12 +26,12 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                           "hk_conv2d_1x1_s8_scalar", "hk_conv2d_im2col_s8_scalar", "hk_dwconv2d_3x3_s8_scalar", "hk_dw3_scalar_fits"]
 
     /// A pointwise layer hk_conv2d_1x1_s8_dsp takes (hk_kernels.h): a 1×1 ungrouped filter at stride 1
-    /// without padding, at most HK_PW_MAX_IN input channels and two pixels or more (its tiles are two
-    /// pixels wide; a single pixel is a matrix-vector product, `gemv`).
+    /// without padding and two pixels or more (its tiles are two pixels wide; a single pixel is a
+    /// matrix-vector product, `gemv`); more input channels than HK_PW_MAX_IN in segments.
     var pointwise: Bool {
         let p = params
         return !depthwise && p.filter.h == 1 && p.filter.w == 1 && p.filter.c == p.input.c && p.stride_h == 1 && p.stride_w == 1
-            && p.pad_h == 0 && p.pad_w == 0 && p.input.c <= HK_PW_MAX_IN && pixels >= 2
+            && p.pad_h == 0 && p.pad_w == 0 && pixels >= 2
     }
 
     /// Any other ungrouped layer of two pixels or more whose window fits hk_conv2d_im2col_s8_dsp's stack
@@ -40,10 +40,12 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     var im2col: Bool {
         let p = params
         return !depthwise && !pointwise && !gemv && p.filter.c == p.input.c && pixels >= 2
-            && Int(p.filter.h) * Int(p.filter.w) * Int(p.input.c) <= Int(HK_PW_MAX_IN)
+            && window <= Int(HK_PW_MAX_IN)
     }
 
     var pixels: Int32 { params.output.n * params.output.h * params.output.w }
+    /// An output's window: the multiply-accumulates per output of an ungrouped convolution.
+    var window: Int { Int(params.filter.h) * Int(params.filter.w) * Int(params.input.c) }
 
     /// A depthwise layer hk_dwconv2d_3x3_s8_dsp takes (hk_dw3_fits: 3×3, depth multiplier 1, dilation 1,
     /// stride 1 or 2 along its plane's rows, three of those rows on the stack) with four pixels or more:
@@ -167,10 +169,12 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     /// A call the DSP variant runs on hk_conv2d_tiles_s8_dsp.c (its filter packed at lowering).
     var tiles: Bool { packed16 != nil }
     /// The output channels whose chunk the tiles requantize in a pass of its own (hk__pw_fused's rule:
-    /// the whole int8 range, shifts hk__requant_fast takes, an even chunk; only the last chunk can be odd).
+    /// a window within HK_PW_MAX_IN, the whole int8 range, shifts hk__requant_fast takes, an even chunk;
+    /// only the last chunk can be odd).
     var unfusedChannels: Double {
         let p = params, c = Int(p.output.c), chunk = Int(HK_PW_CHUNK)
-        guard p.act_min == -128 && p.act_max == 127, shift.allSatisfy({ (HK_PW_FUSED_SHIFT_MIN...(-2)).contains($0) }) else {
+        guard window <= Int(HK_PW_MAX_IN), p.act_min == -128 && p.act_max == 127,
+              shift.allSatisfy({ (HK_PW_FUSED_SHIFT_MIN...(-2)).contains($0) }) else {
             return Double(c)
         }
         let last = c - (c - 1) / chunk * chunk
@@ -308,13 +312,15 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             // of about two rows' cost), a tile per pair of output channels over the window padded to
             // groups of four (the multiply-accumulates it runs, padding included), the groups past a
             // multiple of four one at a time; the requantization inside the tile (its cost the tile's),
-            // or for a chunk hk__pw_fused turns down a pass over its outputs.
+            // or for a chunk hk__pw_fused turns down a pass over its outputs. A window longer than
+            // HK_PW_MAX_IN is staged and run in segments (tiles and stagings per segment).
             let pairs = (pixels / 2).rounded(.up), n = taps * Double(p.filter.c)
             let chunks = (Double(p.output.c) / Double(HK_PW_CHUNK)).rounded(.up)
+            let segments = (n / Double(HK_PW_MAX_IN)).rounded(.up)
             let quads = (n / 4).rounded(.up), tileCount = pairs * (Double(p.output.c) / 2).rounded(.up)
             return CostFeatures(macs: tileCount * quads * 16, outputs: pixels * unfusedChannels, moved: chunks * pairs * n,
-                                blocks: tileCount, tail: tileCount * quads.truncatingRemainder(dividingBy: 4),
-                                runs: pointwise ? chunks * pairs : chunks * pixels * (Double(p.filter.h) + 2))
+                                blocks: tileCount * segments, tail: tileCount * quads.truncatingRemainder(dividingBy: 4),
+                                runs: pointwise ? chunks * pairs * segments : chunks * pixels * (Double(p.filter.h) + 2))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a
         // window longer than one block is staged again for every 32 output channels. Each block
