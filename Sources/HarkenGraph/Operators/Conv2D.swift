@@ -56,11 +56,11 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     }
 
     /// A depthwise layer hk_dwconv2d_3x3_s8_scalar takes (hk_dw3_scalar_fits: 3×3, depth multiplier 1,
-    /// dilation 1, stride 1 or 2 along the walked rows, a row within HK_DW3_SCALAR_ROW) whose rows are
-    /// long enough to repay the set-up of each channel's row (its staging and the call per row).
+    /// dilation 1, stride 1 or 2 along the walked rows, a row within HK_DW3_SCALAR_ROW) with enough
+    /// outputs to repay each channel's set-up and each row's two calls (16 pixels, rows of 4 or more).
     var planar3x3Scalar: Bool {
         var p = params
-        return depthwise && pixels >= 8 && hk_dw3_scalar_fits(&p) != 0 && max(p.output.h, p.output.w) >= 4
+        return depthwise && pixels >= 16 && hk_dw3_scalar_fits(&p) != 0 && max(p.output.h, p.output.w) >= 4
     }
 
     static func lower(_ op: Operator, _ builtin: BuiltinOp, _ l: Lowerer) throws -> PendingStep {
@@ -288,11 +288,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 runs: n * Double(strips))
         }
         if depthwise && variant == .scalar && planar3x3Scalar {
-            // hk_dwconv2d_3x3_s8_scalar: per channel each input row staged once (with its padding), per
-            // output row a call of the sums' loop and one of the requantization's.
-            let n = Double(p.output.n), rows = Double(p.output.h > p.output.w && p.stride_h <= 2 ? p.output.w : p.output.h)
-            return CostFeatures(macs: Double(macs), outputs: outputs, moved: p.input.elements,
-                                blocks: n * rows * Double(p.output.c), runs: n * Double(p.output.c))
+            // hk_dwconv2d_3x3_s8_scalar (its walk, hk__dws_axes): per channel each plane row the outputs read
+            // staged once, padding included (stride * (outputs - 1) + 3 values), per output row a call of
+            // the sums' loop and one of the requantization's.
+            let transposed = p.output.h > p.output.w && p.stride_h <= 2
+            let (outA, outB) = transposed ? (p.output.w, p.output.h) : (p.output.h, p.output.w)
+            let (strideA, strideB) = transposed ? (p.stride_w, p.stride_h) : (p.stride_h, p.stride_w)
+            let staged = Double(strideA <= 3 ? (outA - 1) * strideA + 3 : 3 * outA) * Double(strideB * (outB - 1) + 3)
+            let n = Double(p.output.n), channels = Double(p.output.c)
+            return CostFeatures(macs: Double(macs), outputs: outputs, moved: n * channels * staged,
+                                blocks: n * Double(outA) * channels, runs: n * channels)
         }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
         if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs) }   // the kernel is its
