@@ -47,6 +47,9 @@ public enum CalibrationSuite {
             ([1, 16, 16, 3], 8, (3, 3), (2, 2), (1, 1), true),
             // pointwise over more channels than the tiles stage at once (DS-CNN-L's 276: two segments)
             ([1, 5, 5, 276], 24, (1, 1), (1, 1), (1, 1), false),
+            // a spectrogram's first layer into several chunks (DS-CNN-M's 172 channels: the windows
+            // gathered again per chunk)
+            ([1, 49, 10, 1], 172, (10, 4), (2, 2), (1, 1), true),
         ]
         for (i, c) in convs2d.enumerated() {
             try add("cal_conv2d_\(i)") { try $0.conv(c.input, cout: c.cout, kernel: c.k, stride: c.s, dilation: c.d, same: c.same) }
@@ -69,7 +72,8 @@ public enum CalibrationSuite {
         for (i, d) in dws2d.enumerated() {
             try add("cal_dw2d_\(i)") { try $0.conv(d.input, cout: d.input[3], kernel: d.k, stride: d.s, dilation: d.d, same: d.same, depthwise: true) }
         }
-        let fcs: [(Int, Int)] = [(300, 1), (240, 1), (480, 1), (120, 1), (64, 1), (32, 1), (64, 12), (128, 32), (48, 4), (333, 2), (97, 3), (200, 5), (160, 8)]
+        let fcs: [(Int, Int)] = [(300, 1), (240, 1), (480, 1), (120, 1), (64, 1), (32, 1), (64, 12), (128, 32), (48, 4), (333, 2), (97, 3), (200, 5), (160, 8),
+                                  (32, 3), (64, 10), (276, 12)]
         for (i, f) in fcs.enumerated() { try add("cal_fc\(i)") { try $0.fullyConnected(inputs: f.0, outputs: f.1) } }
 
         // Pooling: (input, filter, stride, SAME).
