@@ -38,32 +38,7 @@
  */
 #include "harken/hk_kernels.h"
 #include "hk_dsp_impl.h"
-
-/* The plane's axes: pairs of outputs run along its rows (axis b), rows along
- * axis a. A map taller than wide is walked transposed (a = width, b = height),
- * so that rows are long: a row costs some 25 cycles to set up, and DS-CNN's
- * 25 x 5 maps would otherwise have 3 pairs a row. Strides are in input / output
- * bytes. */
-typedef struct {
-    int32_t in_a, in_b, out_a, out_b, stride_a, stride_b, pad_a, pad_b;
-    int32_t step_a, step_b, out_step_a, out_step_b;
-    int32_t transposed;
-} hk__dw3_axes_t;
-
-static void hk__dw3_axes(const hk_conv_params_t *p, hk__dw3_axes_t *g)
-{
-    const int32_t c = p->input.c, row = p->input.w * c, out_row = p->output.w * p->output.c;
-    g->transposed = p->output.h > p->output.w && (p->stride_h == 1 || p->stride_h == 2);
-    if (g->transposed) {
-        g->in_a = p->input.w, g->in_b = p->input.h, g->out_a = p->output.w, g->out_b = p->output.h;
-        g->stride_a = p->stride_w, g->stride_b = p->stride_h, g->pad_a = p->pad_w, g->pad_b = p->pad_h;
-        g->step_a = c, g->step_b = row, g->out_step_a = p->output.c, g->out_step_b = out_row;
-    } else {
-        g->in_a = p->input.h, g->in_b = p->input.w, g->out_a = p->output.h, g->out_b = p->output.w;
-        g->stride_a = p->stride_h, g->stride_b = p->stride_w, g->pad_a = p->pad_h, g->pad_b = p->pad_w;
-        g->step_a = row, g->step_b = c, g->out_step_a = out_row, g->out_step_b = p->output.c;
-    }
-}
+#include "hk_dw3_axes.h"
 
 /* The staged plane's row length for out_b outputs along it at stride s: the
  * pairs of outputs read up to column s * (out_b rounded up to even) + 1. Even,

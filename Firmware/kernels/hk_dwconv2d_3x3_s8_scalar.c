@@ -28,50 +28,28 @@
  */
 #include "harken/hk_kernels.h"
 #include "hk_scalar_impl.h"
-
-/* Axes of the walk: outputs of a row run along axis b, rows along axis a.
- * Steps are in input / output bytes. */
-typedef struct {
-    int32_t in_a, in_b, out_a, out_b, stride_a, stride_b, pad_a, pad_b;
-    int32_t step_a, step_b, out_step_a, out_step_b;
-    int32_t transposed;
-} hk__dws_axes_t;
-
-static void hk__dws_axes(const hk_conv_params_t *p, hk__dws_axes_t *g)
-{
-    const int32_t c = p->input.c, row = p->input.w * c, out_row = p->output.w * p->output.c;
-    g->transposed = p->output.h > p->output.w && p->stride_h <= 2;
-    if (g->transposed) {
-        g->in_a = p->input.w, g->in_b = p->input.h, g->out_a = p->output.w, g->out_b = p->output.h;
-        g->stride_a = p->stride_w, g->stride_b = p->stride_h, g->pad_a = p->pad_w, g->pad_b = p->pad_h;
-        g->step_a = c, g->step_b = row, g->out_step_a = p->output.c, g->out_step_b = out_row;
-    } else {
-        g->in_a = p->input.h, g->in_b = p->input.w, g->out_a = p->output.h, g->out_b = p->output.w;
-        g->stride_a = p->stride_h, g->stride_b = p->stride_w, g->pad_a = p->pad_h, g->pad_b = p->pad_w;
-        g->step_a = row, g->step_b = c, g->out_step_a = out_row, g->out_step_b = p->output.c;
-    }
-}
+#include "hk_dw3_axes.h"
 
 /* Staged values a row: what out_b outputs at stride s read. */
-static int32_t hk__dws_row_len(const hk__dws_axes_t *g)
+static int32_t hk__dws_row_len(const hk__dw3_axes_t *g)
 {
     return g->stride_b * (g->out_b - 1) + 3;
 }
 
 int32_t hk_dw3_scalar_fits(const hk_conv_params_t *p)
 {
-    hk__dws_axes_t g;
+    hk__dw3_axes_t g;
     if (p->filter.h != 3 || p->filter.w != 3 || p->depth_multiplier != 1 || p->dilation_h != 1 ||
         p->dilation_w != 1) {
         return 0;
     }
-    hk__dws_axes(p, &g);
+    hk__dw3_axes(p, &g);
     return (g.stride_b == 1 || g.stride_b == 2) && hk__dws_row_len(&g) <= HK_DW3_SCALAR_ROW;
 }
 
 /* Input row a (along axis a) of channel x (x points at the batch's channel c)
  * into dst: row_len values, input j - pad_b plus off where it exists, else 0. */
-static void hk__dws_stage(const hk__dws_axes_t *g, const int8_t *x, int32_t a, int32_t off,
+static void hk__dws_stage(const hk__dw3_axes_t *g, const int8_t *x, int32_t a, int32_t off,
                           int32_t row_len, int32_t *dst)
 {
     const int32_t lo = hk__clamp(g->pad_b, 0, row_len);
@@ -167,14 +145,14 @@ void hk_dwconv2d_3x3_s8_scalar(const hk_conv_params_t *p, const int8_t *input, c
     const int32_t out_c = p->output.c, off = p->input_offset;
     const int32_t in_batch = p->input.h * p->input.w * p->input.c;
     const int32_t out_batch = p->output.h * p->output.w * out_c;
-    hk__dws_axes_t g;
+    hk__dw3_axes_t g;
     int32_t rows[3 * HK_DW3_SCALAR_ROW];
     int32_t acc[HK_DW3_SCALAR_ROW];
     hk__dws_filter_t f;
     int32_t *slot[3];
     int32_t row_len, turns, b, c, r, next, k;
 
-    hk__dws_axes(p, &g);
+    hk__dw3_axes(p, &g);
     row_len = hk__dws_row_len(&g);
     turns = g.stride_a % 3;
     for (b = 0; b < p->output.n; ++b) {
