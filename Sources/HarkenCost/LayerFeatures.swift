@@ -39,7 +39,8 @@ public struct LayerFeatures: Sendable, Equatable {
             let constants = step.inputs.reduce(0) { sum, s in
                 if case .constant(let k)? = s { return sum + plan.constants[k].count } else { return sum }
             }
-            streamedLines = (Double(constants) / Double(cache.lineBytes)).rounded(.up)
+            let reads = step.kernel.call.flashReads(variant: variant, cacheBytes: cache.bytes) ?? Double(constants)
+            streamedLines = (reads / Double(cache.lineBytes)).rounded(.up)
             streamedCalls = 1
         }
     }

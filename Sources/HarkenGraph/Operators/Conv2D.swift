@@ -274,6 +274,15 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
 
     func costFeatures(macs: Int) -> CostFeatures { costFeatures(macs: macs, variant: .reference) }
 
+    /// The tiles read their packed filter (twice the int8 bytes) a chunk of HK_PW_CHUNK rows per pixel
+    /// pair: from the cache when a chunk fits it, else from the flash for every pair.
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? {
+        guard variant == .cortexMDSP, let packed16 else { return nil }
+        let bytes = Double(packed16.count * 2), quads = (Double(window) / 4).rounded(.up)
+        let chunkBytes = Double(min(params.output.c, HK_PW_CHUNK)) * quads * 8
+        return chunkBytes > Double(cacheBytes) ? (Double(pixels) / 2).rounded(.up) * bytes : bytes
+    }
+
     func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures {
         let p = params
         let outputs = p.output.elements

@@ -23,10 +23,15 @@ public protocol KernelCall: Sendable {
     func costFeatures(macs: Int) -> CostFeatures
     /// The same under `variant`, for a family whose variant runs a differently shaped loop.
     func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures
+    /// Bytes of constants the call reads from flash through a data cache of `cacheBytes`, for a
+    /// variant that reads them in a layout of its own or more than once; nil: its constant
+    /// operands, once.
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double?
 }
 
 extension KernelCall {
     public func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures { costFeatures(macs: macs) }
+    public func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { nil }
 }
 
 /// The graph side of an operator family: the TFLite codes it covers and how a graph operator
