@@ -275,12 +275,16 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     func costFeatures(macs: Int) -> CostFeatures { costFeatures(macs: macs, variant: .reference) }
 
     /// The tiles read their packed filter (twice the int8 bytes) a chunk of HK_PW_CHUNK rows per pixel
-    /// pair: from the cache when a chunk fits it, else from the flash for every pair.
+    /// pair: from the cache when a chunk fits it, else from the flash for every pair. A cache of a few
+    /// lines (STM32F4's ART: 128 bytes) holds no full chunk of even four elements a row: there every
+    /// layer reads its filter again per pair, at a rate the multiply-accumulates carry, and counting it
+    /// as lines too would give the fit two columns for one cost.
     func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? {
         guard variant == .cortexMDSP, let packed16 else { return nil }
         let bytes = Double(packed16.count * 2), quads = (Double(window) / 4).rounded(.up)
         let chunkBytes = Double(min(params.output.c, HK_PW_CHUNK)) * quads * 8
-        return chunkBytes > Double(cacheBytes) ? (Double(pixels) / 2).rounded(.up) * bytes : bytes
+        guard cacheBytes >= Int(HK_PW_CHUNK) * 8, chunkBytes > Double(cacheBytes) else { return bytes }
+        return (Double(pixels) / 2).rounded(.up) * bytes
     }
 
     func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures {
