@@ -744,23 +744,35 @@ static int run_fc(tally_t *t, const hk_fc_params_t *p, const int32_t *bias)
  * up to HK_FC_PACKED_MAX_DEPTH (tails after groups of four inputs and of four rows),
  * batches, per-channel or per-tensor multipliers; FULLY_CONNECTED and one-pixel
  * convolutions alike. */
+/* A call of the packed kernels' shapes (filter offset 0, in_depth within
+ * HK_FC_PACKED_MAX_DEPTH) that fits the buffers, its data drawn; returns the bias. */
+static const int32_t *fc_packed_setup(hk_fc_params_t *p, int big)
+{
+    for (;;) {
+        p->batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
+        p->in_depth = big ? rnd_range(100, HK_FC_PACKED_MAX_DEPTH) : rnd_range(1, 80);
+        p->out_depth = big ? rnd_range(20, 96) : rnd_range(1, 24);
+        if (p->batches * p->in_depth <= MAX_IN && p->in_depth * p->out_depth <= MAX_FILTER &&
+            p->batches * p->out_depth <= MAX_OUT) {
+            break;
+        }
+    }
+    p->input_offset = rnd_range(-127, 128);
+    p->filter_offset = 0;
+    p->output_offset = rnd_range(-128, 127);
+    act_setup(&p->act_min, &p->act_max);
+    fill_s8(g_input, p->batches * p->in_depth, -128, 127);
+    fill_s8(g_filter, p->in_depth * p->out_depth, -128, 127);
+    p->out_mult = g_mult;
+    p->out_shift = g_shift;
+    return quant_setup(p->out_depth, p->in_depth, rnd_percent(90));
+}
+
 static void fc_packed_case(tally_t *t, int big)
 {
     hk_fc_params_t p;
-    const int32_t *bias;
-    p.batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
-    p.in_depth = big ? rnd_range(100, HK_FC_PACKED_MAX_DEPTH) : rnd_range(1, 80);
-    p.out_depth = big ? rnd_range(20, 96) : rnd_range(1, 24);
-    p.input_offset = rnd_range(-127, 128);
-    p.filter_offset = 0;
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, p.batches * p.in_depth, -128, 127);
-    fill_s8(g_filter, p.in_depth * p.out_depth, -128, 127);
-    bias = quant_setup(p.out_depth, p.in_depth, rnd_percent(90));
+    const int32_t *bias = fc_packed_setup(&p, big);
     p.n_mult = rnd_percent(70) ? p.out_depth : 1;
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
     hk_fc_pack_weights(p.in_depth, p.out_depth, g_filter, g_packed);
     (void)run_fc_variant(t, &p, bias, hk_fully_connected_s8_packed_dsp, g_packed);
 }
@@ -779,26 +791,8 @@ static void fc_scalar(const hk_fc_params_t *p, const int8_t *input, const int8_t
 static void fc_scalar_case(tally_t *t, int big)
 {
     hk_fc_params_t p;
-    const int32_t *bias;
-    for (;;) {
-        p.batches = rnd_percent(20) ? rnd_range(2, 3) : 1;
-        p.in_depth = big ? rnd_range(100, HK_FC_PACKED_MAX_DEPTH) : rnd_range(1, 80);
-        p.out_depth = big ? rnd_range(20, 96) : rnd_range(1, 24);
-        if (p.batches * p.in_depth <= MAX_IN && p.in_depth * p.out_depth <= MAX_FILTER &&
-            p.batches * p.out_depth <= MAX_OUT) {
-            break;
-        }
-    }
-    p.input_offset = rnd_range(-127, 128);
-    p.filter_offset = 0;
-    p.output_offset = rnd_range(-128, 127);
-    act_setup(&p.act_min, &p.act_max);
-    fill_s8(g_input, p.batches * p.in_depth, -128, 127);
-    fill_s8(g_filter, p.in_depth * p.out_depth, -128, 127);
-    bias = quant_setup(p.out_depth, p.in_depth, rnd_percent(90));
+    const int32_t *bias = fc_packed_setup(&p, big);
     p.n_mult = rnd_percent(70) ? p.out_depth : 1;
-    p.out_mult = g_mult;
-    p.out_shift = g_shift;
     hk_scalar_pack_weights(p.in_depth, p.out_depth, g_filter, g_pack.u8);
     hk_scalar_fold_bias(p.in_depth, p.out_depth, g_filter, bias, g_folded);
     (void)run_fc_variant(t, &p, bias, fc_scalar, g_filter);
