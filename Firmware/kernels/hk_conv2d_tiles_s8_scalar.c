@@ -23,67 +23,9 @@
  * core has no 64-bit product), or the reference's arithmetic for shifts it
  * does not take.
  */
-#include <string.h>
-
 #include "harken/hk_kernels.h"
 #include "hk_scalar_impl.h"
-
-/* memset / memcpy for short runs: a library call costs more than a few bytes. */
-static void hk__pws_fill(int8_t *dst, int8_t v, int32_t n)
-{
-    if (n >= 16) {
-        memset(dst, v, (size_t)n);
-        return;
-    }
-    while (n-- > 0) {
-        *dst++ = v;
-    }
-}
-
-static void hk__pws_copy(int8_t *dst, const int8_t *src, int32_t n)
-{
-    if (n >= 16) {
-        memcpy(dst, src, (size_t)n);
-        return;
-    }
-    while (n-- > 0) {
-        *dst++ = *src++;
-    }
-}
-
-/* Output pixel px's window in filter order [fy][fx][ic] into dst, the padding
- * as the input zero point (which the offset turns into 0). */
-static void hk__pws_gather(const hk_conv_params_t *p, const int8_t *input, int32_t px, int8_t *dst)
-{
-    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    const int32_t k_h = p->filter.h, k_w = p->filter.w, out_w = p->output.w, out_h = p->output.h;
-    const int32_t ox = px % out_w, oy = (px / out_w) % out_h, b = px / (out_w * out_h);
-    const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
-    const int8_t zero_point = (int8_t)(-p->input_offset);
-    int32_t fy, fx;
-
-    for (fy = 0; fy < k_h; ++fy) {
-        const int32_t iy = y0 + fy * p->dilation_h;
-        if (iy < 0 || iy >= in_h) {
-            hk__pws_fill(dst, zero_point, k_w * in_c);
-            dst += k_w * in_c;
-            continue;
-        }
-        if (p->dilation_w == 1 && x0 >= 0 && x0 + k_w <= in_w) { /* the filter row in the image: one run */
-            hk__pws_copy(dst, input + ((b * in_h + iy) * in_w + x0) * in_c, k_w * in_c);
-            dst += k_w * in_c;
-            continue;
-        }
-        for (fx = 0; fx < k_w; ++fx, dst += in_c) {
-            const int32_t ix = x0 + fx * p->dilation_w;
-            if (ix < 0 || ix >= in_w) {
-                hk__pws_fill(dst, zero_point, in_c);
-            } else {
-                hk__pws_copy(dst, input + ((b * in_h + iy) * in_w + ix) * in_c, in_c);
-            }
-        }
-    }
-}
+#include "hk_im2col.h"
 
 /* The chunk's sums of channels [c0, c1) of one staged window (xs, corr) into acc. */
 static void hk__pws_rows(const uint16_t *xs, uint32_t corr, int32_t n, const uint8_t *packed, const int32_t *folded,
@@ -141,7 +83,7 @@ static void hk__pws_walk(const hk_conv_params_t *p, const int8_t *input, int32_t
             for (j = 0; j < k; ++j) {
                 const int8_t *x = input + (px + j) * n;
                 if (win != NULL) {
-                    hk__pws_gather(p, input, px + j, win);
+                    hk__im2col_gather(p, input, px + j, win);
                     x = win;
                 }
                 corr[j] = hk__s_stage(x, off, n, xs + j * HK_PW_MAX_IN);

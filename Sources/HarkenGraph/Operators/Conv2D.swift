@@ -208,14 +208,19 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
 
+    /// The planar 3×3 kernels' walk (hk__dw3_axes in hk_dw3_axes.h): output rows along axis a, outputs
+    /// along axis b; a map taller than wide is walked transposed.
+    var dw3Axes: (outA: Int32, outB: Int32, strideA: Int32, strideB: Int32) {
+        let p = params
+        return p.output.h > p.output.w && p.stride_h <= 2 ? (p.output.w, p.output.h, p.stride_w, p.stride_h)
+                                                          : (p.output.h, p.output.w, p.stride_h, p.stride_w)
+    }
+
     /// hk_dwconv2d_3x3_s8_dsp's strips (its plane and sums on the stack): output rows along the plane's
     /// rows axis (the height, or the width of a map taller than wide, walked transposed) and their count,
     /// by the kernel's rule (hk__dw3_axes), for the cost features.
     var dw3Strips: (rows: Int32, strips: Int32) {
-        let p = params
-        let transposed = p.output.h > p.output.w && (p.stride_h == 1 || p.stride_h == 2)
-        let (outA, outB, strideA, strideB) = transposed ? (p.output.w, p.output.h, p.stride_w, p.stride_h)
-                                                        : (p.output.h, p.output.w, p.stride_h, p.stride_w)
+        let (outA, outB, strideA, strideB) = dw3Axes
         let rowLen = strideB * ((outB + 1) & ~1) + 2
         let strip = min((HK_DW3_PLANE / rowLen - 3) / strideA + 1, HK_DW3_ACC / outB)
         return (outA, (outA + strip - 1) / strip)
@@ -301,12 +306,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 runs: n * Double(strips))
         }
         if depthwise && variant == .scalar && planar3x3Scalar {
-            // hk_dwconv2d_3x3_s8_scalar (its walk, hk__dws_axes): per channel each plane row the outputs read
+            // hk_dwconv2d_3x3_s8_scalar (its walk, hk__dw3_axes): per channel each plane row the outputs read
             // staged once, padding included (stride * (outputs - 1) + 3 values), per output row a call of
             // the sums' loop and one of the requantization's.
-            let transposed = p.output.h > p.output.w && p.stride_h <= 2
-            let (outA, outB) = transposed ? (p.output.w, p.output.h) : (p.output.h, p.output.w)
-            let (strideA, strideB) = transposed ? (p.stride_w, p.stride_h) : (p.stride_h, p.stride_w)
+            let (outA, outB, strideA, strideB) = dw3Axes
             let staged = Double(strideA <= 3 ? (outA - 1) * strideA + 3 : 3 * outA) * Double(strideB * (outB - 1) + 3)
             let n = Double(p.output.n), channels = Double(p.output.c)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: n * channels * staged,
