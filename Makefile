@@ -40,14 +40,15 @@ demo: build
 	bash Benchmarks/accuracy/run.sh "$(PHRASE)" $(PRESET)
 	.build/release/harken demo --model build/models/$(SLUG) --phrase "$(PHRASE)" --out build/demo
 
+# scripts/run_tests.py: the test classes on every core, the longest first (Tests/durations.json).
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	python3 scripts/run_tests.py --bundle "$$($(SWIFT) build --show-bin-path)/HarkenPackageTests.xctest"
 
 # Everyday work: every test target but HarkenDeviceTests (QEMU boards, training, long fuzzing).
 test-fast: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing --skip HarkenDeviceTests
+	python3 scripts/run_tests.py --bundle "$$($(SWIFT) build --show-bin-path)/HarkenPackageTests.xctest" --skip HarkenDeviceTests
 
 bench: build
 	bash Benchmarks/run.sh
