@@ -69,13 +69,20 @@ struct Cost: ParsableCommand {
         }
 
         func run() throws {
-            let (c, n) = try guarded { try Pipeline.calibrate(board: target, models: model, home: try HarkenHome.locate(), steps: steps) }
+            let (c, samples) = try guarded { try Pipeline.calibrate(board: target, models: model, home: try HarkenHome.locate(), steps: steps) }
             let path = try guarded { try Pipeline.writeCoefficients(c, board: target, home: try HarkenHome.locate()) }
+            let fit = KernelFit.report(c, samples: samples)
             if json {
-                struct Calibration: Encodable { var schemaVersion = 1; var target: String; var samples: Int; var path: String; var kernels: [String: [Double]] }
-                return try printJSON(Calibration(target: target, samples: n, path: path, kernels: c.kernels))
+                struct Calibration: Encodable {
+                    var schemaVersion = 1; var target: String; var samples: Int; var path: String; var kernels: [String: [Double]]; var fit: [KernelFit]
+                }
+                return try printJSON(Calibration(target: target, samples: samples.count, path: path, kernels: c.kernels, fit: fit))
             }
-            print("\(target): fitted \(c.kernels.count) kernels from \(n) measured layers; wrote \(path)")
+            print("\(target): fitted \(c.kernels.count) kernels from \(samples.count) measured layers; wrote \(path)")
+            for f in fit where abs(f.worstError) >= 0.10 {
+                print(String(format: "  %@: %+.1f %% on %@ (%.0f cycles measured, %.0f fitted; %d layers)",
+                             f.kernel, f.worstError * 100, f.worstSample, f.measuredCycles, f.fittedCycles, f.samples))
+            }
         }
     }
 }

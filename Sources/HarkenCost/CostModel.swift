@@ -107,9 +107,7 @@ public struct CostModel: Sendable {
         return (Self.generic, "the generic figure (8 cycles per MAC, 100 per output, 20 per value moved, 1000 per call)")
     }
 
-    public func cycles(_ f: LayerFeatures) -> Double {
-        zip(coefficients(for: f).values, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
-    }
+    public func cycles(_ f: LayerFeatures) -> Double { f.cycles(coefficients(for: f).values) }
 
     public func evaluate(_ plan: Plan, variant: KernelVariant = .reference) throws -> ModelCost {
         var layers: [LayerCost] = []
@@ -117,7 +115,7 @@ public struct CostModel: Sendable {
         for (i, step) in plan.steps.enumerated() {
             let f = LayerFeatures(step: step, variant: variant, plan: plan, cache: cache)
             let (coefficients, source) = coefficients(for: f)
-            let c = zip(coefficients, f.vector).reduce(0) { $0 + $1.0 * $1.1 }
+            let c = f.cycles(coefficients)
             let flash = step.inputs.reduce(0) { sum, s in
                 if case .constant(let k)? = s { return sum + plan.constants[k].count } else { return sum }
             }
@@ -190,5 +188,42 @@ public struct CostModel: Sendable {
             x[r] = (v[r] - ((r + 1)..<n).reduce(0) { $0 + m[r * n + $1] * x[$1] }) / d
         }
         return x
+    }
+}
+
+/// One layer a calibration measured: a calibration-suite model's or a given model's, its features
+/// and the simulator's cycles.
+public struct CalibrationSample: Sendable {
+    /// "cal_fc6 (dsp)", "hey_jarvis layer 3 (reference)": where the layer came from, under which kernels.
+    public var name: String
+    /// A calibration-suite layer (weighted `CostModel.suiteWeight` in the fit).
+    public var suite: Bool
+    public var features: LayerFeatures
+    public var cycles: Double
+
+    public init(name: String, suite: Bool, features: LayerFeatures, cycles: Double) {
+        (self.name, self.suite, self.features, self.cycles) = (name, suite, features, cycles)
+    }
+}
+
+/// How well fitted coefficients reproduce the layers they were fitted on, per kernel: the layer
+/// the fit misses most, as a signed relative error (estimate / measured - 1).
+public struct KernelFit: Codable, Sendable, Equatable {
+    public var kernel: String
+    public var samples: Int
+    public var worstError: Double
+    public var worstSample: String
+    public var measuredCycles: Double
+    public var fittedCycles: Double
+
+    /// One entry per kernel of `coefficients` that has samples, worst miss first.
+    public static func report(_ coefficients: CostCoefficients, samples: [CalibrationSample]) -> [KernelFit] {
+        Dictionary(grouping: samples, by: \.features.kernel).compactMap { kernel, group -> KernelFit? in
+            guard let c = coefficients.kernels[kernel] else { return nil }
+            let fitted = group.map { ($0, $0.features.cycles(c)) }
+            let (s, f) = fitted.max { abs($0.1 / max($0.0.cycles, 1) - 1) < abs($1.1 / max($1.0.cycles, 1) - 1) }!
+            return KernelFit(kernel: kernel, samples: group.count, worstError: f / max(s.cycles, 1) - 1, worstSample: s.name,
+                             measuredCycles: s.cycles, fittedCycles: f)
+        }.sorted { abs($0.worstError) > abs($1.worstError) }
     }
 }

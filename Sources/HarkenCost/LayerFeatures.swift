@@ -27,6 +27,9 @@ public struct LayerFeatures: Sendable, Equatable {
     public var streamedCalls: Double = 0
 
     public var vector: [Double] { [counts.macs, counts.outputs, counts.moved, counts.blocks, counts.tail, counts.runs, calls, streamedLines, streamedCalls] }
+    /// The layer's cycles under one kernel's coefficients (per feature, `names`' order).
+    public func cycles(_ coefficients: [Double]) -> Double { zip(coefficients, vector).reduce(0) { $0 + $1.0 * $1.1 } }
+
     public static let names = ["per_mac", "per_output", "per_moved", "per_block", "per_tail_tap", "per_run", "per_call",
                                "per_streamed_line", "per_streamed_call"]
 

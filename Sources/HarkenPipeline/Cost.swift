@@ -103,7 +103,7 @@ extension Pipeline {
     /// Cycles of every layer of the built-in calibration suite on a target. Each plan runs on
     /// seeded bytes (LOGISTIC and SOFTMAX take data-dependent paths), twice when a flash cache
     /// model is on (the second run counts: the caches warm, as in a model run step after step).
-    public static func measureSuite(target: Target, home: HarkenHome, kernels: KernelVariant? = nil) throws -> [(LayerFeatures, Double)] {
+    public static func measureSuite(target: Target, home: HarkenHome, kernels: KernelVariant? = nil) throws -> [CalibrationSample] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-suite-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
         let variant = kernels ?? KernelVariant.forTarget(simd: target.simd, isa: target.isa)
@@ -118,12 +118,12 @@ extension Pipeline {
             batches[batches.count - 1].append(entry)
             used += bytes
         }
-        var samples: [(LayerFeatures, Double)] = []
+        var samples: [CalibrationSample] = []
         for (b, batch) in batches.enumerated() {
             let dir = (work as NSString).appendingPathComponent("\(b)")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let (iss, names) = try simulatorImage(plans: batch, target: target, home: home, workDir: dir, kernels: kernels)
-            for ((_, plan), n) in zip(batch, names) {
+            for ((name, plan), n) in zip(batch, names) {
                 try iss.call("\(n)_init")
                 let input = try iss.call("\(n)_input").ret
                 try iss.write(CalibrationSuite.input(plan), at: input)
@@ -133,7 +133,9 @@ extension Pipeline {
                     try iss.call("\(n)_invoke")
                 }
                 let cycles = iss.regions().first { $0.marker == 0 }.map { Double($0.cycles) } ?? 0
-                samples.append((LayerFeatures(step: plan.steps[0], variant: variant, plan: plan, cache: dataCache(target: target)), cycles))
+                samples.append(CalibrationSample(name: "\(name) (\(variant.rawValue))", suite: true,
+                                                 features: LayerFeatures(step: plan.steps[0], variant: variant, plan: plan, cache: dataCache(target: target)),
+                                                 cycles: cycles))
             }
         }
         return samples
@@ -220,25 +222,28 @@ extension Pipeline {
     /// and the given models in the simulator and fits the target's per-kernel coefficients, for
     /// the target's kernel variant and, where it differs, the reference kernels (`harken cost
     /// --kernels reference`); returns them (the caller writes Targets/).
-    public static func calibrate(board: String, models: [String], home: HarkenHome, steps: Int = 10) throws -> (CostCoefficients, samples: Int) {
+    public static func calibrate(board: String, models: [String], home: HarkenHome, steps: Int = 10) throws -> (CostCoefficients, samples: [CalibrationSample]) {
         let target = try TargetCatalog.board(board, home: home)
         let own = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
         var plans = try sentryProbePlans()
         for model in models { plans.append((((model as NSString).lastPathComponent as NSString).deletingPathExtension, try load(model: model).1)) }
-        var samples: [(LayerFeatures, Double)] = [], suite: [(LayerFeatures, Double)] = []
+        var samples: [CalibrationSample] = []
         for variant in own == .reference ? [own] : [own, .reference] {
-            suite += try measureSuite(target: target, home: home, kernels: variant)
+            samples += try measureSuite(target: target, home: home, kernels: variant)
             for (name, plan) in plans {
                 let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-calibrate-\(UUID().uuidString)").path
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 let m = try measureCycles(plan: plan, name: name, target: target, home: home, inputs: try costInputs(plan: plan, steps: steps),
                                           workDir: work, kernels: variant)
                 for (i, step) in plan.steps.enumerated() {
-                    samples.append((LayerFeatures(step: step, variant: variant, plan: plan, cache: dataCache(target: target)), m.layers[i]))
+                    samples.append(CalibrationSample(name: "\(name) layer \(i) (\(variant.rawValue))", suite: false,
+                                                     features: LayerFeatures(step: step, variant: variant, plan: plan, cache: dataCache(target: target)),
+                                                     cycles: m.layers[i]))
                 }
             }
         }
-        return (CostModel.fit(samples, suite: suite), samples.count + suite.count)
+        return (CostModel.fit(samples.filter { !$0.suite }.map { ($0.features, $0.cycles) },
+                              suite: samples.filter(\.suite).map { ($0.features, $0.cycles) }), samples)
     }
 
     /// Rewrites the target's YAML with a `cost:` block (through a temporary file and a rename).

@@ -125,6 +125,29 @@ final class CostModelTests: XCTestCase {
         XCTAssertTrue(cost.warnings.allSatisfy { $0.contains("the generic figure") })
     }
 
+    /// `harken cost calibrate`'s report: per kernel, the layer its coefficients miss most, as a signed
+    /// relative error, worked out here from the coefficients and each layer's features.
+    func testFitReportNamesEachKernelsWorstLayer() throws {
+        let path = try Support.modelPath("hey_jarvis")
+        let plan = try Graph.load(tflite: path).lower(file: path)
+        let samples = plan.steps.enumerated().map { i, step in
+            CalibrationSample(name: "layer \(i)", suite: false, features: LayerFeatures(step: step, variant: .cortexMDSP),
+                              cycles: Double(1000 + 37 * i))
+        }
+        let c = CostModel.fit(samples.map { ($0.features, $0.cycles) })
+        let report = KernelFit.report(c, samples: samples)
+        XCTAssertEqual(Set(report.map(\.kernel)), Set(samples.map(\.features.kernel)))
+        XCTAssertEqual(report.map { abs($0.worstError) }, report.map { abs($0.worstError) }.sorted(by: >))
+        for r in report {
+            let group = samples.filter { $0.features.kernel == r.kernel }
+            let errors = group.map { s in (s.name, zip(c.kernels[r.kernel]!, s.features.vector).reduce(0) { $0 + $1.0 * $1.1 } / s.cycles - 1) }
+            let worst = errors.max { abs($0.1) < abs($1.1) }!
+            XCTAssertEqual(r.samples, group.count)
+            XCTAssertEqual(r.worstSample, worst.0, r.kernel)
+            XCTAssertEqual(r.worstError, worst.1, accuracy: 1e-9, r.kernel)
+        }
+    }
+
     /// `harken cost` on every Arm board estimates hey_jarvis and the calibration suite's AVERAGE_POOL_2D
     /// and SOFTMAX layers without a warning: every kernel is calibrated on every Arm target.
     func testEveryKernelIsCalibratedOnEveryArmTarget() throws {
@@ -176,7 +199,7 @@ final class CostModelTests: XCTestCase {
             let target = try TargetCatalog.board(board, home: Support.home)
             let variant = KernelVariant.forTarget(simd: target.simd, isa: target.isa)
             let cache = Pipeline.dataCache(target: target)
-            let suite = try Pipeline.measureSuite(target: target, home: Support.home)
+            let suite = try Pipeline.measureSuite(target: target, home: Support.home).map { ($0.features, $0.cycles) }
             var measured: [String: (Plan, [Double])] = [:]
             var models: [(String, Plan)] = []
             for name in Support.modelNames {

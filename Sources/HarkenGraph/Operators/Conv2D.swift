@@ -208,6 +208,25 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         return variant == .cortexMDSP ? reference + "_dsp" : reference
     }
 
+    /// The fills and copies hk__im2col_gather (hk_im2col.h) makes for one pass over the output pixels:
+    /// a filter row wholly inside the image is one copy, a row outside it one fill, a row the image's
+    /// edge cuts a fill, a copy and a fill, and with dilation along the width one call per tap.
+    var im2colGatherCalls: Double {
+        let p = params
+        var calls = 0
+        for oy in 0..<p.output.h {
+            let y0 = oy * p.stride_h - p.pad_h
+            let inside = (0..<p.filter.h).filter { (0..<p.input.h).contains(y0 + $0 * p.dilation_h) }.count
+            let outside = Int(p.filter.h) - inside
+            for ox in 0..<p.output.w {
+                let x0 = ox * p.stride_w - p.pad_w
+                let whole = x0 >= 0 && x0 + p.filter.w <= p.input.w
+                calls += outside + inside * (p.dilation_w > 1 ? Int(p.filter.w) : whole ? 1 : 3)
+            }
+        }
+        return Double(calls) * Double(p.output.n)
+    }
+
     /// The planar 3×3 kernels' walk (hk__dw3_axes in hk_dw3_axes.h): output rows along axis a, outputs
     /// along axis b; a map taller than wide is walked transposed.
     var dw3Axes: (outA: Int32, outB: Int32, strideA: Int32, strideB: Int32) {
@@ -316,7 +335,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
                                 blocks: n * Double(outA) * channels, runs: n * channels)
         }
         if depthwise { return CostFeatures(macs: Double(macs), outputs: outputs, moved: pixels * taps) }
-        if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs) }   // the kernel is its
+        if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs, kernel: function(variant)) }   // the kernel is its
         if variant == .scalar && scalarTiles {
             // hk_conv2d_tiles_s8_scalar.c: per chunk of HK_PW_CHUNK output channels each pixel's window staged
             // (im2col: gathered first, a filter row at a time), then a call of the rows' loop per group of four
@@ -325,7 +344,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             let calls = pixels * Double(p.output.c / 4 + p.output.c % 4)
             return CostFeatures(macs: Double(macs), outputs: outputs, moved: chunks * pixels * n, blocks: calls,
                                 tail: calls * n.truncatingRemainder(dividingBy: 4),
-                                runs: pointwise ? chunks * pixels : chunks * pixels * (Double(p.filter.h) + 2))
+                                runs: pointwise ? chunks * pixels : chunks * (im2colGatherCalls + 2 * pixels))
         }
         if variant == .cortexMDSP && tiles {
             // hk_conv2d_tiles_s8_dsp.c: per chunk of HK_PW_CHUNK output channels, two pixels' windows staged per
@@ -341,7 +360,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
             let quads = (n / 4).rounded(.up), tileCount = pairs * (Double(p.output.c) / 2).rounded(.up)
             return CostFeatures(macs: tileCount * quads * 16, outputs: pixels * unfusedChannels, moved: chunks * pairs * n,
                                 blocks: tileCount * segments, tail: tileCount * quads.truncatingRemainder(dividingBy: 4),
-                                runs: pointwise ? chunks * pairs * segments : chunks * pixels * (Double(p.filter.h) + 2))
+                                runs: pointwise ? chunks * pairs * segments : chunks * (im2colGatherCalls + 2 * pixels))
         }
         // The convolution kernels stage each output pixel's window in blocks of 64 values; a
         // window longer than one block is staged again for every 32 output channels. Each block

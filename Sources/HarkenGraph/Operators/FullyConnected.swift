@@ -135,14 +135,30 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         return (c.input(1), c.input(2, "int32_t"))
     }
 
-    func costFeatures(macs: Int) -> CostFeatures { FullyConnected.costFeatures(params, macs: macs) }
+    func costFeatures(macs: Int) -> CostFeatures { costFeatures(macs: macs, variant: .reference) }
+
+    func costFeatures(macs: Int, variant: KernelVariant) -> CostFeatures {
+        FullyConnected.costFeatures(params, macs: macs, kernel: FullyConnected.function(variant, packed: packed, scalar: scalar))
+    }
 
     /// The fully connected kernels' features, for FULLY_CONNECTED and the one-pixel convolutions they
-    /// run: four output rows share each input load; the rows left over run one at a time.
-    static func costFeatures(_ p: hk_fc_params_t, macs: Int) -> CostFeatures {
+    /// run: four output rows share each input load; the rows left over run one at a time. `runs`
+    /// counts the outputs requantized off the kernel's usual path: in the Cortex-M DSP kernels those
+    /// not in a group of four channels of their own multipliers with the whole int8 range (per-tensor
+    /// multipliers, a narrowed clamp, the rows left over: hk__requant_block's general loop); in the
+    /// scalar kernel those with their own channel's multiplier (prepared per output, hk__fcs_out).
+    static func costFeatures(_ p: hk_fc_params_t, macs: Int, kernel: String) -> CostFeatures {
         let rows = Double(p.batches) * Double(p.in_depth)
+        let grouped = p.out_depth / 4 * 4, fast = p.n_mult != 1 && p.act_min == -128 && p.act_max == 127
+        let general: Int32
+        switch kernel {
+        case packedFunction, "hk_fully_connected_s8_dsp": general = p.out_depth - (fast ? grouped : 0)
+        case scalarFunction: general = p.n_mult != 1 ? p.out_depth : 0
+        default: general = 0
+        }
         return CostFeatures(macs: Double(macs), outputs: Double(p.batches * p.out_depth), moved: rows,
-                            blocks: rows * Double(p.out_depth / 4), tail: rows * Double(p.out_depth % 4))
+                            blocks: rows * Double(p.out_depth / 4), tail: rows * Double(p.out_depth % 4),
+                            runs: Double(p.batches) * Double(general))
     }
 }
 

@@ -243,7 +243,8 @@ public struct CostFeatures: Equatable, Sendable {
     /// Convolutions: taps left over after the four-tap inner steps, run one at a time;
     /// fully connected: multiply-accumulates of the rows left over.
     public var tail: Double = 0
-    /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long).
+    /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long);
+    /// fully connected: outputs requantized off the kernel's usual path (FullyConnected.costFeatures).
     public var runs: Double = 0
 
     public init(macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0, runs: Double = 0) {
