@@ -50,6 +50,9 @@ public enum CalibrationSuite {
             // a spectrogram's first layer into several chunks (DS-CNN-M's 172 channels: the windows
             // gathered again per chunk)
             ([1, 49, 10, 1], 172, (10, 4), (2, 2), (1, 1), true),
+            // a strided 3×3 into 32 channels (ResNet-8's downsampling, on a smaller map): a filter of
+            // 9 KiB against few pixels, so the flash lines it streams are not a multiple of its MACs
+            ([1, 12, 12, 16], 32, (3, 3), (2, 2), (1, 1), false),
         ]
         for (i, c) in convs2d.enumerated() {
             try add("cal_conv2d_\(i)") { try $0.conv(c.input, cout: c.cout, kernel: c.k, stride: c.s, dilation: c.d, same: c.same) }
