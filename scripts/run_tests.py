@@ -13,6 +13,7 @@ end, and the exit status is 1 if any class failed or its process died.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,8 @@ def main():
     ap.add_argument("--record", action="store_true", help="write the classes' measured seconds into Tests/durations.json")
     args = ap.parse_args()
 
+    if not os.access(args.bundle, os.X_OK):
+        sys.exit(f"{args.bundle}: no test bundle there (build it with `swift build --build-tests`)")
     listing = subprocess.run([args.bundle, "--list-tests"], capture_output=True, text=True)
     if listing.returncode != 0:
         sys.exit(f"{args.bundle}: --list-tests failed:\n{listing.stdout}{listing.stderr}")
@@ -74,6 +77,7 @@ def main():
     for t in threads:
         t.join()
 
+    shutil.rmtree(logs, ignore_errors=True)
     failed = sorted(n for n, (rc, _, _) in results.items() if rc != 0)
     for name in failed:
         print(f"\n==== {name}: output ====\n{results[name][2]}")

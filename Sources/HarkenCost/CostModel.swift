@@ -220,10 +220,9 @@ public struct KernelFit: Codable, Sendable, Equatable {
     public static func report(_ coefficients: CostCoefficients, samples: [CalibrationSample]) -> [KernelFit] {
         Dictionary(grouping: samples, by: \.features.kernel).compactMap { kernel, group -> KernelFit? in
             guard let c = coefficients.kernels[kernel] else { return nil }
-            let fitted = group.map { ($0, $0.features.cycles(c)) }
-            let (s, f) = fitted.max { abs($0.1 / max($0.0.cycles, 1) - 1) < abs($1.1 / max($1.0.cycles, 1) - 1) }!
-            return KernelFit(kernel: kernel, samples: group.count, worstError: f / max(s.cycles, 1) - 1, worstSample: s.name,
-                             measuredCycles: s.cycles, fittedCycles: f)
+            let fitted = group.map { s in let f = s.features.cycles(c); return (s, f, f / max(s.cycles, 1) - 1) }
+            let (s, f, e) = fitted.max { abs($0.2) < abs($1.2) }!
+            return KernelFit(kernel: kernel, samples: group.count, worstError: e, worstSample: s.name, measuredCycles: s.cycles, fittedCycles: f)
         }.sorted { abs($0.worstError) > abs($1.worstError) }
     }
 }

@@ -12,10 +12,11 @@ import onnxruntime as ort
 
 def main() -> None:
     model, inputs, shape, outputs = sys.argv[1:5]
-    onnx.checker.check_model(onnx.load(model), full_check=True)
+    graph = onnx.load(model)
+    onnx.checker.check_model(graph, full_check=True)
     x = np.fromfile(inputs, dtype="<f4").reshape([int(d) for d in shape.split(",")])
     options = ort.SessionOptions()
-    if any(n.op_type == "QuantizeLinear" for n in onnx.load(model).graph.node):
+    if any(n.op_type == "QuantizeLinear" for n in graph.graph.node):
         # A QDQ model runs as its graph says (DequantizeLinear, the float operator,
         # QuantizeLinear), unfused: ORT's fused int8 kernels on x86 cores without
         # VNNI sum u8 x s8 products in pairs with 16-bit saturation (VPMADDUBSW), so

@@ -213,18 +213,19 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
     /// edge cuts a fill, a copy and a fill, and with dilation along the width one call per tap.
     var im2colGatherCalls: Double {
         let p = params
-        var calls = 0
+        // A row's calls depend on its output row (inside or outside the image) and its output
+        // column (whole or cut by an edge) independently: sum the rows and the columns apart.
+        var inside = 0, outside = 0
         for oy in 0..<p.output.h {
             let y0 = oy * p.stride_h - p.pad_h
-            let inside = (0..<p.filter.h).filter { (0..<p.input.h).contains(y0 + $0 * p.dilation_h) }.count
-            let outside = Int(p.filter.h) - inside
-            for ox in 0..<p.output.w {
-                let x0 = ox * p.stride_w - p.pad_w
-                let whole = x0 >= 0 && x0 + p.filter.w <= p.input.w
-                calls += outside + inside * (p.dilation_w > 1 ? Int(p.filter.w) : whole ? 1 : 3)
-            }
+            let n = (0..<p.filter.h).filter { (0..<p.input.h).contains(y0 + $0 * p.dilation_h) }.count
+            (inside, outside) = (inside + n, outside + Int(p.filter.h) - n)
         }
-        return Double(calls) * Double(p.output.n)
+        let perInsideRow = (0..<p.output.w).reduce(0) { sum, ox in
+            let x0 = ox * p.stride_w - p.pad_w
+            return sum + (p.dilation_w > 1 ? Int(p.filter.w) : x0 >= 0 && x0 + p.filter.w <= p.input.w ? 1 : 3)
+        }
+        return Double(outside * Int(p.output.w) + inside * perInsideRow) * Double(p.output.n)
     }
 
     /// The planar 3×3 kernels' walk (hk__dw3_axes in hk_dw3_axes.h): output rows along axis a, outputs

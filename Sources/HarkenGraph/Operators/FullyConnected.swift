@@ -25,6 +25,7 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     var packed: [Int8]?
 
     static let packedFunction = "hk_fully_connected_s8_packed_dsp"
+    static let dspFunction = "hk_fully_connected_s8_dsp"
     static let scalarFunction = "hk_fully_connected_s8_scalar"
 
     /// The weights and bias for hk_fully_connected_s8_scalar when it can take the call (the packed DSP
@@ -90,7 +91,7 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
     /// The kernel for a call with these packed copies (FULLY_CONNECTED's and the one-pixel convolutions').
     static func function(_ variant: KernelVariant, packed: [Int8]?, scalar: ScalarWeights?) -> String {
         switch variant {
-        case .cortexMDSP: return packed != nil ? packedFunction : "hk_fully_connected_s8_dsp"
+        case .cortexMDSP: return packed != nil ? packedFunction : dspFunction
         case .scalar where scalar != nil: return scalarFunction
         default: return "hk_fully_connected_s8"
         }
@@ -152,7 +153,7 @@ struct FullyConnected: KernelOperator, @unchecked Sendable {
         let grouped = p.out_depth / 4 * 4, fast = p.n_mult != 1 && p.act_min == -128 && p.act_max == 127
         let general: Int32
         switch kernel {
-        case packedFunction, "hk_fully_connected_s8_dsp": general = p.out_depth - (fast ? grouped : 0)
+        case packedFunction, dspFunction: general = p.out_depth - (fast ? grouped : 0)
         case scalarFunction: general = p.n_mult != 1 ? p.out_depth : 0
         default: general = 0
         }
