@@ -4,7 +4,9 @@ import PackageDescription
 // The device runtime is optimised even in debug builds: the simulator streams
 // hours of audio through it, and tests compare it bit for bit, not step through it.
 let runtimeFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
-// The training engine likewise: its tests train small nets and check every gradient numerically.
+// The training engine likewise: its tests train small nets and check every gradient numerically;
+// and the audio and data modules, whose room simulation and augmentation every training run and
+// synthesized corpus go through (unoptimised, simulating the rooms took 50 s of each test's `harken train`).
 let nnFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
@@ -44,8 +46,8 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
-        .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "HarkenSupport", "CSndFile", "CSampleRate"]),
-        .target(name: "HarkenData", dependencies: ["CSampleRate", "CSndFile", "HarkenAudio", "HarkenSupport"]),
+        .target(name: "HarkenAudio", dependencies: ["HarkenRuntime", "HarkenSupport", "CSndFile", "CSampleRate"], swiftSettings: nnFlags),
+        .target(name: "HarkenData", dependencies: ["CSampleRate", "CSndFile", "HarkenAudio", "HarkenSupport"], swiftSettings: nnFlags),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HarkenNN", dependencies: ["CBLAS", "HarkenSupport"], swiftSettings: nnFlags),

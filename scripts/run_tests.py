@@ -5,10 +5,11 @@ Each test class runs in a process of its own (a class's tests share their fixtur
 time as there are cores, the longest first by Tests/durations.json (seconds per class, measured here
 with --record; a class it lacks counts as 30 s). `swift test --parallel` runs one process per test
 and in listing order, which rebuilds the shared fixtures and left the longest test to run alone at
-the end. A line per finished class shows progress; a failed class's whole output is printed at the
+the end. Folders several classes read (a synthesized corpus) are made once, by the first class to
+ask, in a folder named by HARKEN_TEST_SHARED (Support.shared). A line per finished class shows progress; a failed class's whole output is printed at the
 end, and the exit status is 1 if any class failed or its process died.
 
-    scripts/run_tests.py --bundle .build/debug/HarkenPackageTests.xctest [--skip MODULE] [--jobs N] [--record]
+    scripts/run_tests.py --bundle .build/debug/HarkenPackageTests.xctest [--skip MODULE] [--only MODULE|Module.Class] [--jobs N] [--record]
 """
 import argparse
 import json
@@ -28,6 +29,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bundle", required=True, help="the built test bundle (swift build --show-bin-path)/<Package>PackageTests.xctest")
     ap.add_argument("--skip", action="append", default=[], help="a test module to leave out (repeat)")
+    ap.add_argument("--only", action="append", default=[], help="run only this module or Module.Class (repeat)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--record", action="store_true", help="write the classes' measured seconds into Tests/durations.json")
     args = ap.parse_args()
@@ -39,6 +41,8 @@ def main():
         sys.exit(f"{args.bundle}: --list-tests failed:\n{listing.stdout}{listing.stderr}")
     classes = sorted({line.split("/")[0] for line in listing.stdout.split() if "/" in line})
     classes = [c for c in classes if c.split(".")[0] not in args.skip]
+    if args.only:
+        classes = [c for c in classes if c in args.only or c.split(".")[0] in args.only]
     try:
         with open(DURATIONS) as f:
             known = json.load(f)
@@ -47,6 +51,8 @@ def main():
     queue = sorted(classes, key=lambda c: -known.get(c, 30))
 
     logs = tempfile.mkdtemp(prefix="harken-tests-")
+    shared = tempfile.mkdtemp(prefix="harken-tests-shared-")
+    env = dict(os.environ, HARKEN_TEST_SHARED=shared)
     lock = threading.Lock()
     results = {}
     start = time.time()
@@ -60,7 +66,7 @@ def main():
             log = os.path.join(logs, name + ".log")
             t0 = time.time()
             with open(log, "w") as out:
-                rc = subprocess.run([args.bundle, name], stdout=out, stderr=subprocess.STDOUT).returncode
+                rc = subprocess.run([args.bundle, name], stdout=out, stderr=subprocess.STDOUT, env=env).returncode
             seconds = time.time() - t0
             with open(log, errors="replace") as f:
                 text = f.read()
@@ -78,6 +84,7 @@ def main():
         t.join()
 
     shutil.rmtree(logs, ignore_errors=True)
+    shutil.rmtree(shared, ignore_errors=True)
     failed = sorted(n for n, (rc, _, _) in results.items() if rc != 0)
     for name in failed:
         print(f"\n==== {name}: output ====\n{results[name][2]}")

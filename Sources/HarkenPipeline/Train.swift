@@ -115,6 +115,9 @@ extension Pipeline {
         try job.checkCancelled()
         let corpus = try Corpus.load(dataDir)
         let outDir = request.outDir
+        let checkpoint = (outDir as NSString).appendingPathComponent("last.safetensors")
+        // A damaged checkpoint fails now, not after the minute the training windows take to prepare.
+        if request.resume, FileManager.default.fileExists(atPath: checkpoint) { _ = try Safetensors.read(checkpoint) }
         let spec = SentrySpec.standard(config.architecture)
         // A user's file that does not decode, or is silent, is named in the log and left out.
         func folder(_ dir: String?) throws -> [[Float]] { try dir.map { try Corpus.folder($0, report: job.log) } ?? [] }

@@ -15,7 +15,7 @@ final class CascadeTrainTests: XCTestCase {
     }
 
     func testJudgeTrainCascadeEvalAndMining() throws {
-        let data = try TrainTests.corpus.get()
+        let data = try Support.smallCorpus.get()
         let dir = try Support.tempDir("cascade-train").path
         let sentry = dir + "/sentry"
         try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "2",

@@ -9,23 +9,13 @@ import HarkenTestSupport
 /// against `harken serve`, every figure the page shows held against the command line; and a
 /// server killed mid-training whose job resumes after a restart.
 final class StudioBrowserTests: XCTestCase {
-    /// The tests' small corpus, synthesized once (about 40 s) and copied into each project,
-    /// since mining writes into a project's corpus.
-    static let corpus: Lazy<String> = Lazy {
-        let dir = try Support.tempDir("studio-corpus").appendingPathComponent("corpus").path
-        try Support.run(Support.harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--speakers", "40", "--variations", "2",
-                                               "--near-misses", "1", "--negatives", "2", "--test-minutes", "1",
-                                               "--validation-minutes", "1", "--train-minutes", "1", "--seed", "3"])
-        return dir
-    }
-
     /// A Studio project folder: the corpus, studio.json, and microWakeWord's published hey_jarvis
     /// (int8 .tflite + manifest) as the imported model Evaluate, Deploy and Listen use.
     static func project(_ name: String) throws -> URL {
         let root = try Support.tempDir(name)
         let dir = root.appendingPathComponent("project")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("models"), withIntermediateDirectories: true)
-        try Support.run("/bin/cp", ["-a", try corpus.get(), dir.appendingPathComponent("corpus").path])
+        try Support.run("/bin/cp", ["-a", try Support.smallCorpus.get(), dir.appendingPathComponent("corpus").path])
         try Data(#"{"schema_version":1,"phrase":"hey jarvis","preset":"tiny"}"#.utf8).write(to: dir.appendingPathComponent("studio.json"))
         let tflite = try Support.modelPath("hey_jarvis")
         for ext in ["tflite", "json"] {
@@ -99,7 +89,7 @@ final class StudioBrowserTests: XCTestCase {
         for p in points {
             let cutoff = try XCTUnwrap(p["cutoff"] as? Double)
             // The shared corpus: mining has since added to this project's.
-            let cli = try Support.run(Support.harkenBinary, ["eval", "--model", modelTflite, "--data", try Self.corpus.get(), "--split", split,
+            let cli = try Support.run(Support.harkenBinary, ["eval", "--model", modelTflite, "--data", try Support.smallCorpus.get(), "--split", split,
                                                              "--cutoff", String(cutoff), "--json"])
             let r = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
             let label = "cutoff \(cutoff): page \(p), CLI \(cli.stdout.prefix(400))"

@@ -10,17 +10,8 @@ import HarkenTestSupport
 
 /// `harken train` and `harken eval` end to end on a small corpus, resuming, and bad inputs.
 final class TrainTests: XCTestCase {
-    /// A small corpus shared by the tests (a minute of continuous speech per split).
-    static let corpus: Result<String, Error> = Result {
-        let dir = try Support.tempDir("train-corpus").path
-        try Support.run(Support.harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--speakers", "40", "--variations", "2",
-                                               "--near-misses", "1", "--negatives", "2", "--test-minutes", "1",
-                                               "--validation-minutes", "1", "--train-minutes", "1", "--seed", "3"])
-        return dir
-    }
-
     func testTrainResumeAndEvaluate() throws {
-        let data = try Self.corpus.get()
+        let data = try Support.smallCorpus.get()
         let out = try Support.tempDir("train-run").path
         let first = try Support.run(Support.harkenBinary, ["train", "--phrase", "hey jarvis", "--preset", "tiny", "--epochs", "2",
                                                             "--data", data, "--out", out, "--json"])
@@ -128,7 +119,7 @@ final class TrainTests: XCTestCase {
 
     /// Your own recordings and noise folders join the synthesized corpus.
     func testUserFoldersJoinTheCorpus() throws {
-        let data = try Self.corpus.get()
+        let data = try Support.smallCorpus.get()
         let mine = try Support.tempDir("train-user")
         let records = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
         let trainPositives = records.filter { $0.contains("\"kind\":\"positive\"") && $0.contains("\"split\":\"train\"") }
@@ -151,7 +142,7 @@ final class TrainTests: XCTestCase {
     }
 
     func testBadInputsGiveClearErrors() throws {
-        let data = try Self.corpus.get()
+        let data = try Support.smallCorpus.get()
         let out = try Support.tempDir("train-bad").path
         func fails(_ args: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
             let r = try Support.run(Support.harkenBinary, args, check: false)

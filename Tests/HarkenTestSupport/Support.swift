@@ -22,6 +22,30 @@ public enum Support {
         return url
     }
 
+    /// A folder several test classes read and none writes (a synthesized corpus), made once per
+    /// suite run: scripts/run_tests.py runs the classes in separate processes and names a folder
+    /// for them in HARKEN_TEST_SHARED; the first process to ask makes it under a file lock while
+    /// the others wait. Without the variable each process makes its own.
+    public static func shared(_ name: String, make: (String) throws -> Void) throws -> String {
+        guard let root = ProcessInfo.processInfo.environment["HARKEN_TEST_SHARED"] else {
+            let dir = try tempDir(name).appendingPathComponent(name).path
+            try make(dir)
+            return dir
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let dir = root + "/" + name
+        let fd = open(dir + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0, flock(fd, LOCK_EX) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: dir + ".lock"]) }
+        defer { close(fd) }
+        if FileManager.default.fileExists(atPath: dir) { return dir }
+        // Made beside and renamed: a class that died half-way leaves no folder the next one trusts.
+        let partial = dir + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        try make(partial)
+        try FileManager.default.moveItem(atPath: partial, toPath: dir)
+        return dir
+    }
+
     public struct Result { public var status: Int32; public var stdout: String; public var stderr: String }
 
     @discardableResult
@@ -40,9 +64,16 @@ public enum Support {
         defer { try? FileManager.default.removeItem(at: errURL) }
         p.standardOutput = out
         p.standardError = err
+        let started = Date()
         try p.run()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        // HARKEN_TEST_TIMING=1 shows where an integration test's minutes go.
+        if ProcessInfo.processInfo.environment["HARKEN_TEST_TIMING"] != nil {
+            let name = URL(fileURLWithPath: exe).lastPathComponent
+            FileHandle.standardError.write(Data(String(format: "[timing] %6.1f s  %@ %@\n", Date().timeIntervalSince(started), name,
+                                                       args.prefix(3).joined(separator: " ")).utf8))
+        }
         try err.close()
         let errData = (try? Data(contentsOf: errURL)) ?? Data()
         let r = Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
@@ -73,6 +104,15 @@ public enum Support {
         let path = dir.appendingPathComponent("mixed.wav").path
         try py("make_mixed_audio.py", [path, "--seconds", "64", "--seed", "7"])
         return path
+    }
+
+    /// The integration tests' small corpus: 40 voices, about a minute of speech per split.
+    public static let smallCorpus: Lazy<String> = Lazy {
+        try shared("corpus-hey-jarvis") { dir in
+            try run(harkenBinary, ["synth", "--phrase", "hey jarvis", "--out", dir, "--speakers", "40", "--variations", "2",
+                                   "--near-misses", "1", "--negatives", "2", "--test-minutes", "1",
+                                   "--validation-minutes", "1", "--train-minutes", "1", "--seed", "3"])
+        }
     }
 
     public static var harkenBinary: String {
