@@ -244,7 +244,8 @@ public struct CostFeatures: Equatable, Sendable {
     /// fully connected: multiply-accumulates of the rows left over.
     public var tail: Double = 0
     /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long);
-    /// fully connected: outputs requantized off the kernel's usual path (FullyConnected.costFeatures).
+    /// fully connected: outputs requantized off the kernel's usual path (FullyConnected.costFeatures);
+    /// softmax: rows.
     public var runs: Double = 0
 
     public init(macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0, runs: Double = 0) {

@@ -41,6 +41,8 @@ struct Softmax: KernelOperator {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        CostFeatures(macs: 0, outputs: Double(params.outer * params.depth), moved: Double(params.outer * params.depth))
+        // Per row a maximum, a sum's reciprocal (Newton steps on 64-bit products) and the leading-zero count.
+        CostFeatures(macs: 0, outputs: Double(params.outer * params.depth), moved: Double(params.outer * params.depth),
+                     runs: Double(params.outer))
     }
 }
