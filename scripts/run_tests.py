@@ -6,7 +6,8 @@ time as there are cores, the longest first by Tests/durations.json (seconds per 
 with --record; a class it lacks counts as 30 s). `swift test --parallel` runs one process per test
 and in listing order, which rebuilds the shared fixtures and left the longest test to run alone at
 the end. Folders several classes read (a synthesized corpus) are made once, by the first class to
-ask, in a folder named by HARKEN_TEST_SHARED (Support.shared). A line per finished class shows progress; a failed class's whole output is printed at the
+ask, in a folder named by HARKEN_TEST_SHARED (Support.shared). The classes' temporary files go to a
+folder of the run's own (TMPDIR), removed at the end unless a class failed. A line per finished class shows progress; a failed class's whole output is printed at the
 end, and the exit status is 1 if any class failed or its process died.
 
     scripts/run_tests.py --bundle .build/debug/HarkenPackageTests.xctest [--skip MODULE] [--only MODULE|Module.Class] [--jobs N] [--record]
@@ -50,9 +51,11 @@ def main():
         known = {}
     queue = sorted(classes, key=lambda c: -known.get(c, 30))
 
-    logs = tempfile.mkdtemp(prefix="harken-tests-")
-    shared = tempfile.mkdtemp(prefix="harken-tests-shared-")
-    env = dict(os.environ, HARKEN_TEST_SHARED=shared)
+    run_dir = tempfile.mkdtemp(prefix="harken-tests-")
+    logs, shared, tmp = (os.path.join(run_dir, d) for d in ("logs", "shared", "tmp"))
+    for d in (logs, shared, tmp):
+        os.mkdir(d)
+    env = dict(os.environ, HARKEN_TEST_SHARED=shared, TMPDIR=tmp)
     lock = threading.Lock()
     results = {}
     start = time.time()
@@ -83,11 +86,13 @@ def main():
     for t in threads:
         t.join()
 
-    shutil.rmtree(logs, ignore_errors=True)
-    shutil.rmtree(shared, ignore_errors=True)
     failed = sorted(n for n, (rc, _, _) in results.items() if rc != 0)
     for name in failed:
         print(f"\n==== {name}: output ====\n{results[name][2]}")
+    if failed:
+        print(f"\nthe failed classes' temporary files are kept in {tmp}")
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
     wall = time.time() - start
     work = sum(s for _, s, _ in results.values())
     print(f"\n{len(classes)} test classes on {args.jobs} workers in {wall:.0f} s (their own times add up to {work:.0f} s); "
