@@ -7,8 +7,9 @@ with --record; a class it lacks counts as 30 s). `swift test --parallel` runs on
 and in listing order, which rebuilds the shared fixtures and left the longest test to run alone at
 the end. Folders several classes read (a synthesized corpus) are made once, by the first class to
 ask, in a folder named by HARKEN_TEST_SHARED (Support.shared). The classes' temporary files go to a
-folder of the run's own (TMPDIR), removed at the end unless a class failed. A line per finished class shows progress; a failed class's whole output is printed at the
-end, and the exit status is 1 if any class failed or its process died.
+folder of the run's own (TMPDIR), removed at the end unless a class failed. A line per finished
+class shows progress; a failed class's whole output is printed at the end, and the exit status is 1
+if any class failed or its process died.
 
     scripts/run_tests.py --bundle .build/debug/HarkenPackageTests.xctest [--skip MODULE] [--only MODULE|Module.Class] [--jobs N] [--record]
 """
