@@ -44,7 +44,6 @@ struct Concatenation: KernelOperator, @unchecked Sendable {
 
     /// Concatenation and split copy every row of every part once.
     func costFeatures(macs: Int) -> CostFeatures {
-        // One memcpy per part of each row: its call is the fixed cost, its bytes the rest.
-        CostFeatures(macs: 0, outputs: Double(params.outer) * Double(params.n_parts), moved: Double(params.outer * params.row_bytes))
+        .rowCopies(params, partBytes: partBytes, concatenating: true)
     }
 }

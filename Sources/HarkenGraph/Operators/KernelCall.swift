@@ -241,11 +241,12 @@ public struct CostFeatures: Equatable, Sendable {
     /// fully connected: multiply-accumulates done four output rows at a time.
     public var blocks: Double = 0
     /// Convolutions: taps left over after the four-tap inner steps, run one at a time;
-    /// fully connected: multiply-accumulates of the rows left over.
+    /// fully connected: multiply-accumulates of the rows left over; copying kernels: bytes whose source
+    /// and destination are misaligned to each other (misalignedBytes).
     public var tail: Double = 0
     /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long);
     /// fully connected: outputs requantized off the kernel's usual path (FullyConnected.costFeatures);
-    /// softmax: rows.
+    /// softmax: rows; PAD and STRIDED_SLICE: memcpy calls.
     public var runs: Double = 0
 
     public init(macs: Double, outputs: Double, moved: Double, blocks: Double = 0, tail: Double = 0, runs: Double = 0) {
@@ -255,6 +256,30 @@ public struct CostFeatures: Equatable, Sendable {
     /// An element-wise kernel over `size` values: one output and one value moved per element.
     static func elementwise(_ size: Int32) -> CostFeatures {
         CostFeatures(macs: 0, outputs: Double(size), moved: Double(size))
+    }
+
+    /// The bytes of memcpy calls (source offset, destination offset, length) whose two ends differ
+    /// modulo 4, which the C library cannot copy a word at a time. Tensors start 4-byte aligned
+    /// (MemoryPlanner.alignment), so the offsets inside them decide.
+    static func misalignedBytes(_ copies: some Sequence<(src: Int, dst: Int, bytes: Int)>) -> Double {
+        Double(copies.reduce(0) { $0 + (($1.src - $1.dst) % 4 == 0 ? 0 : $1.bytes) })
+    }
+
+    /// CONCATENATION and SPLIT: one memcpy per part of each row (its call the fixed cost, its bytes
+    /// the rest), misaligned where a part's offset in the row and its own row length disagree.
+    static func rowCopies(_ p: hk_concat_params_t, partBytes: [Int32], concatenating: Bool) -> CostFeatures {
+        let rows = Int(p.outer), rowBytes = Int(p.row_bytes)
+        var copies: [(src: Int, dst: Int, bytes: Int)] = []
+        for row in 0..<rows {
+            var inRow = 0
+            for n in partBytes.map(Int.init) {
+                let (whole, part) = (row * rowBytes + inRow, row * n)
+                copies.append(concatenating ? (part, whole, n) : (whole, part, n))
+                inRow += n
+            }
+        }
+        return CostFeatures(macs: 0, outputs: Double(rows * partBytes.count), moved: Double(rows * rowBytes),
+                            tail: misalignedBytes(copies))
     }
 }
 

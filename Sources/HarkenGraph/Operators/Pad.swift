@@ -41,6 +41,25 @@ struct Pad: KernelOperator {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        CostFeatures(macs: 0, outputs: params.output.elements, moved: params.input.elements)
+        // A memset of the output, then a memcpy of each input pixel's channels to its place.
+        let copies = self.copies
+        return CostFeatures(macs: 0, outputs: params.output.elements, moved: params.input.elements,
+                            tail: CostFeatures.misalignedBytes(copies), runs: Double(copies.count))
+    }
+
+    /// hk_pad_s8's memcpy calls, one per input pixel.
+    var copies: [(src: Int, dst: Int, bytes: Int)] {
+        let p = params, i = p.input, o = p.output, before = [p.before.0, p.before.1, p.before.2, p.before.3].map(Int.init)
+        var copies: [(src: Int, dst: Int, bytes: Int)] = []
+        for n in 0..<Int(i.n) {
+            for h in 0..<Int(i.h) {
+                for w in 0..<Int(i.w) {
+                    let src = ((n * Int(i.h) + h) * Int(i.w) + w) * Int(i.c)
+                    let dst = (((n + before[0]) * Int(o.h) + h + before[1]) * Int(o.w) + w + before[2]) * Int(o.c) + before[3]
+                    copies.append((src, dst, Int(i.c)))
+                }
+            }
+        }
+        return copies
     }
 }

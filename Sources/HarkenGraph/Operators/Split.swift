@@ -46,7 +46,6 @@ struct Split: KernelOperator, @unchecked Sendable {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        // One memcpy per part of each row: its call is the fixed cost, its bytes the rest.
-        CostFeatures(macs: 0, outputs: Double(params.outer) * Double(params.n_parts), moved: Double(params.outer * params.row_bytes))
+        .rowCopies(params, partBytes: partBytes, concatenating: false)
     }
 }

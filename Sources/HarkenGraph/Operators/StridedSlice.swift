@@ -81,8 +81,44 @@ struct StridedSlice: KernelOperator {
     }
 
     func costFeatures(macs: Int) -> CostFeatures {
-        let p = params
-        let out = (0..<Int(p.rank)).reduce(1.0) { acc, i in acc * Double([p.out_shape.0, p.out_shape.1, p.out_shape.2, p.out_shape.3, p.out_shape.4][i]) }
-        return CostFeatures(macs: 0, outputs: out, moved: out * Double(p.elem_bytes))
+        let copies = self.copies, bytes = copies.reduce(0) { $0 + $1.bytes }
+        return CostFeatures(macs: 0, outputs: Double(bytes / Int(params.elem_bytes)), moved: Double(bytes),
+                            tail: CostFeatures.misalignedBytes(copies), runs: Double(copies.count))
+    }
+
+    /// hk_strided_slice's memcpy calls, in its order: the shape right-aligned into 5-D, one call per
+    /// contiguous run (the last axis with stride 1, grown outward over whole axes), else per element.
+    var copies: [(src: Int, dst: Int, bytes: Int)] {
+        let p = params, pad = 5 - Int(p.rank), eb = Int(p.elem_bytes)
+        func five(_ t: (Int32, Int32, Int32, Int32, Int32), _ fill: Int) -> [Int] {
+            let v = [t.0, t.1, t.2, t.3, t.4].map(Int.init)
+            return (0..<5).map { $0 < pad ? fill : v[$0 - pad] }
+        }
+        let inShape = five(p.in_shape, 1), begin = five(p.begin, 0), steps = five(p.stride, 1), outShape = five(p.out_shape, 1)
+        var inStride = [Int](repeating: 1, count: 5)
+        for k in stride(from: 3, through: 0, by: -1) { inStride[k] = inStride[k + 1] * inShape[k + 1] }
+        var last = 5, run = 0
+        if steps[4] == 1 {
+            (last, run) = (4, outShape[4] * eb)
+            while last > 0 && begin[last] == 0 && outShape[last] == inShape[last] && steps[last - 1] == 1 {
+                last -= 1
+                run *= outShape[last]
+            }
+        }
+        if run == 0 && last < 5 { return [] }
+        var copies: [(src: Int, dst: Int, bytes: Int)] = [], dst = 0
+        func walk(_ axis: Int, _ offset: Int) {
+            if axis == 4 {
+                if last < 5 {
+                    copies.append(((offset + begin[4]) * eb, dst, run)); dst += run
+                } else {
+                    for i in 0..<outShape[4] { copies.append(((offset + begin[4] + i * steps[4]) * eb, dst, eb)); dst += eb }
+                }
+                return
+            }
+            for i in 0..<(axis < last ? outShape[axis] : 1) { walk(axis + 1, offset + (begin[axis] + i * steps[axis]) * inStride[axis]) }
+        }
+        walk(0, 0)
+        return copies
     }
 }
