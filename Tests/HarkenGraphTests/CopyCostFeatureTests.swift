@@ -5,7 +5,7 @@ import XCTest
 /// The copying kernels' cost features list their memcpy calls; replaying those calls must give the
 /// kernel's own output, byte for byte.
 final class CopyCostFeatureTests: XCTestCase {
-    func replay(_ copies: [(src: Int, dst: Int, bytes: Int)], from input: [UInt8], onto output: inout [UInt8]) {
+    func replay(_ copies: [CostFeatures.MemcpyCall], from input: [UInt8], onto output: inout [UInt8]) {
         for c in copies { output.replaceSubrange(c.dst..<(c.dst + c.bytes), with: input[c.src..<(c.src + c.bytes)]) }
     }
 
@@ -58,7 +58,7 @@ final class CopyCostFeatureTests: XCTestCase {
     }
 
     func testMisalignedBytesCountOnlyCopiesWhoseEndsDisagreeModuloFour() {
-        let copies: [(src: Int, dst: Int, bytes: Int)] = [(0, 0, 8), (4, 12, 3), (1, 2, 5), (99, 0, 594), (6, 2, 7)]
+        let copies: [CostFeatures.MemcpyCall] = [(0, 0, 8), (4, 12, 3), (1, 2, 5), (99, 0, 594), (6, 2, 7)]
         XCTAssertEqual(CostFeatures.misalignedBytes(copies), 5 + 594)   // 6 and 2 are both 2 past a word: aligned to each other
     }
 }

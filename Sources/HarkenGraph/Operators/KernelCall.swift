@@ -258,10 +258,13 @@ public struct CostFeatures: Equatable, Sendable {
         CostFeatures(macs: 0, outputs: Double(size), moved: Double(size))
     }
 
-    /// The bytes of memcpy calls (source offset, destination offset, length) whose two ends differ
+    /// A memcpy call of a copying kernel: offsets into its source and destination tensors, and length.
+    public typealias MemcpyCall = (src: Int, dst: Int, bytes: Int)
+
+    /// The bytes of memcpy calls whose two ends differ
     /// modulo 4, which the C library cannot copy a word at a time. Tensors start 4-byte aligned
     /// (MemoryPlanner.alignment), so the offsets inside them decide.
-    static func misalignedBytes(_ copies: some Sequence<(src: Int, dst: Int, bytes: Int)>) -> Double {
+    static func misalignedBytes(_ copies: some Sequence<MemcpyCall>) -> Double {
         Double(copies.reduce(0) { $0 + (($1.src - $1.dst) % 4 == 0 ? 0 : $1.bytes) })
     }
 
@@ -269,7 +272,7 @@ public struct CostFeatures: Equatable, Sendable {
     /// the rest), misaligned where a part's offset in the row and its own row length disagree.
     static func rowCopies(_ p: hk_concat_params_t, partBytes: [Int32], concatenating: Bool) -> CostFeatures {
         let rows = Int(p.outer), rowBytes = Int(p.row_bytes)
-        var copies: [(src: Int, dst: Int, bytes: Int)] = []
+        var copies: [MemcpyCall] = []
         for row in 0..<rows {
             var inRow = 0
             for n in partBytes.map(Int.init) {

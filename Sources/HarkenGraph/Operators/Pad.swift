@@ -48,9 +48,9 @@ struct Pad: KernelOperator {
     }
 
     /// hk_pad_s8's memcpy calls, one per input pixel.
-    var copies: [(src: Int, dst: Int, bytes: Int)] {
+    var copies: [CostFeatures.MemcpyCall] {
         let p = params, i = p.input, o = p.output, before = [p.before.0, p.before.1, p.before.2, p.before.3].map(Int.init)
-        var copies: [(src: Int, dst: Int, bytes: Int)] = []
+        var copies: [CostFeatures.MemcpyCall] = []
         for n in 0..<Int(i.n) {
             for h in 0..<Int(i.h) {
                 for w in 0..<Int(i.w) {

@@ -88,7 +88,7 @@ struct StridedSlice: KernelOperator {
 
     /// hk_strided_slice's memcpy calls, in its order: the shape right-aligned into 5-D, one call per
     /// contiguous run (the last axis with stride 1, grown outward over whole axes), else per element.
-    var copies: [(src: Int, dst: Int, bytes: Int)] {
+    var copies: [CostFeatures.MemcpyCall] {
         let p = params, pad = 5 - Int(p.rank), eb = Int(p.elem_bytes)
         func five(_ t: (Int32, Int32, Int32, Int32, Int32), _ fill: Int) -> [Int] {
             let v = [t.0, t.1, t.2, t.3, t.4].map(Int.init)
@@ -106,7 +106,7 @@ struct StridedSlice: KernelOperator {
             }
         }
         if run == 0 && last < 5 { return [] }
-        var copies: [(src: Int, dst: Int, bytes: Int)] = [], dst = 0
+        var copies: [CostFeatures.MemcpyCall] = [], dst = 0
         func walk(_ axis: Int, _ offset: Int) {
             if axis == 4 {
                 if last < 5 {
