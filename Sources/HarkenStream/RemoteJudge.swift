@@ -100,16 +100,21 @@ public final class RemoteJudge: WindowJudge, @unchecked Sendable {
         var headers: [(String, String)] = []
         if let contentType { headers.append(("Content-Type", contentType)) }
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        while true {
-            let reused: HTTPConnection? = { lock.lock(); defer { lock.unlock() }; return idle.popLast() }()
-            let c = try reused ?? HTTPConnection(host: host, port: port, timeout: max(0.001, deadline.timeIntervalSinceNow))
-            do {
-                let reply = try c.request(method, path, headers: headers, body: body, timeout: max(0.001, deadline.timeIntervalSinceNow))
-                if c.isOpen { lock.lock(); idle.append(c); lock.unlock() }
-                return reply
-            } catch HTTPClientError.io where reused != nil && deadline.timeIntervalSinceNow > 0 {
-                continue
+        do {
+            while true {
+                let reused: HTTPConnection? = { lock.lock(); defer { lock.unlock() }; return idle.popLast() }()
+                let c = try reused ?? HTTPConnection(host: host, port: port, timeout: max(0.001, deadline.timeIntervalSinceNow))
+                do {
+                    let reply = try c.request(method, path, headers: headers, body: body, timeout: max(0.001, deadline.timeIntervalSinceNow))
+                    if c.isOpen { lock.lock(); idle.append(c); lock.unlock() }
+                    return reply
+                } catch HTTPClientError.io where reused != nil && deadline.timeIntervalSinceNow > 0 {
+                    continue
+                }
             }
+        } catch HTTPClientError.timeout(let host, let port, let phase, _) {
+            // The call's own limit, not the part of it left when the step that ran out began.
+            throw HTTPClientError.timeout(host: host, port: port, phase: phase, ms: Int((timeout * 1000).rounded()))
         }
     }
 
