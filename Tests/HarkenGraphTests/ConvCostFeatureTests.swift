@@ -46,10 +46,11 @@ final class ConvCostFeatureTests: XCTestCase {
                 }
             }
             let label = "input \(input), filter \(k), stride \(s), dilation \(d), pad \(pad)"
-            XCTAssertEqual(conv.filterTapsInside, Double(taps), label)
+            let edges = conv.edgeTaps, images = Int(out.n)
+            XCTAssertEqual(images * edges.inside, taps, label)
             XCTAssertEqual(conv.im2colGatherCalls, Double(calls), label)
-            XCTAssertEqual(conv.dwOneLineMACs, Double(oneLine), label)
-            if input.w == 1 && k.w == 1 && d.h == 1 { XCTAssertEqual(conv.dwOneLineMACs, Double(taps * 4), "a k×1 kernel over time: \(label)") }
+            XCTAssertEqual(images * edges.oneLineMACs(p), oneLine, label)
+            if input.w == 1 && k.w == 1 && d.h == 1 { XCTAssertEqual(images * edges.oneLineMACs(p), taps * 4, "a k×1 kernel over time: \(label)") }
         }
     }
 }

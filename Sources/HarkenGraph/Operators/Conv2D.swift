@@ -215,7 +215,7 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         let p = params
         // A row's calls depend on its output row (inside or outside the image) and its output
         // column (whole or cut by an edge) independently: sum the rows and the columns apart.
-        let inside = filterRowsInside, outside = Int(p.output.h) * Int(p.filter.h) - inside
+        let inside = EdgeTaps.total(edgeTaps.rows), outside = Int(p.output.h) * Int(p.filter.h) - inside
         let perInsideRow = (0..<p.output.w).reduce(0) { sum, ox in
             let x0 = ox * p.stride_w - p.pad_w
             return sum + (p.dilation_w > 1 ? Int(p.filter.w) : x0 >= 0 && x0 + p.filter.w <= p.input.w ? 1 : 3)
@@ -223,54 +223,46 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         return Double(outside * Int(p.output.w) + inside * perInsideRow) * Double(p.output.n)
     }
 
-    /// Filter rows that fall inside the image, summed over the output rows (one image).
-    var filterRowsInside: Int {
-        let p = params
-        return Conv2D.tapsInside(outputs: p.output.h, stride: p.stride_h, pad: p.pad_h, dilation: p.dilation_h, taps: p.filter.h, size: p.input.h)
-    }
+    /// Per axis, how many output positions have n filter taps inside the image, for each n: the rest
+    /// fall in the padding, which im2col fills and the generic depthwise kernels (hk__tap_range) skip.
+    struct EdgeTaps {
+        var rows: [Int: Int], columns: [Int: Int]
 
-    /// Filter taps inside the image summed over the output pixels: the generic depthwise kernels
-    /// (hk__tap_range) skip the rest, so at a padded edge they do fewer multiply-accumulates than the layer's.
-    var filterTapsInside: Double {
-        let p = params
-        let columns = Conv2D.tapsInside(outputs: p.output.w, stride: p.stride_w, pad: p.pad_w, dilation: p.dilation_w, taps: p.filter.w, size: p.input.w)
-        return Double(filterRowsInside) * Double(columns) * Double(p.output.n)
-    }
+        static func total(_ counts: [Int: Int]) -> Int { counts.reduce(0) { $0 + $1.key * $1.value } }
 
-    /// Along one axis: the taps of each output position that land inside `0..<size`, summed.
-    static func tapsInside(outputs: Int32, stride: Int32, pad: Int32, dilation: Int32, taps: Int32, size: Int32) -> Int {
-        tapsInsideCounts(outputs: outputs, stride: stride, pad: pad, dilation: dilation, taps: taps, size: size)
-            .reduce(0) { $0 + $1.key * $1.value }
-    }
+        /// Taps inside the image summed over one image's output pixels (rows and columns are independent).
+        var inside: Int { EdgeTaps.total(rows) * EdgeTaps.total(columns) }
 
-    /// Along one axis: how many output positions have n taps inside the image, for each n.
-    static func tapsInsideCounts(outputs: Int32, stride: Int32, pad: Int32, dilation: Int32, taps: Int32, size: Int32) -> [Int: Int] {
-        var counts: [Int: Int] = [:]
-        for o in 0..<outputs {
-            let start = o * stride - pad
-            counts[(0..<taps).filter { (0..<size).contains(start + $0 * dilation) }.count, default: 0] += 1
-        }
-        return counts
-    }
-
-    /// hk_dwconv2d_s8_dsp's multiply-accumulates on its one-line path (a pixel whose taps inside the
-    /// image are one line with the input's step equal to the filter's: a k×1 kernel over time), which
-    /// runs two taps a pass without the general loop's pointer steps.
-    var dwOneLineMACs: Double {
-        let p = params
-        guard p.depth_multiplier == 1 else { return 0 }
-        let rows = Conv2D.tapsInsideCounts(outputs: p.output.h, stride: p.stride_h, pad: p.pad_h, dilation: p.dilation_h, taps: p.filter.h, size: p.input.h)
-        let columns = Conv2D.tapsInsideCounts(outputs: p.output.w, stride: p.stride_w, pad: p.pad_w, dilation: p.dilation_w, taps: p.filter.w, size: p.input.w)
-        var taps = 0
-        for (ny, rowCount) in rows where ny > 0 {
-            for (nx, columnCount) in columns where nx > 0 {
-                // The kernel's choice: the longer run of taps innermost, and its steps.
-                let (n1, n2, x1, w1) = ny >= nx ? (ny, nx, p.dilation_h * p.input.w * p.input.c, p.filter.w * p.output.c)
-                                                : (nx, ny, p.dilation_w * p.input.c, p.output.c)
-                if n2 == 1 && x1 == w1 { taps += n1 * rowCount * columnCount }
+        /// hk_dwconv2d_s8_dsp's multiply-accumulates on its one-line path, per image: a pixel whose taps
+        /// inside the image are one line with the input's step equal to the filter's (a k×1 kernel over
+        /// time) runs two taps a pass without the general loop's pointer steps.
+        func oneLineMACs(_ p: hk_conv_params_t) -> Int {
+            guard p.depth_multiplier == 1 else { return 0 }
+            var taps = 0
+            for (ny, rowCount) in rows where ny > 0 {
+                for (nx, columnCount) in columns where nx > 0 {
+                    // The kernel's choice: the longer run of taps innermost, and its steps.
+                    let (n1, n2, x1, w1) = ny >= nx ? (ny, nx, p.dilation_h * p.input.w * p.input.c, p.filter.w * p.output.c)
+                                                    : (nx, ny, p.dilation_w * p.input.c, p.output.c)
+                    if n2 == 1 && x1 == w1 { taps += n1 * rowCount * columnCount }
+                }
             }
+            return taps * Int(p.output.c / 4 * 4)
         }
-        return Double(taps) * Double(p.output.n) * Double(p.output.c / 4 * 4)
+    }
+
+    var edgeTaps: EdgeTaps {
+        let p = params
+        func along(_ outputs: Int32, _ stride: Int32, _ pad: Int32, _ dilation: Int32, _ taps: Int32, _ size: Int32) -> [Int: Int] {
+            var counts: [Int: Int] = [:]
+            for o in 0..<outputs {
+                let start = o * stride - pad
+                counts[(0..<taps).filter { (0..<size).contains(start + $0 * dilation) }.count, default: 0] += 1
+            }
+            return counts
+        }
+        return EdgeTaps(rows: along(p.output.h, p.stride_h, p.pad_h, p.dilation_h, p.filter.h, p.input.h),
+                        columns: along(p.output.w, p.stride_w, p.pad_w, p.dilation_w, p.filter.w, p.input.w))
     }
 
     /// The planar 3×3 kernels' walk (hk__dw3_axes in hk_dw3_axes.h): output rows along axis a, outputs
@@ -383,9 +375,10 @@ struct Conv2D: KernelOperator, @unchecked Sendable {
         if depthwise {
             // The generic kernels: the taps inside the image, and per pixel its tap ranges and a call per chunk
             // of channels; the multiply-accumulates off the DSP kernel's one-line path pay its loop's steps too.
-            let inside = filterTapsInside, macsInside = inside * Double(p.output.c)
+            let edges = edgeTaps, n = Double(p.output.n)
+            let inside = n * Double(edges.inside), macsInside = inside * Double(p.output.c)
             return CostFeatures(macs: macsInside, outputs: outputs, moved: inside, blocks: pixels,
-                                tail: variant == .cortexMDSP ? macsInside - dwOneLineMACs : 0)
+                                tail: variant == .cortexMDSP ? macsInside - n * Double(edges.oneLineMACs(p)) : 0)
         }
         if gemv { return FullyConnected.costFeatures(gemvParams, macs: macs, kernel: function(variant)) }   // the kernel is its
         if variant == .scalar && scalarTiles {

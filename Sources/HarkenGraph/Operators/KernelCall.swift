@@ -237,11 +237,11 @@ public struct CostFeatures: Equatable, Sendable {
     public var macs: Double
     public var outputs: Double
     public var moved: Double
-    /// Convolutions: inner loops entered (per output pixel, staged block and channel group);
-    /// fully connected: multiply-accumulates done four output rows at a time.
+    /// Convolutions: inner loops entered (per output pixel, staged block and channel group; the generic
+    /// depthwise kernels: output pixels); fully connected: multiply-accumulates done four output rows at a time.
     public var blocks: Double = 0
-    /// Convolutions: taps left over after the four-tap inner steps, run one at a time;
-    /// fully connected: multiply-accumulates of the rows left over; copying kernels: bytes whose source
+    /// Convolutions: taps left over after the four-tap inner steps, run one at a time (the generic DSP
+    /// depthwise kernel: multiply-accumulates off its one-line path); fully connected: multiply-accumulates of the rows left over; copying kernels: bytes whose source
     /// and destination are misaligned to each other (misalignedBytes).
     public var tail: Double = 0
     /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long);
