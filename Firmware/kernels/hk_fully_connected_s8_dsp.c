@@ -208,7 +208,8 @@ void hk_fully_connected_s8_packed_dsp(const hk_fc_params_t *p, const int8_t *inp
             hk__requant_block(acc, 4 * n, p->out_mult + step * 4 * g, p->out_shift + step * 4 * g, step,
                               p->output_offset, p->act_min, p->act_max, y + 4 * g, 1);
         }
-        for (g = 4 * groups; g < out_depth; ++g) { /* the rows left over, unpacked */
+        /* the rows left over, unpacked, requantized in one pass */
+        for (g = 4 * groups; g < out_depth; ++g) {
             const int16_t *xv = xs;
             const int8_t *w = packed + g * depth;
             int32_t a = bias != NULL ? bias[g] : 0, i;
@@ -220,9 +221,11 @@ void hk_fully_connected_s8_packed_dsp(const hk_fc_params_t *p, const int8_t *inp
             for (; i < depth; ++i) {
                 a += xv[i] * w[i];
             }
-            acc[0] = a;
-            hk__requant_block(acc, 1, p->out_mult + step * g, p->out_shift + step * g, 0,
-                              p->output_offset, p->act_min, p->act_max, y + g, 1);
+            acc[g - 4 * groups] = a;
+        }
+        if (out_depth > 4 * groups) {
+            hk__requant_block(acc, out_depth - 4 * groups, p->out_mult + step * 4 * groups, p->out_shift + step * 4 * groups,
+                              step, p->output_offset, p->act_min, p->act_max, y + 4 * groups, 1);
         }
     }
 }

@@ -12,21 +12,7 @@
  */
 #include "harken/hk_kernels.h"
 #include "hk_fixedpoint_impl.h"
-
-enum { SCALED_DIFF_INTEGER_BITS = 5, ACCUMULATION_INTEGER_BITS = 12 };
-
-static int count_leading_zeros(uint32_t v)
-{
-    int n = 0;
-    if (v == 0) {
-        return 32;
-    }
-    while ((v & 0x80000000u) == 0) {
-        v <<= 1;
-        ++n;
-    }
-    return n;
-}
+#include "hk_softmax_impl.h"
 
 void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *output)
 {
@@ -38,8 +24,8 @@ void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *ou
         int8_t *y = output + row * depth;
         int32_t max_q = INT8_MIN;
         int32_t sum_q12 = 0;
-        int headroom, bits_over_unit;
         int32_t reciprocal_q0;
+        int bits_over_unit;
 
         for (c = 0; c < depth; ++c) {
             max_q = x[c] > max_q ? x[c] : max_q;
@@ -49,23 +35,17 @@ void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *ou
             if (d >= p->diff_min) {
                 /* d >= diff_min bounds d * 2^left_shift inside int32 */
                 const int32_t d_q5 = hk__srdhm(d * ((int32_t)1 << p->input_left_shift), p->input_mult);
-                sum_q12 += hk__rdbpot(hk_exp_on_negative_values(d_q5, SCALED_DIFF_INTEGER_BITS),
-                                      ACCUMULATION_INTEGER_BITS);
+                sum_q12 += hk__rdbpot(hk_exp_on_negative_values(d_q5, HK_SOFTMAX_DIFF_INTEGER_BITS),
+                                      HK_SOFTMAX_SUM_INTEGER_BITS);
             }
         }
 
-        /* S = 2^bits_over_unit * (1 + x): shift the leading one out to bit 31
-         * and drop it (modulo 2^32) to get x in Q0. */
-        headroom = count_leading_zeros((uint32_t)sum_q12);
-        bits_over_unit = ACCUMULATION_INTEGER_BITS - headroom;
-        reciprocal_q0 = hk_one_over_one_plus_x_for_x_in_0_1(
-            hk__from_u32(((uint32_t)sum_q12 << headroom) - 0x80000000u));
-
+        reciprocal_q0 = hk__softmax_reciprocal(sum_q12, &bits_over_unit);
         for (c = 0; c < depth; ++c) {
             const int32_t d = (int32_t)x[c] - max_q;
             if (d >= p->diff_min) {
                 const int32_t d_q5 = hk__srdhm(d * ((int32_t)1 << p->input_left_shift), p->input_mult);
-                const int32_t e_q0 = hk_exp_on_negative_values(d_q5, SCALED_DIFF_INTEGER_BITS);
+                const int32_t e_q0 = hk_exp_on_negative_values(d_q5, HK_SOFTMAX_DIFF_INTEGER_BITS);
                 const int32_t v = hk__rdbpot(hk__srdhm(reciprocal_q0, e_q0), bits_over_unit + 31 - 8);
                 y[c] = (int8_t)hk__clamp(v - 128, INT8_MIN, INT8_MAX);
             } else {

@@ -6,12 +6,13 @@ import HarkenTestSupport
 /// data (Firmware/tests/dsp_check): the Cortex-M DSP-extension kernels (SMLAD on q15 pairs)
 /// against the reference kernels, running on emulated M4 and M7, and the reference kernels
 /// (blocked and staged for speed) against their plain loops (Firmware/tests/kernel_spec),
-/// there and on the host; and the scalar-core kernels (hk_*_scalar) against the reference kernels on
-/// the host, the emulated M4, M7 and M33, and the cores they are for: an emulated Cortex-M0
+/// there and on the host; and the scalar-core kernels (hk_*_scalar) and the table kernels every
+/// device runs (hk_softmax_s8_lut, hk_table_s8) against the reference kernels on the host, the emulated M4, M7 and M33, and the cores they are for: an emulated Cortex-M0
 /// (micro:bit), RV32IMC (RISC-V virt) and Xtensa LX106 (sim), 400 cases per family on each.
 final class DSPKernelTests: XCTestCase {
     static let dspFamilies = ["conv2d_1x1_s8", "dwconv2d_3x3_s8", "fully_connected_s8_packed", "requant"]
-    static let scalarFamilies = ["conv2d_1x1_s8_scalar", "conv2d_im2col_s8_scalar", "dwconv2d_3x3_s8_scalar", "fully_connected_s8_scalar"]
+    static let scalarFamilies = ["conv2d_1x1_s8_scalar", "conv2d_im2col_s8_scalar", "dwconv2d_3x3_s8_scalar", "fully_connected_s8_scalar",
+                                  "softmax_s8_lut", "table_s8"]
 
     static func checkSummary(_ stdout: String, families: [String] = dspFamilies + scalarFamilies, cases: Int = 400,
                              file: StaticString = #filePath, line: UInt = #line) {
@@ -47,7 +48,8 @@ final class DSPKernelTests: XCTestCase {
         let fw = Support.repo.appendingPathComponent("Firmware")
         func path(_ p: String) -> String { fw.appendingPathComponent(p).path }
         let kernels = ["hk_conv2d_s8", "hk_conv2d_s8_dsp", "hk_conv2d_tiles_s8_dsp", "hk_dwconv2d_s8", "hk_dwconv2d_s8_dsp", "hk_dwconv2d_3x3_s8_dsp", "hk_fully_connected_s8",
-                       "hk_fully_connected_s8_dsp", "hk_fixedpoint", "hk_conv2d_tiles_s8_scalar", "hk_dwconv2d_3x3_s8_scalar", "hk_fully_connected_s8_scalar"].map { path("kernels/\($0).c") }
+                       "hk_fully_connected_s8_dsp", "hk_fixedpoint", "hk_conv2d_tiles_s8_scalar", "hk_dwconv2d_3x3_s8_scalar", "hk_fully_connected_s8_scalar",
+                       "hk_softmax_s8", "hk_softmax_s8_lut", "hk_logistic_s8", "hk_hard_swish_s8", "hk_table_s8"].map { path("kernels/\($0).c") }
         let spec = ["hk_conv2d_s8_spec", "hk_dwconv2d_s8_spec", "hk_fully_connected_s8_spec"].map { path("tests/kernel_spec/\($0).c") }
         let exe = dir.appendingPathComponent("dsp_check").path
         try Support.run("/usr/bin/cc", ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",

@@ -292,7 +292,10 @@ void hk_pad_s8(const hk_pad_params_t *p, const int8_t *input, int8_t *output);
  * input_mult, input_left_shift   QuantizeMultiplier(min(beta * s_in * 2^(31 - 5), 2^31 - 1)),
  *                     left shift >= 0: input differences become Q5.26
  * diff_min            -floor((2^5 - 1) * 2^26 / 2^input_left_shift): differences from the row
- *                     maximum below this give exp() == 0 and output -128 */
+ *                     maximum below this give exp() == 0 and output -128
+ * A row whose exps sum to 512 or more (which takes a depth of 512 or more) would need the final
+ * rounding shift past 31 bits, outside TFLite's arithmetic as well (gemmlowp asserts it is at most
+ * 31); the kernels are checked on depths up to 511. */
 typedef struct {
     int32_t outer, depth;
     int32_t input_mult, input_left_shift;
@@ -300,6 +303,22 @@ typedef struct {
 } hk_softmax_params_t;
 
 void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *output);
+
+/* The same softmax with exp looked up (hk_softmax_s8_lut.c): an int8 row's differences from its
+ * maximum take at most 256 values, so the compiler tabulates exp of each (hk_softmax_s8_lut_fill,
+ * on the host, with the device's arithmetic).
+ * exp_q0[i]           exp(-i * beta * s_in) in Q0 as hk_softmax_s8 computes it, i = max - q, for
+ *                     i < entries (<= 256), then a 0 that every difference at or past entries reads
+ *                     (they contribute nothing) */
+typedef struct {
+    int32_t outer, depth;
+    int32_t entries;
+    const int32_t *exp_q0;
+} hk_softmax_lut_params_t;
+
+/* Writes the table (at most 257 values) and returns `entries`. */
+int32_t hk_softmax_s8_lut_fill(const hk_softmax_params_t *p, int32_t *table);
+void hk_softmax_s8_lut(const hk_softmax_lut_params_t *p, const int8_t *input, int8_t *output);
 
 /* ---- DEQUANTIZE (int8 / uint8 / int16 -> float32): out = scale * (float)(q - zero_point) ---- */
 typedef struct {
@@ -327,6 +346,17 @@ typedef struct {
 } hk_hard_swish_params_t;
 
 void hk_hard_swish_s8(const hk_hard_swish_params_t *p, const int8_t *input, int8_t *output);
+
+/* ---- An int8 -> int8 function of one element, looked up (LOGISTIC, HARD_SWISH on the devices) ----
+ * size                element count
+ * table               256 outputs, table[q + 128] for input q: the compiler fills it by running
+ *                     the function's reference kernel on every int8 input, so the bytes are its */
+typedef struct {
+    int32_t size;
+    const int8_t *table;
+} hk_table_params_t;
+
+void hk_table_s8(const hk_table_params_t *p, const int8_t *input, int8_t *output);
 
 /* ---- RELU (int8): the input requantized to the output's scale, clamped at real 0 ----
  * size                element count

@@ -76,5 +76,6 @@ $cc $cpu $defs -std=c99 -O2 -ffunction-sections -fdata-sections -Wall -Wextra -W
     "$k/hk_conv2d_s8.c" "$k/hk_conv2d_s8_dsp.c" "$k/hk_conv2d_tiles_s8_dsp.c" "$k/hk_conv2d_tiles_s8_scalar.c" \
     "$k/hk_dwconv2d_s8.c" "$k/hk_dwconv2d_s8_dsp.c" "$k/hk_dwconv2d_3x3_s8_dsp.c" "$k/hk_dwconv2d_3x3_s8_scalar.c" \
     "$k/hk_fully_connected_s8.c" "$k/hk_fully_connected_s8_dsp.c" "$k/hk_fully_connected_s8_scalar.c" \
+    "$k/hk_softmax_s8.c" "$k/hk_softmax_s8_lut.c" "$k/hk_logistic_s8.c" "$k/hk_hard_swish_s8.c" "$k/hk_table_s8.c" \
     $ports "$fw/port/common/hk_port_memory.c" \
     $ld -Wl,--gc-sections $libs -o "$out"

@@ -17,6 +17,8 @@
  * The cycle counts are the port's counter around each call (instructions on
  * QEMU with -icount shift=0, see Firmware/port/mps2/hk_mps2_cycles.c).
  */
+#include <string.h>
+
 #include "hk_dsp_check.h"
 
 #include "harken/hk_kernels.h"
@@ -57,12 +59,14 @@ static int8_t g_out_spec[MAX_OUT + GUARD];
 static int32_t g_bias[MAX_CH];
 static int32_t g_mult[MAX_CH];
 static int32_t g_shift[MAX_CH];
-/* The tiles' filter (hk_conv_pack_weights16) and FULLY_CONNECTED's packed
- * weights (hk_fc_pack_weights) share their storage: no case uses both. */
+/* The tiles' filter (hk_conv_pack_weights16), FULLY_CONNECTED's packed
+ * weights (hk_fc_pack_weights) and SOFTMAX's table share their storage: no
+ * case uses two. */
 static union {
     int16_t w16[MAX_PACKED16];
     int8_t w8[MAX_FILTER];
     uint8_t u8[MAX_FILTER]; /* the scalar kernels' (hk_scalar_pack_weights) */
+    int32_t exp_q0[257];    /* hk_softmax_s8_lut_fill's */
 } g_pack;
 static int32_t g_folded[MAX_CH]; /* the scalar kernels' bias (hk_scalar_fold_bias) */
 #define g_packed16 g_pack.w16
@@ -843,7 +847,7 @@ static void requant_case(tally_t *t)
     act_setup(&lo, &hi);
     for (i = 0; i < RQ_BLOCK; ++i) {
         const int32_t pick = rnd_range(0, 9);
-        acc[i] = pick < 2 ? edges[rnd_range(0, 10)] + rnd_range(-2, 2)
+        acc[i] = pick < 2 ? hk__from_u32((uint32_t)edges[rnd_range(0, 10)] + (uint32_t)rnd_range(-2, 2)) /* wraps */
                  : pick < 6 ? (int32_t)rnd() : rnd_range(-100000, 100000);
         g_mult[i] = rnd_percent(3) ? 0 : rnd_percent(3) ? (1 << 30)
                                         : (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
@@ -879,6 +883,120 @@ static void requant_case(tally_t *t)
             put_kv("shift", g_shift[q_step * i]);
             put_kv("want", g_out_ref[i]);
             put_kv("got", g_out_dsp[i]);
+            put_str("\n");
+        }
+    }
+}
+
+/* ---- SOFTMAX with exp looked up (hk_softmax_s8_lut) against hk_softmax_s8 ----
+ * The table is filled here, on the core under test, as the compiler fills it on
+ * the host. beta * s_in is drawn over the left shifts a trained classifier's
+ * logits give and beyond; rows span from a few steps to the whole int8 range. */
+static void softmax_case(tally_t *t, int32_t i, int big)
+{
+    int32_t *const table = g_pack.exp_q0;
+    hk_softmax_params_t p;
+    hk_softmax_lut_params_t lut;
+    int32_t n, span, lo;
+    uint32_t c0, c1, c2;
+    (void)i;
+    do {
+        p.outer = rnd_percent(70) ? 1 : rnd_range(2, 8);
+        p.depth = big ? rnd_range(100, 511) : rnd_range(1, 40); /* hk_kernels.h: up to 511 */
+    } while (p.outer * p.depth > MAX_OUT);
+    n = p.outer * p.depth;
+    p.input_mult = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+    p.input_left_shift = rnd_range(8, 30);
+    p.diff_min = -(int32_t)((31u << 26) >> p.input_left_shift);
+    span = rnd_percent(30) ? 255 : rnd_range(0, 80);
+    lo = rnd_range(-128, 127 - span);
+    fill_s8(g_input, n, lo, lo + span);
+    lut.outer = p.outer;
+    lut.depth = p.depth;
+    lut.entries = hk_softmax_s8_lut_fill(&p, table);
+    lut.exp_q0 = table;
+    prepare_outputs(n);
+    c0 = g_io->cycles();
+    hk_softmax_s8(&p, g_input, g_out_ref);
+    c1 = g_io->cycles();
+    hk_softmax_s8_lut(&lut, g_input, g_out_dsp);
+    c2 = g_io->cycles();
+    memcpy(g_out_spec, g_out_ref, (size_t)n); /* the reference is the specification here */
+    t->ref_cycles += (uint32_t)(c1 - c0);
+    t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->cases++;
+    if (outputs_differ(n) != 0) {
+        t->mismatches++;
+        if (t->reported++ < MAX_REPORTED) {
+            put_str("MISMATCH softmax");
+            put_kv("outer", p.outer);
+            put_kv("depth", p.depth);
+            put_kv("mult", p.input_mult);
+            put_kv("shift", p.input_left_shift);
+            put_kv("entries", lut.entries);
+            put_str("\n");
+        }
+    }
+}
+
+/* ---- LOGISTIC and HARD_SWISH looked up (hk_table_s8) against their kernels ----
+ * The table is made here as the compiler makes it on the host: the reference
+ * kernel run on the 256 int8 inputs. Parameters are drawn over the ranges the
+ * lowering gives (hk_kernels.h); sizes from one element (a wake word's score)
+ * to a feature map. */
+static void table_case(tally_t *t, int32_t i, int big)
+{
+    int8_t *const every = g_filter, *const table = g_filter + 256; /* MAX_FILTER >= 512 */
+    hk_logistic_params_t lg;
+    hk_hard_swish_params_t hs;
+    hk_table_params_t tp;
+    const int logistic = i % 2 == 0;
+    int32_t k, n = big ? rnd_range(256, MAX_OUT < 4096 ? MAX_OUT : 4096) : rnd_range(1, 64);
+    uint32_t c0, c1, c2;
+    for (k = 0; k < 256; ++k) {
+        every[k] = (int8_t)(k - 128);
+    }
+    if (logistic) {
+        lg.size = 256;
+        lg.input_zero_point = rnd_range(-128, 127);
+        lg.input_multiplier = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+        lg.input_left_shift = rnd_range(0, 30);
+        lg.input_range_radius = (int32_t)((15u << 27) >> lg.input_left_shift);
+        hk_logistic_s8(&lg, every, table);
+        lg.size = n;
+    } else {
+        hs.size = 256;
+        hs.input_zero_point = rnd_range(-128, 127);
+        hs.output_zero_point = rnd_range(-128, 127);
+        hs.reluish_mult = rnd_range(16384, 32767);
+        hs.reluish_exponent = rnd_range(-31, 30);
+        hs.output_mult = rnd_range(16384, 32767);
+        hs.output_exponent = rnd_range(-10, 0);
+        hk_hard_swish_s8(&hs, every, table);
+        hs.size = n;
+    }
+    tp.size = n;
+    tp.table = table;
+    fill_s8(g_input, n, -128, 127);
+    prepare_outputs(n);
+    c0 = g_io->cycles();
+    if (logistic) {
+        hk_logistic_s8(&lg, g_input, g_out_ref);
+    } else {
+        hk_hard_swish_s8(&hs, g_input, g_out_ref);
+    }
+    c1 = g_io->cycles();
+    hk_table_s8(&tp, g_input, g_out_dsp);
+    c2 = g_io->cycles();
+    memcpy(g_out_spec, g_out_ref, (size_t)n); /* the reference is the specification here */
+    t->ref_cycles += (uint32_t)(c1 - c0);
+    t->dsp_cycles += (uint32_t)(c2 - c1);
+    t->cases++;
+    if (outputs_differ(n) != 0) {
+        t->mismatches++;
+        if (t->reported++ < MAX_REPORTED) {
+            put_str(logistic ? "MISMATCH table logistic" : "MISMATCH table hard_swish");
+            put_kv("size", n);
             put_str("\n");
         }
     }
@@ -1097,19 +1215,23 @@ static void scalar_dw3_case(tally_t *t, int32_t i, int big)
 
 int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
 {
-    tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t pw = {"conv2d_1x1_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t im = {"conv2d_im2col_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t dw3 = {"dwconv2d_3x3_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
-    tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
-    tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
-    tally_t fcp = {"fully_connected_s8_packed", 0, 0, 0, 0, 0, 0, 0};
-    tally_t pws = {"conv2d_1x1_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
-    tally_t ims = {"conv2d_im2col_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
-    tally_t dw3s = {"dwconv2d_3x3_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
-    tally_t fcs = {"fully_connected_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    /* static: off the stack, which the micro:bit's 4 KiB share with the scalar
+     * convolutions' staging */
+    static tally_t conv = {"conv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t pw = {"conv2d_1x1_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t im = {"conv2d_im2col_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t dw = {"dwconv2d_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t dw3 = {"dwconv2d_3x3_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t fc = {"fully_connected_s8", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t bench = {"bench", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t rq = {"requant", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t fcp = {"fully_connected_s8_packed", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t pws = {"conv2d_1x1_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t ims = {"conv2d_im2col_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t dw3s = {"dwconv2d_3x3_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t fcs = {"fully_connected_s8_scalar", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t sm = {"softmax_s8_lut", 0, 0, 0, 0, 0, 0, 0};
+    static tally_t tb = {"table_s8", 0, 0, 0, 0, 0, 0, 0};
     const int32_t n = cases_per_kernel > 0 ? cases_per_kernel : DEFAULT_CASES;
     int32_t i, bad;
 
@@ -1163,8 +1285,10 @@ int32_t hk_dsp_check_run(const hk_dsp_check_io_t *io, int32_t cases_per_kernel)
     run_family(&ims, n, scalar_im2col_case);
     run_family(&dw3s, n, scalar_dw3_case);
     run_family(&fcs, n, scalar_fc_case);
+    run_family(&sm, n, softmax_case);
+    run_family(&tb, n, table_case);
     bench_scalar(&bench);
-    bad += pws.mismatches + ims.mismatches + dw3s.mismatches + fcs.mismatches + bench.mismatches;
+    bad += pws.mismatches + ims.mismatches + dw3s.mismatches + fcs.mismatches + sm.mismatches + tb.mismatches + bench.mismatches;
     put_str(bad == 0 ? "DSP CHECK PASS\n" : "DSP CHECK FAIL\n");
     return bad;
 }

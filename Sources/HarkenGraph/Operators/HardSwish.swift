@@ -1,5 +1,5 @@
 // HardSwish.swift: HARD_SWISH, int8, TFLite's 16-bit fixed-point reference:
-// Firmware/kernels/hk_hard_swish_s8.c.
+// Firmware/kernels/hk_hard_swish_s8.c, looked up on the devices (ElementTable).
 
 import HarkenRuntime
 
@@ -9,6 +9,7 @@ extension BuiltinOp {
 
 struct HardSwish: KernelOperator {
     var params: hk_hard_swish_params_t
+    var table: ElementTable
 
     static let reads: [BuiltinOp: Int32] = [.hardSwish: 1]
     static let writes: [BuiltinOp: TFLiteForm] = [.hardSwish: TFLiteForm(options: 91, version: 1)]
@@ -28,17 +29,23 @@ struct HardSwish: KernelOperator {
         let p = hk_hard_swish_params_t(size: Int32(l.tensor(x).elementCount), input_zero_point: qx.zeroPoint,
                                        output_zero_point: qy.zeroPoint, reluish_mult: q15(relu), reluish_exponent: relu.shift,
                                        output_mult: q15(out), output_exponent: out.shift)
-        return PendingStep(op: op, kernel: Kernel(HardSwish(params: p)), inputs: [x], outputs: [y], macs: 0)
+        var all = p
+        all.size = 256
+        let table = ElementTable(size: p.size) { hk_hard_swish_s8(&all, $0, $1) }
+        return PendingStep(op: op, kernel: Kernel(HardSwish(params: p, table: table)), inputs: [x], outputs: [y], macs: 0)
     }
 
-    func function(_ variant: KernelVariant) -> String { "hk_hard_swish_s8" }
+    func function(_ variant: KernelVariant) -> String { ElementTable.function(variant, reference: "hk_hard_swish_s8") }
 
-    func bind(_ h: HostCall) -> () -> Void { h.unary(params, hk_hard_swish_s8) }
+    func bind(_ h: HostCall) -> () -> Void { h.variant == .reference ? h.unary(params, hk_hard_swish_s8) : table.bind(h) }
 
     func emit(_ c: inout CCall) {
+        guard c.function == "hk_hard_swish_s8" else { return table.emit(&c) }
         c.params("hk_hard_swish_params_t", params)
         c.call(c.input(0), c.output(0))
     }
 
     func costFeatures(macs: Int) -> CostFeatures { .elementwise(params.size) }
+
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { variant == .reference ? nil : table.flashReads }
 }

@@ -1,5 +1,6 @@
 // Logistic.swift: LOGISTIC, int8 in, int8 out with scale 1/256 and zero point -128:
-// Firmware/kernels/hk_logistic_s8.c (gemmlowp's fixed-point logistic on a Q4.27 input).
+// Firmware/kernels/hk_logistic_s8.c (gemmlowp's fixed-point logistic on a Q4.27 input), looked up
+// on the devices (ElementTable).
 
 import Foundation
 import HarkenRuntime
@@ -10,6 +11,7 @@ extension BuiltinOp {
 
 struct Logistic: KernelOperator {
     var params: hk_logistic_params_t
+    var table: ElementTable
 
     static let reads: [BuiltinOp: Int32] = [.logistic: 3]
     static let writes: [BuiltinOp: TFLiteForm] = [.logistic: TFLiteForm(options: 0, version: 2)]
@@ -26,19 +28,25 @@ struct Logistic: KernelOperator {
         let params = hk_logistic_params_t(size: Int32(l.tensor(x).elementCount), input_zero_point: qx.zeroPoint,
                                           input_range_radius: p.rangeRadius, input_multiplier: p.multiplier,
                                           input_left_shift: p.leftShift)
-        return PendingStep(op: op, kernel: Kernel(Logistic(params: params)), inputs: [x], outputs: [y], macs: 0)
+        var all = params
+        all.size = 256
+        let table = ElementTable(size: params.size) { hk_logistic_s8(&all, $0, $1) }
+        return PendingStep(op: op, kernel: Kernel(Logistic(params: params, table: table)), inputs: [x], outputs: [y], macs: 0)
     }
 
-    func function(_ variant: KernelVariant) -> String { "hk_logistic_s8" }
+    func function(_ variant: KernelVariant) -> String { ElementTable.function(variant, reference: "hk_logistic_s8") }
 
-    func bind(_ h: HostCall) -> () -> Void { h.unary(params, hk_logistic_s8) }
+    func bind(_ h: HostCall) -> () -> Void { h.variant == .reference ? h.unary(params, hk_logistic_s8) : table.bind(h) }
 
     func emit(_ c: inout CCall) {
+        guard c.function == "hk_logistic_s8" else { return table.emit(&c) }
         c.params("hk_logistic_params_t", params)
         c.call(c.input(0), c.output(0))
     }
 
     func costFeatures(macs: Int) -> CostFeatures { .elementwise(params.size) }
+
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { variant == .reference ? nil : table.flashReads }
 }
 
 /// TFLM's int8 LOGISTIC input rescaling: Q4.27 input with 4 integer bits.

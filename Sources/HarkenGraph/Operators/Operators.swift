@@ -51,10 +51,11 @@ public enum Operators {
         table.merge(family.writes) { a, _ in a }
     }
 
-    /// The fixed-point helpers every kernel shares (Firmware/kernels/hk_fixedpoint.c).
+    /// The fixed-point helpers every kernel shares (Firmware/kernels/hk_fixedpoint.c) and the table
+    /// kernel of more than one family (ElementTable).
     static let sharedSymbols = ["hk_saturating_rounding_doubling_high_mul", "hk_rounding_divide_by_pot",
                                 "hk_multiply_by_quantized_multiplier", "hk_exp_on_negative_values",
-                                "hk_one_over_one_plus_x_for_x_in_0_1", "hk_logistic_fixed"]
+                                "hk_one_over_one_plus_x_for_x_in_0_1", "hk_logistic_fixed", ElementTable.function]
 
     /// Every function the kernel files define (a built firmware's kernel symbols start with one of these).
     public static let kernelSymbols: [String] = all.flatMap { $0.symbols } + sharedSymbols
