@@ -117,10 +117,11 @@ public enum CalibrationSuite {
             try add("cal_concat_parts\(i)") { try $0.concat(rows: p.rows, widths: p.widths) }
             try add("cal_split_v\(i)") { try $0.splitV(rows: p.rows, widths: p.widths) }
         }
-        // SOFTMAX's exp multiplies once per set bit of each difference from the row's maximum, so
-        // its time depends on how far apart the logits are: each shape twice, the same bytes at a
-        // trained classifier's spread (scale 0.1: differences up to 25) and at a tight one (0.02,
-        // up to 5, an untrained or unsure net), so the fit sits between the two.
+        // The reference SOFTMAX's exp multiplies once per set bit of each difference from the row's
+        // maximum, so its time depends on how far apart the logits are: each shape twice, the same
+        // bytes at a trained classifier's spread (scale 0.1: differences up to 25) and at a tight one
+        // (0.02, up to 5, an untrained or unsure net), so the fit sits between the two. The devices'
+        // table kernel (hk_softmax_s8_lut) takes one path whatever the data: its two timings agree.
         for (i, n) in [(1, 2), (1, 12), (1, 35), (4, 10), (1, 256), (8, 3)].enumerated() {
             try add("cal_softmax\(i)") { try $0.softmax([n.0, n.1], scale: 0.1) }
             try add("cal_softmax_tight\(i)") { try $0.softmax([n.0, n.1], scale: 0.02) }
@@ -128,7 +129,7 @@ public enum CalibrationSuite {
         return out
     }
 
-    /// Seeded bytes for a plan's first input: some kernels (LOGISTIC, SOFTMAX) take
+    /// Seeded bytes for a plan's first input: some reference kernels (LOGISTIC, SOFTMAX) take
     /// data-dependent paths, and zeros would time only the cheapest. LOGISTIC gets values inside
     /// its input range (±1.5 around the zero point at the suite's scale 0.05), where it computes
     /// rather than saturates: the slow path, the one a latency budget needs.

@@ -10,7 +10,7 @@ import HarkenTrain
 extension Pipeline {
     /// Builds the model's C for the target with a marker before each kernel call, runs
     /// init and `inputs.count` steps in the instruction-set simulator, and returns each
-    /// kernel call's worst cycles over the steps (some kernels, LOGISTIC above all, take
+    /// kernel call's worst cycles over the steps (some kernels, the reference LOGISTIC above all, take
     /// data-dependent paths, and a latency budget needs the slow one) and their sum.
     /// With a flash cache model, the first step also runs once uncounted before them, so the
     /// instruction cache holds what it holds on a device that runs the model step after step;
@@ -101,7 +101,7 @@ extension Pipeline {
     }
 
     /// Cycles of every layer of the built-in calibration suite on a target. Each plan runs on
-    /// seeded bytes (LOGISTIC and SOFTMAX take data-dependent paths), twice when a flash cache
+    /// seeded bytes (the reference LOGISTIC and SOFTMAX take data-dependent paths), twice when a flash cache
     /// model is on (the second run counts: the caches warm, as in a model run step after step).
     public static func measureSuite(target: Target, home: HarkenHome, kernels: KernelVariant? = nil) throws -> [CalibrationSample] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("harken-suite-\(UUID().uuidString)").path
