@@ -11,6 +11,15 @@
  * 4096 terms of at most 1.0 cannot overflow). */
 enum { HK_SOFTMAX_DIFF_INTEGER_BITS = 5, HK_SOFTMAX_SUM_INTEGER_BITS = 12 };
 
+static inline int32_t hk__softmax_row_max(const int8_t *x, int32_t depth)
+{
+    int32_t max_q = INT8_MIN, c;
+    for (c = 0; c < depth; ++c) {
+        max_q = x[c] > max_q ? x[c] : max_q;
+    }
+    return max_q;
+}
+
 /* 1 / S for the row's sum S >= 1 in Q12 (the maximum contributes exp(0)):
  * S = 2^bits_over_unit * (1 + x), so the leading one is shifted out to bit 31
  * and dropped (modulo 2^32) to leave x in Q0, and 1 / (1 + x) is returned in

@@ -22,14 +22,11 @@ void hk_softmax_s8(const hk_softmax_params_t *p, const int8_t *input, int8_t *ou
     for (row = 0; row < p->outer; ++row) {
         const int8_t *x = input + row * depth;
         int8_t *y = output + row * depth;
-        int32_t max_q = INT8_MIN;
+        const int32_t max_q = hk__softmax_row_max(x, depth);
         int32_t sum_q12 = 0;
         int32_t reciprocal_q0;
         int bits_over_unit;
 
-        for (c = 0; c < depth; ++c) {
-            max_q = x[c] > max_q ? x[c] : max_q;
-        }
         for (c = 0; c < depth; ++c) {
             const int32_t d = (int32_t)x[c] - max_q;
             if (d >= p->diff_min) {

@@ -888,6 +888,28 @@ static void requant_case(tally_t *t)
     }
 }
 
+/* Tallies a table kernel's case (output in g_out_dsp) against its reference's
+ * (g_out_ref, which is its specification too: both are TFLM-exact) and
+ * returns 1 when a mismatch is to be reported: the caller names it and ends the
+ * line. */
+static int tally_table_case(tally_t *t, int32_t n, uint32_t ref_cycles, uint32_t table_cycles, const char *what)
+{
+    memcpy(g_out_spec, g_out_ref, (size_t)n);
+    t->ref_cycles += ref_cycles;
+    t->dsp_cycles += table_cycles;
+    t->cases++;
+    if (outputs_differ(n) == 0) {
+        return 0;
+    }
+    t->mismatches++;
+    if (t->reported++ >= MAX_REPORTED) {
+        return 0;
+    }
+    put_str("MISMATCH ");
+    put_str(what);
+    return 1;
+}
+
 /* ---- SOFTMAX with exp looked up (hk_softmax_s8_lut) against hk_softmax_s8 ----
  * The table is filled here, on the core under test, as the compiler fills it on
  * the host. beta * s_in is drawn over the left shifts a trained classifier's
@@ -921,21 +943,13 @@ static void softmax_case(tally_t *t, int32_t i, int big)
     c1 = g_io->cycles();
     hk_softmax_s8_lut(&lut, g_input, g_out_dsp);
     c2 = g_io->cycles();
-    memcpy(g_out_spec, g_out_ref, (size_t)n); /* the reference is the specification here */
-    t->ref_cycles += (uint32_t)(c1 - c0);
-    t->dsp_cycles += (uint32_t)(c2 - c1);
-    t->cases++;
-    if (outputs_differ(n) != 0) {
-        t->mismatches++;
-        if (t->reported++ < MAX_REPORTED) {
-            put_str("MISMATCH softmax");
-            put_kv("outer", p.outer);
-            put_kv("depth", p.depth);
-            put_kv("mult", p.input_mult);
-            put_kv("shift", p.input_left_shift);
-            put_kv("entries", lut.entries);
-            put_str("\n");
-        }
+    if (tally_table_case(t, n, c1 - c0, c2 - c1, "softmax")) {
+        put_kv("outer", p.outer);
+        put_kv("depth", p.depth);
+        put_kv("mult", p.input_mult);
+        put_kv("shift", p.input_left_shift);
+        put_kv("entries", lut.entries);
+        put_str("\n");
     }
 }
 
@@ -988,17 +1002,9 @@ static void table_case(tally_t *t, int32_t i, int big)
     c1 = g_io->cycles();
     hk_table_s8(&tp, g_input, g_out_dsp);
     c2 = g_io->cycles();
-    memcpy(g_out_spec, g_out_ref, (size_t)n); /* the reference is the specification here */
-    t->ref_cycles += (uint32_t)(c1 - c0);
-    t->dsp_cycles += (uint32_t)(c2 - c1);
-    t->cases++;
-    if (outputs_differ(n) != 0) {
-        t->mismatches++;
-        if (t->reported++ < MAX_REPORTED) {
-            put_str(logistic ? "MISMATCH table logistic" : "MISMATCH table hard_swish");
-            put_kv("size", n);
-            put_str("\n");
-        }
+    if (tally_table_case(t, n, c1 - c0, c2 - c1, logistic ? "table logistic" : "table hard_swish")) {
+        put_kv("size", n);
+        put_str("\n");
     }
 }
 
