@@ -117,21 +117,6 @@ static inline int32_t hk__mbqm_param(int32_t x, int32_t mult, int shift)
     return hk__rdbpot((int32_t)(n >= 0 ? n >> 31 : ~(~n >> 31)), right);
 }
 
-/* Leading zeros of v (32 for 0), in plain C: the cores without CLZ would call
- * the C library for __builtin_clz. */
-static inline int hk__clz(uint32_t v)
-{
-    int n = 0;
-    if (v == 0) {
-        return 32;
-    }
-    while ((v & 0x80000000u) == 0) {
-        v <<= 1;
-        ++n;
-    }
-    return n;
-}
-
 static inline int32_t hk__clamp(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);

@@ -11,6 +11,21 @@
  * 4096 terms of at most 1.0 cannot overflow). */
 enum { HK_SOFTMAX_DIFF_INTEGER_BITS = 5, HK_SOFTMAX_SUM_INTEGER_BITS = 12 };
 
+/* Leading zeros of v (32 for 0), in plain C: the cores without CLZ would call
+ * the C library for __builtin_clz. */
+static inline int hk__clz(uint32_t v)
+{
+    int n = 0;
+    if (v == 0) {
+        return 32;
+    }
+    while ((v & 0x80000000u) == 0) {
+        v <<= 1;
+        ++n;
+    }
+    return n;
+}
+
 static inline int32_t hk__softmax_row_max(const int8_t *x, int32_t depth)
 {
     int32_t max_q = INT8_MIN, c;

@@ -29,23 +29,17 @@ struct HardSwish: KernelOperator {
         let p = hk_hard_swish_params_t(size: Int32(l.tensor(x).elementCount), input_zero_point: qx.zeroPoint,
                                        output_zero_point: qy.zeroPoint, reluish_mult: q15(relu), reluish_exponent: relu.shift,
                                        output_mult: q15(out), output_exponent: out.shift)
-        var all = p
-        all.size = 256
-        let table = ElementTable(size: p.size) { hk_hard_swish_s8(&all, $0, $1) }
+        let table = ElementTable(p, size: \.size, kernel: hk_hard_swish_s8)
         return PendingStep(op: op, kernel: Kernel(HardSwish(params: p, table: table)), inputs: [x], outputs: [y], macs: 0)
     }
 
     func function(_ variant: KernelVariant) -> String { ElementTable.function(variant, reference: "hk_hard_swish_s8") }
 
-    func bind(_ h: HostCall) -> () -> Void { h.variant == .reference ? h.unary(params, hk_hard_swish_s8) : table.bind(h) }
+    func bind(_ h: HostCall) -> () -> Void { table.bind(h, reference: params, hk_hard_swish_s8) }
 
-    func emit(_ c: inout CCall) {
-        guard c.function == "hk_hard_swish_s8" else { return table.emit(&c) }
-        c.params("hk_hard_swish_params_t", params)
-        c.call(c.input(0), c.output(0))
-    }
+    func emit(_ c: inout CCall) { table.emit(&c, reference: params, type: "hk_hard_swish_params_t") }
 
     func costFeatures(macs: Int) -> CostFeatures { .elementwise(params.size) }
 
-    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { variant == .reference ? nil : table.flashReads }
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { table.flashReads(variant) }
 }

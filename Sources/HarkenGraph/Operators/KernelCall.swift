@@ -241,8 +241,9 @@ public struct CostFeatures: Equatable, Sendable {
     /// depthwise kernels: output pixels); fully connected: multiply-accumulates done four output rows at a time.
     public var blocks: Double = 0
     /// Convolutions: taps left over after the four-tap inner steps, run one at a time (the generic DSP
-    /// depthwise kernel: multiply-accumulates off its one-line path); fully connected: multiply-accumulates of the rows left over; copying kernels: bytes whose source
-    /// and destination are misaligned to each other (misalignedBytes).
+    /// depthwise kernel: multiply-accumulates off its one-line path); fully connected:
+    /// multiply-accumulates of the rows left over; copying kernels: bytes whose source and destination
+    /// are misaligned to each other (misalignedBytes).
     public var tail: Double = 0
     /// Convolutions: contiguous runs staged (one per kernel tap and output pixel, each `channels` long);
     /// fully connected: outputs requantized off the kernel's usual path (FullyConnected.costFeatures);
@@ -261,8 +262,8 @@ public struct CostFeatures: Equatable, Sendable {
     /// A memcpy call of a copying kernel: offsets into its source and destination tensors, and length.
     public typealias MemcpyCall = (src: Int, dst: Int, bytes: Int)
 
-    /// The bytes of memcpy calls whose two ends differ
-    /// modulo 4, which the C library cannot copy a word at a time. Tensors start 4-byte aligned
+    /// The bytes of memcpy calls whose two ends differ modulo 4, which the C library cannot copy a
+    /// word at a time. Tensors start 4-byte aligned
     /// (MemoryPlanner.alignment), so the offsets inside them decide.
     static func misalignedBytes(_ copies: some Sequence<MemcpyCall>) -> Double {
         Double(copies.reduce(0) { $0 + (($1.src - $1.dst) % 4 == 0 ? 0 : $1.bytes) })

@@ -28,25 +28,19 @@ struct Logistic: KernelOperator {
         let params = hk_logistic_params_t(size: Int32(l.tensor(x).elementCount), input_zero_point: qx.zeroPoint,
                                           input_range_radius: p.rangeRadius, input_multiplier: p.multiplier,
                                           input_left_shift: p.leftShift)
-        var all = params
-        all.size = 256
-        let table = ElementTable(size: params.size) { hk_logistic_s8(&all, $0, $1) }
+        let table = ElementTable(params, size: \.size, kernel: hk_logistic_s8)
         return PendingStep(op: op, kernel: Kernel(Logistic(params: params, table: table)), inputs: [x], outputs: [y], macs: 0)
     }
 
     func function(_ variant: KernelVariant) -> String { ElementTable.function(variant, reference: "hk_logistic_s8") }
 
-    func bind(_ h: HostCall) -> () -> Void { h.variant == .reference ? h.unary(params, hk_logistic_s8) : table.bind(h) }
+    func bind(_ h: HostCall) -> () -> Void { table.bind(h, reference: params, hk_logistic_s8) }
 
-    func emit(_ c: inout CCall) {
-        guard c.function == "hk_logistic_s8" else { return table.emit(&c) }
-        c.params("hk_logistic_params_t", params)
-        c.call(c.input(0), c.output(0))
-    }
+    func emit(_ c: inout CCall) { table.emit(&c, reference: params, type: "hk_logistic_params_t") }
 
     func costFeatures(macs: Int) -> CostFeatures { .elementwise(params.size) }
 
-    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { variant == .reference ? nil : table.flashReads }
+    func flashReads(variant: KernelVariant, cacheBytes: Int) -> Double? { table.flashReads(variant) }
 }
 
 /// TFLM's int8 LOGISTIC input rescaling: Q4.27 input with 4 integer bits.
